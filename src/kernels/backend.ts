@@ -1,0 +1,206 @@
+/**
+ * The kernel backend interface: every piece of numeric work in rnnkit goes through one of these
+ * functions, so a fast backend (WebAssembly SIMD, native) plugs in without touching the layers.
+ *
+ * Conventions (all backends):
+ * - Buffers are row-major `Float32Array`s (indices `Int32Array`), passed as views: a kernel reads
+ *   and writes exactly the elements its shape comment names, starting at index 0 of each view.
+ * - Kernels never allocate what they return; the caller owns every output buffer.
+ * - "accumulate" outputs are added to (`+=`), never overwritten; the caller zeroes them first.
+ * - The reference backend (`kernels/ref`) is the definition of correct. A fast backend must agree
+ *   with it up to float32 rounding on every shape, including odd sizes (SIMD tails).
+ */
+export type F32 = Float32Array;
+export type I32 = Int32Array;
+
+export type UnaryOp = "neg" | "exp" | "log" | "sigmoid" | "tanh" | "relu" | "sqrt" | "abs";
+export type BinaryOp = "add" | "sub" | "mul" | "div";
+
+/**
+ * Shared arguments of the fused whole-sequence recurrent kernels. One call runs one direction of
+ * one layer over all T steps.
+ *
+ * Variable lengths: row b is *active* at time t iff t < lengths[b]. An inactive step leaves the
+ * state unchanged (carried) and writes zeros to `out`, which is exactly what PyTorch's packed
+ * sequences give: the forward direction's final state is the state at the row's own last step,
+ * and the reverse direction (which visits t = T-1 … 0) starts from h0 at t = lengths[b]-1.
+ */
+export interface SeqDims {
+  T: number; // time steps
+  B: number; // batch rows
+  H: number; // hidden size (cell size for LSTM)
+  lengths: I32 | null; // [B] or null = all T
+  reverse: boolean; // visit t = T-1 … 0
+}
+
+/**
+ * LSTM (gate order i, f, g, o as PyTorch):
+ *   i = σ(W_ii x + W_hi h + b_i), f = σ(...), g = tanh(...), o = σ(...)
+ *   c' = f ⊙ c + i ⊙ g,  m = o ⊙ tanh(c'),  h' = W_hr m (projection, P < H) or h' = m (P = H)
+ */
+export interface LstmForwardArgs extends SeqDims {
+  P: number; // output/hidden-state size: projSize or H
+  xg: F32; // [T, B, 4H]  x W_ih^T + b_ih + b_hh for every step (read only)
+  whh: F32; // [4H, P]
+  whr: F32 | null; // [P, H] projection or null
+  h0: F32; // [B, P]
+  c0: F32; // [B, H]
+  out: F32; // [T, B, P] written
+  hN: F32; // [B, P] written
+  cN: F32; // [B, H] written
+  /** Saved activations for backward, or null for inference. */
+  saved: LstmSaved | null;
+}
+export interface LstmSaved {
+  gates: F32; // [T, B, 4H] activated gates (i, f, g, o); zero where inactive
+  c: F32; // [T, B, H] cell state after step t (carried where inactive)
+  cPrev: F32; // [T, B, H] cell state before step t
+  hPrev: F32; // [T, B, P] hidden state before step t
+}
+export interface LstmBackwardArgs extends SeqDims {
+  P: number;
+  whh: F32; // [4H, P]
+  whr: F32 | null; // [P, H]
+  saved: LstmSaved;
+  dOut: F32 | null; // [T, B, P]
+  dhN: F32 | null; // [B, P]
+  dcN: F32 | null; // [B, H]
+  dXg: F32; // [T, B, 4H] written: gradient of the pre-activation gates (= of xg)
+  dWhh: F32; // [4H, P] accumulate
+  dWhr: F32 | null; // [P, H] accumulate
+  dh0: F32; // [B, P] written
+  dc0: F32; // [B, H] written
+}
+
+/**
+ * GRU (gate order r, z, n as PyTorch):
+ *   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
+ *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
+ */
+export interface GruForwardArgs extends SeqDims {
+  xg: F32; // [T, B, 3H]  x W_ih^T + b_ih (b_hh is applied inside, n needs it separately)
+  whh: F32; // [3H, H]
+  bhh: F32 | null; // [3H]
+  h0: F32; // [B, H]
+  out: F32; // [T, B, H]
+  hN: F32; // [B, H]
+  saved: GruSaved | null;
+}
+export interface GruSaved {
+  gates: F32; // [T, B, 3H] activated r, z, n; zero where inactive
+  hgn: F32; // [T, B, H]  W_hn h + b_hn
+  hPrev: F32; // [T, B, H]
+}
+export interface GruBackwardArgs extends SeqDims {
+  whh: F32;
+  saved: GruSaved;
+  dOut: F32 | null;
+  dhN: F32 | null;
+  dXg: F32; // [T, B, 3H] written (gradient of xg)
+  dHg: F32; // [T, B, 3H] written (gradient of h W_hh^T + b_hh)
+  dWhh: F32; // [3H, H] accumulate
+  dh0: F32; // [B, H] written
+}
+
+/** Elman RNN:  h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
+export interface RnnForwardArgs extends SeqDims {
+  relu: boolean;
+  xg: F32; // [T, B, H]  x W_ih^T + b_ih + b_hh
+  whh: F32; // [H, H]
+  h0: F32; // [B, H]
+  out: F32; // [T, B, H]
+  hN: F32; // [B, H]
+  saved: RnnSaved | null;
+}
+export interface RnnSaved {
+  h: F32; // [T, B, H] state after step t (carried where inactive)
+  hPrev: F32; // [T, B, H]
+}
+export interface RnnBackwardArgs extends SeqDims {
+  relu: boolean;
+  whh: F32;
+  saved: RnnSaved;
+  dOut: F32 | null;
+  dhN: F32 | null;
+  dXg: F32; // [T, B, H] written
+  dWhh: F32; // [H, H] accumulate
+  dh0: F32; // [B, H] written
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C, with op(A) [M, K], op(B) [K, N], C [M, N].
+   * A is stored [M, K] (transA false) or [K, M]; B is stored [K, N] or [N, K].
+   * beta = 0 overwrites C (NaNs in C do not leak), beta = 1 accumulates.
+   */
+  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
+
+  /** out[i] = op(x[i]) for n elements. */
+  unary(op: UnaryOp, x: F32, out: F32, n: number): void;
+  /** dx[i] (+)= dy[i] · op'(x[i]), given y = op(x). Accumulates into dx. */
+  unaryBackward(op: UnaryOp, x: F32, y: F32, dy: F32, dx: F32, n: number): void;
+  /**
+   * out[i] = a[ia] op b[ib] over an n-dim index space `shape`; `aStrides`/`bStrides` are the element
+   * strides of a and b in that space (0 along broadcast dimensions).
+   */
+  binary(op: BinaryOp, a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32, shape: readonly number[]): void;
+  /** Sum of x viewed as [outer, n, inner] over the middle axis → out [outer, inner]. */
+  sumAxis(x: F32, outer: number, n: number, inner: number, out: F32): void;
+  /** log-softmax along the middle axis of [outer, n, inner] (numerically stable). */
+  logSoftmax(x: F32, outer: number, n: number, inner: number, out: F32): void;
+
+  /**
+   * Fused softmax + cross-entropy over logits [N, C] with integer targets [N].
+   * Writes probs [N, C] (softmax) and returns { lossSum, count } over rows whose target ≠ ignoreIndex.
+   * Throws RangeError naming the row when a target is out of [0, C).
+   */
+  softmaxCrossEntropy(logits: F32, targets: I32, N: number, C: number, ignoreIndex: number, probs: F32): { lossSum: number; count: number };
+  /** dLogits[N, C] (+)= scale · (probs − onehot(target)), zero for ignored rows. */
+  softmaxCrossEntropyBackward(probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void;
+
+  /** out[n, :] = weight[idx[n], :], weight [V, D], idx [N], out [N, D]. */
+  embeddingForward(weight: F32, idx: I32, N: number, D: number, out: F32): void;
+  /** dWeight[idx[n], :] += dOut[n, :] except rows where idx[n] == paddingIdx (−1: none). */
+  embeddingBackward(dOut: F32, idx: I32, N: number, D: number, paddingIdx: number, dWeight: F32): void;
+
+  lstmForward(a: LstmForwardArgs): void;
+  lstmBackward(a: LstmBackwardArgs): void;
+  gruForward(a: GruForwardArgs): void;
+  gruBackward(a: GruBackwardArgs): void;
+  rnnForward(a: RnnForwardArgs): void;
+  rnnBackward(a: RnnBackwardArgs): void;
+
+  /**
+   * One Adam/AdamW step on n parameters, in place (PyTorch's formulas):
+   *   g ← g + λθ (Adam, L2) ; θ ← θ − lr·λ·θ (AdamW, decoupled)
+   *   m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g²
+   *   θ ← θ − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
+   */
+  adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void;
+  /** SGD with momentum/dampening/nesterov and L2 weight decay, as torch.optim.SGD. buf may be null (momentum 0). */
+  sgdStep(p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions): void;
+  /** Σ x[i]² (float64 accumulation), for gradient norms. */
+  sumSquares(x: F32, n: number): number;
+  /** x[i] *= s. */
+  scale(x: F32, s: number, n: number): void;
+}
+
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupled: boolean; // AdamW
+  step: number; // t, starting at 1
+}
+export interface SgdStepOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  firstStep: boolean; // momentum buffer is initialised to g on the first step
+}

@@ -1,0 +1,68 @@
+import { backend } from "../../kernels/registry.js";
+import { fmtShape } from "../shape.js";
+import { Tensor, makeOutput } from "../tensor.js";
+
+/**
+ * Matrix product. a [..., M, K] · b [K, N] → [..., M, N] (leading dimensions of a flattened into
+ * M, the case every layer needs), or a [M, K] · b [K, N].
+ *   da = g bᵀ,  db = aᵀ g
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim < 1 || b.ndim !== 2) throw new RangeError(`matmul: expected a [..., M, K] and b [K, N], got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const K = a.shape[a.ndim - 1]!;
+  const [Kb, N] = b.shape as [number, number];
+  if (K !== Kb) throw new RangeError(`matmul: inner dimensions differ: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)} (hint: a's last dimension must equal b's first)`);
+  const M = a.size / K;
+  const out = new Float32Array(M * N);
+  const be = backend();
+  be.gemm(false, false, M, N, K, 1, a.f32, b.f32, 0, out);
+  const shape = [...a.shape.slice(0, -1), N];
+  return makeOutput(out, shape, [a, b], (g) => {
+    let da: Float32Array | null = null;
+    let db: Float32Array | null = null;
+    if (a.requiresGrad) {
+      da = new Float32Array(M * K);
+      be.gemm(false, true, M, K, N, 1, g, b.f32, 0, da);
+    }
+    if (b.requiresGrad) {
+      db = new Float32Array(K * N);
+      be.gemm(true, false, K, N, M, 1, a.f32, g, 0, db);
+    }
+    return [da, db];
+  });
+}
+
+/**
+ * Fused affine map as nn.Linear: y = x Wᵀ + b with x [..., in], W [out, in], b [out].
+ *   dx = g W,  dW = gᵀ x,  db = Σ_rows g
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  const [O, I] = w.shape as [number, number];
+  const K = x.shape[x.ndim - 1];
+  if (w.ndim !== 2 || K !== I) throw new RangeError(`linear: input must be [..., ${I}], got ${fmtShape(x.shape)} (weight is ${fmtShape(w.shape)})`);
+  if (b && (b.ndim !== 1 || b.shape[0] !== O)) throw new RangeError(`linear: bias must be [${O}], got ${fmtShape(b.shape)}`);
+  const M = x.size / I;
+  const out = new Float32Array(M * O);
+  const be = backend();
+  if (b) for (let r = 0; r < M; r++) out.set(b.f32, r * O);
+  be.gemm(false, true, M, O, I, 1, x.f32, w.f32, b ? 1 : 0, out);
+  const parents = b ? [x, w, b] : [x, w];
+  return makeOutput(out, [...x.shape.slice(0, -1), O], parents, (g) => {
+    let dx: Float32Array | null = null;
+    let dw: Float32Array | null = null;
+    let db: Float32Array | null = null;
+    if (x.requiresGrad) {
+      dx = new Float32Array(M * I);
+      be.gemm(false, false, M, I, O, 1, g, w.f32, 0, dx);
+    }
+    if (w.requiresGrad) {
+      dw = new Float32Array(O * I);
+      be.gemm(true, false, O, I, M, 1, g, x.f32, 0, dw);
+    }
+    if (b?.requiresGrad) {
+      db = new Float32Array(O);
+      be.sumAxis(g, 1, M, O, db);
+    }
+    return b ? [dx, dw, db] : [dx, dw];
+  });
+}

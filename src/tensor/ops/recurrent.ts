@@ -1,0 +1,132 @@
+import type { GruSaved, LstmSaved, RnnSaved } from "../../kernels/backend.js";
+import { backend } from "../../kernels/registry.js";
+import type { Shape } from "../shape.js";
+import { Tensor, isGradEnabled, makeOutput } from "../tensor.js";
+
+export type CellMode = "lstm" | "gru" | "rnn_tanh" | "rnn_relu";
+
+/** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
+export const gateCount = (mode: CellMode): number => (mode === "lstm" ? 4 : mode === "gru" ? 3 : 1);
+
+export interface DirectionWeights {
+  wIh: Tensor; // [G·H, I]
+  wHh: Tensor; // [G·H, P]
+  bIh: Tensor | null; // [G·H]
+  bHh: Tensor | null; // [G·H]
+  wHr: Tensor | null; // [P, H] (LSTM projection)
+}
+
+export interface DirectionResult {
+  output: Tensor; // [T, B, P]
+  hN: Tensor; // [B, P]
+  cN: Tensor | null; // [B, H] (LSTM)
+}
+
+/**
+ * One direction of one recurrent layer over a whole sequence, as a single autograd node:
+ *   xg = x W_ihᵀ + b_ih (+ b_hh)     one [T·B, I]·[I, G·H] product for all steps
+ *   then the backend's fused kernel runs the time loop (forward, or backward through time).
+ * x [T, B, I]; h0 [B, P]; c0 [B, H]; lengths [B] or null. Returns output [T, B, P], hN, cN.
+ */
+export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeights, h0: Tensor, c0: Tensor | null, lengths: Int32Array | null, reverse: boolean): DirectionResult {
+  const be = backend();
+  const [T, B, I] = x.shape as [number, number, number];
+  const GH = w.wIh.shape[0]!;
+  const H = GH / gateCount(mode);
+  const P = w.wHr ? w.wHr.shape[0]! : H;
+  const TB = T * B;
+  const isLstm = mode === "lstm";
+
+  // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows
+  const xg = new Float32Array(TB * GH);
+  const bias = new Float32Array(GH);
+  if (w.bIh) bias.set(w.bIh.f32);
+  if (w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
+  if (w.bIh || (w.bHh && mode !== "gru")) for (let r = 0; r < TB; r++) xg.set(bias, r * GH);
+  be.gemm(false, true, TB, GH, I, 1, x.f32, w.wIh.f32, w.bIh || (w.bHh && mode !== "gru") ? 1 : 0, xg);
+
+  const parents = [x, w.wIh, w.wHh, w.bIh, w.bHh, w.wHr, h0, c0].filter((t): t is Tensor => t !== null);
+  const needGrad = isGradEnabled() && parents.some((p) => p.requiresGrad);
+  const outLen = TB * P;
+  const cLen = isLstm ? B * H : 0;
+  const packed = new Float32Array(outLen + B * P + cLen); // [output | hN | cN]
+  const out = packed.subarray(0, outLen);
+  const hN = packed.subarray(outLen, outLen + B * P);
+  const cN = packed.subarray(outLen + B * P);
+  const dims = { T, B, H, lengths, reverse };
+
+  let backwardFn: (g: Float32Array) => (Float32Array | null)[];
+  if (isLstm) {
+    const saved: LstmSaved | null = needGrad
+      ? { gates: new Float32Array(TB * GH), c: new Float32Array(TB * H), cPrev: new Float32Array(TB * H), hPrev: new Float32Array(TB * P) }
+      : null;
+    const c0d = c0 ? c0.f32 : new Float32Array(B * H);
+    be.lstmForward({ ...dims, P, xg, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, h0: h0.f32, c0: c0d, out, hN, cN, saved });
+    backwardFn = (g) => {
+      const dXg = new Float32Array(TB * GH);
+      const dWhh = new Float32Array(GH * P);
+      const dWhr = w.wHr ? new Float32Array(P * H) : null;
+      const dh0 = new Float32Array(B * P);
+      const dc0 = new Float32Array(B * H);
+      be.lstmBackward({ ...dims, P, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * P), dcN: g.subarray(outLen + B * P), dXg, dWhh, dWhr, dh0, dc0 });
+      return parentGrads(dXg, dXg, dWhh, dWhr, dh0, dc0);
+    };
+  } else if (mode === "gru") {
+    const saved: GruSaved | null = needGrad ? { gates: new Float32Array(TB * GH), hgn: new Float32Array(TB * H), hPrev: new Float32Array(TB * H) } : null;
+    be.gruForward({ ...dims, xg, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
+    backwardFn = (g) => {
+      const dXg = new Float32Array(TB * GH);
+      const dHg = new Float32Array(TB * GH);
+      const dWhh = new Float32Array(GH * H);
+      const dh0 = new Float32Array(B * H);
+      be.gruBackward({ ...dims, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dHg, dWhh, dh0 });
+      return parentGrads(dXg, dHg, dWhh, null, dh0, null);
+    };
+  } else {
+    const relu = mode === "rnn_relu";
+    const saved: RnnSaved | null = needGrad ? { h: new Float32Array(TB * H), hPrev: new Float32Array(TB * H) } : null;
+    be.rnnForward({ ...dims, relu, xg, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
+    backwardFn = (g) => {
+      const dXg = new Float32Array(TB * GH);
+      const dWhh = new Float32Array(GH * H);
+      const dh0 = new Float32Array(B * H);
+      be.rnnBackward({ ...dims, relu, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dWhh, dh0 });
+      return parentGrads(dXg, dXg, dWhh, null, dh0, null);
+    };
+  }
+
+  // Gradients of every parent from the gate gradients: dx = dXg W_ih, dW_ih = dXgᵀ x,
+  // db_ih = Σ dXg, db_hh = Σ dHg (= dXg except for the GRU, whose n gate sees b_hn inside r ⊙ ·).
+  // Returned in the order of `parents` (absent optional tensors skipped).
+  function parentGrads(dXg: Float32Array, dHg: Float32Array, dWhh: Float32Array, dWhr: Float32Array | null, dh0: Float32Array, dc0: Float32Array | null): (Float32Array | null)[] {
+    const dx = x.requiresGrad ? new Float32Array(TB * I) : null;
+    if (dx) be.gemm(false, false, TB, I, GH, 1, dXg, w.wIh.f32, 0, dx);
+    const dWih = w.wIh.requiresGrad ? new Float32Array(GH * I) : null;
+    if (dWih) be.gemm(true, false, GH, I, TB, 1, dXg, x.f32, 0, dWih);
+    const colSum = (m: Float32Array): Float32Array => {
+      const r = new Float32Array(GH);
+      be.sumAxis(m, 1, TB, GH, r);
+      return r;
+    };
+    const dbIh = w.bIh?.requiresGrad ? colSum(dXg) : null;
+    const dbHh = w.bHh?.requiresGrad ? (dHg === dXg && dbIh ? Float32Array.from(dbIh) : colSum(dHg)) : null;
+    const all = [dx, dWih, dWhh, w.bIh ? dbIh : undefined, w.bHh ? dbHh : undefined, w.wHr ? dWhr : undefined, dh0, c0 ? dc0 : undefined];
+    return all.filter((v) => v !== undefined) as (Float32Array | null)[];
+  }
+
+  const Y = makeOutput(packed, [packed.length], parents, (g) => backwardFn(g));
+  const part = (from: number, len: number, shape: Shape): Tensor => {
+    if (!Y.requiresGrad) return new Tensor(packed.subarray(from, from + len), shape);
+    return makeOutput(packed.subarray(from, from + len), shape, [Y], (g) => {
+      const full = new Float32Array(packed.length);
+      full.set(g, from);
+      return [full];
+    });
+  };
+  return {
+    output: part(0, outLen, [T, B, P]),
+    hN: part(outLen, B * P, [B, P]),
+    cN: isLstm ? part(outLen + B * P, B * H, [B, H]) : null,
+  };
+}
+
