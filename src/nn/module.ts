@@ -1,0 +1,98 @@
+import { Tensor } from "../tensor/tensor.js";
+import { fmtShape } from "../tensor/shape.js";
+
+/**
+ * Base class of every layer and model, after torch.nn.Module: parameters and submodules are
+ * registered by name in order, so `stateDict()` yields PyTorch's names (`rnn.weight_ih_l0`, …)
+ * and a checkpoint round-trips with PyTorch.
+ */
+export abstract class Module {
+  /** True in training mode (dropout active), false after eval(). */
+  training = true;
+  readonly #params = new Map<string, Tensor>();
+  readonly #children = new Map<string, Module>();
+
+  /** Register a parameter (a float leaf tensor with requiresGrad) under `name`. */
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    this.#params.set(name, t);
+    return t;
+  }
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.#children.set(name, m);
+    return m;
+  }
+
+  /** Every parameter with its dotted name. A tensor shared by two names (tied weights) is listed once, under its first name, as PyTorch's named_parameters does. */
+  namedParameters(): Array<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    return this.#namedAll("").filter(([, t]) => (seen.has(t) ? false : (seen.add(t), true)));
+  }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+  namedModules(prefix = ""): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [n, m] of this.#children) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+  #namedAll(prefix: string): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    for (const [n, t] of this.#params) out.push([prefix + n, t]);
+    for (const [n, m] of this.#children) out.push(...m.#namedAll(`${prefix}${n}.`));
+    return out;
+  }
+
+  /** All parameters by PyTorch name (tied weights appear under each of their names). */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.#namedAll(""));
+  }
+
+  /**
+   * Copy values into the parameters, in place (ties and optimizer references stay valid).
+   * With strict (default), every missing, unexpected or mis-shaped key is named in one error and
+   * nothing is loaded.
+   */
+  loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
+    const strict = opts.strict ?? true;
+    const own = this.#namedAll("");
+    const missing: string[] = [];
+    const wrong: string[] = [];
+    const known = new Set(own.map(([n]) => n));
+    for (const [name, p] of own) {
+      const src = state[name];
+      if (!src) missing.push(name);
+      else if (src.size !== p.size || src.shape.length !== p.shape.length || src.shape.some((d, i) => d !== p.shape[i]))
+        wrong.push(`${name}: expected ${fmtShape(p.shape)}, got ${fmtShape(src.shape)}`);
+    }
+    const unexpected = Object.keys(state).filter((k) => !known.has(k));
+    const problems: string[] = [];
+    if (wrong.length) problems.push(`shape mismatch: ${wrong.join("; ")}`);
+    if (strict && missing.length) problems.push(`missing keys: ${missing.join(", ")}`);
+    if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(", ")}`);
+    if (problems.length)
+      throw new Error(`${this.constructor.name}.loadStateDict: ${problems.join(" | ")} (hint: the checkpoint was saved from a model with a different configuration)`);
+    for (const [name, p] of own) {
+      const src = state[name];
+      if (src) p.f32.set(src.dtype === "float32" ? src.f32 : Float32Array.from(src.data));
+    }
+  }
+
+  /** Set training mode here and in every submodule. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+  /** Number of trainable scalars. */
+  numParameters(): number {
+    return this.parameters().reduce((a, p) => a + p.size, 0);
+  }
+}
+
+/** A new parameter: float leaf with requiresGrad. */
+export const parameter = (data: Float32Array, shape: readonly number[]): Tensor => new Tensor(data, shape, true);

@@ -1,0 +1,174 @@
+import { type Tensor, Tensor as TensorClass } from "../tensor/tensor.js";
+import { fmtShape } from "../tensor/shape.js";
+
+/** Flat hyperparameters of one optimizer (JSON-serialisable); `lr` is always present. */
+export type Hyper = Record<string, number | boolean>;
+
+/**
+ * A checkpointable optimizer state, split so it can be stored as a safetensors file (the tensors)
+ * plus a JSON string (the meta, e.g. in the safetensors `__metadata__`):
+ * - `tensors`: per-parameter buffers named `<buffer>.<paramIndex>`, e.g. `exp_avg.0`,
+ *   `exp_avg_sq.0` (Adam/AdamW) or `momentum_buffer.3` (SGD); each has its parameter's shape.
+ *   Parameters that never had a gradient have no buffers (PyTorch's lazy state).
+ * - `meta`: the optimizer type, its hyperparameters (including the current `lr`), the parameter
+ *   shapes (checked on load) and the number of steps each parameter has taken.
+ */
+export interface OptimizerStateDict {
+  tensors: Record<string, Tensor>;
+  meta: OptimizerMeta;
+}
+export interface OptimizerMeta {
+  format: "rnnkit.optimizer";
+  version: 1;
+  type: string;
+  hyper: Hyper;
+  shapes: number[][];
+  steps: number[];
+}
+
+/** Throws unless x is a finite number ≥ min (or > min when `strict`). */
+export function checkNumber(where: string, name: string, x: unknown, min: number, strict = false, max = Infinity): number {
+  const ok = typeof x === "number" && Number.isFinite(x) && (strict ? x > min : x >= min) && x <= max;
+  if (!ok) {
+    const lo = strict ? `> ${min}` : `≥ ${min}`;
+    const range = max === Infinity ? lo : `in ${strict ? "(" : "["}${min}, ${max}]`;
+    const kind = min === 0 && strict && max === Infinity ? "a positive number" : `a finite number ${range}`;
+    throw new RangeError(`${where}: ${name} must be ${kind}, got ${String(x)}`);
+  }
+  return x as number;
+}
+
+/**
+ * Base of SGD / Adam / AdamW (torch.optim semantics, one parameter group). Subclasses declare the
+ * names of their per-parameter buffers and implement `update` for one parameter; numeric work goes
+ * through the kernel backend. Parameters whose `.grad` is null are skipped, as in PyTorch.
+ */
+export abstract class Optimizer {
+  readonly params: readonly Tensor[];
+  /** Steps taken per parameter (a parameter without a gradient does not advance). */
+  protected steps: number[];
+  /** buffers[name][i]: the named buffer of parameter i, allocated on its first step. */
+  protected buffers: Record<string, Array<Float32Array | null>> = {};
+  private lrValue = 0;
+
+  constructor(
+    protected readonly kind: string,
+    params: readonly Tensor[],
+    bufferNames: readonly string[],
+  ) {
+    if (!Array.isArray(params)) throw new TypeError(`${kind}: params must be an array of tensors, got ${typeof params}`);
+    if (params.length === 0) throw new RangeError(`${kind}: got an empty parameter list (hint: pass model.parameters())`);
+    const seen = new Set<Tensor>();
+    params.forEach((p, i) => {
+      if (!(p instanceof TensorClass)) throw new TypeError(`${kind}: params[${i}] is not a Tensor`);
+      if (p.dtype !== "float32") throw new TypeError(`${kind}: params[${i}] is an int32 tensor ${fmtShape(p.shape)}; only float tensors can be optimized`);
+      if (!p.isLeaf) throw new TypeError(`${kind}: params[${i}] is not a leaf tensor (it was produced by an op); optimize the leaves`);
+      if (seen.has(p)) throw new RangeError(`${kind}: params[${i}] appears more than once in the parameter list`);
+      seen.add(p);
+    });
+    this.params = [...params];
+    this.steps = params.map(() => 0);
+    for (const b of bufferNames) this.buffers[b] = params.map(() => null);
+  }
+
+  /** The learning rate (schedules set it between steps). */
+  get lr(): number {
+    return this.lrValue;
+  }
+  set lr(v: number) {
+    this.lrValue = checkNumber(this.kind, "lr", v, 0);
+  }
+
+  /** Current hyperparameters, including lr. */
+  abstract get hyper(): Hyper;
+  /** Validate and apply hyperparameters (used by the constructor and loadStateDict). */
+  protected abstract setHyper(h: Record<string, unknown>): void;
+  /** Update parameter i in place from its gradient g (a Float32Array of the same size). */
+  protected abstract update(i: number, p: Float32Array, g: Float32Array): void;
+
+  /** One optimization step over every parameter that has a gradient. */
+  step(): void {
+    this.params.forEach((p, i) => {
+      const grad = p.grad;
+      if (!grad) return;
+      if (grad.size !== p.size) throw new RangeError(`${this.kind}.step: params[${i}] ${fmtShape(p.shape)} has a gradient of shape ${fmtShape(grad.shape)}`);
+      this.steps[i]! += 1;
+      this.update(i, p.f32, grad.f32);
+    });
+  }
+
+  /** Drop every parameter's gradient (sets .grad = null, like PyTorch's set_to_none). */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  /** The buffer `name` of parameter i, allocated (zeros) on first use. */
+  protected buffer(name: string, i: number): Float32Array {
+    const list = this.buffers[name]!;
+    return (list[i] ??= new Float32Array(this.params[i]!.size));
+  }
+
+  /** A copy of the state (see OptimizerStateDict). */
+  stateDict(): OptimizerStateDict {
+    const tensors: Record<string, Tensor> = {};
+    for (const [name, list] of Object.entries(this.buffers)) {
+      list.forEach((b, i) => {
+        if (b) tensors[`${name}.${i}`] = new TensorClass(b.slice(), this.params[i]!.shape);
+      });
+    }
+    const meta: OptimizerMeta = {
+      format: "rnnkit.optimizer",
+      version: 1,
+      type: this.kind,
+      hyper: { ...this.hyper },
+      shapes: this.params.map((p) => [...p.shape]),
+      steps: [...this.steps],
+    };
+    return { tensors, meta };
+  }
+
+  /**
+   * Restore a state from stateDict() (possibly after a JSON / safetensors round trip) for the same
+   * parameter list. Everything is validated before anything changes; hyperparameters (including lr)
+   * are restored, as in PyTorch.
+   */
+  loadStateDict(s: OptimizerStateDict): void {
+    const where = `${this.kind}.loadStateDict`;
+    const m = s?.meta as Partial<OptimizerMeta> | undefined;
+    if (!m || typeof m !== "object" || m.format !== "rnnkit.optimizer") throw new TypeError(`${where}: meta is not an rnnkit optimizer state (expected meta.format "rnnkit.optimizer")`);
+    if (m.version !== 1) throw new RangeError(`${where}: unsupported state version ${String(m.version)}, expected 1`);
+    if (m.type !== this.kind) throw new TypeError(`${where}: the state is for ${String(m.type)}, not ${this.kind}`);
+    const n = this.params.length;
+    if (!Array.isArray(m.shapes) || m.shapes.length !== n) throw new RangeError(`${where}: the state has ${Array.isArray(m.shapes) ? m.shapes.length : "no"} parameter shapes, this optimizer has ${n} parameters`);
+    m.shapes.forEach((sh, i) => {
+      const want = this.params[i]!.shape;
+      if (!Array.isArray(sh) || sh.length !== want.length || sh.some((d, k) => d !== want[k])) throw new RangeError(`${where}: parameter ${i} has shape ${fmtShape(want)} but the state has ${Array.isArray(sh) ? fmtShape(sh) : String(sh)}`);
+    });
+    if (!Array.isArray(m.steps) || m.steps.length !== n || m.steps.some((t) => !Number.isSafeInteger(t) || t < 0)) throw new RangeError(`${where}: meta.steps must be ${n} non-negative integers`);
+    if (!m.hyper || typeof m.hyper !== "object") throw new TypeError(`${where}: meta.hyper is missing`);
+    const tensors = s.tensors ?? {};
+    const buffers: Record<string, Array<Float32Array | null>> = {};
+    for (const name of Object.keys(this.buffers)) buffers[name] = this.params.map(() => null);
+    for (const [key, t] of Object.entries(tensors)) {
+      const match = /^(.+)\.(\d+)$/.exec(key);
+      const list = match ? buffers[match[1]!] : undefined;
+      const i = match ? Number(match[2]) : -1;
+      if (!match || !list || i >= n) throw new RangeError(`${where}: unexpected state tensor "${key}" (expected ${Object.keys(this.buffers).map((b) => `${b}.<0..${n - 1}>`).join(", ") || "none"})`);
+      if (!(t instanceof TensorClass) || t.dtype !== "float32" || t.size !== this.params[i]!.size) throw new RangeError(`${where}: state tensor "${key}" must be a float32 tensor of ${this.params[i]!.size} elements (parameter shape ${fmtShape(this.params[i]!.shape)})`);
+      list[i] = Float32Array.from(t.f32);
+    }
+    this.checkLoadedBuffers(where, buffers, m.steps);
+    const before = this.hyper;
+    try {
+      this.setHyper(m.hyper);
+    } catch (e) {
+      this.setHyper(before);
+      throw new RangeError(`${where}: bad hyperparameters in the state: ${(e as Error).message}`);
+    }
+    this.buffers = buffers;
+    this.steps = [...m.steps];
+  }
+
+  /** Subclass hook: check that the loaded buffers are consistent with the step counts. */
+  protected abstract checkLoadedBuffers(where: string, buffers: Record<string, Array<Float32Array | null>>, steps: readonly number[]): void;
+}
