@@ -1,0 +1,238 @@
+/**
+ * Register-blocked single-precision GEMM with 128-bit SIMD (GotoBLAS/BLIS structure):
+ *   C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C
+ * op(B) is packed once into NR-column panels (zero padded), op(A) into MR-row panels per
+ * (KC × MC) block with alpha folded in; an MR×NR micro-kernel keeps its tile of C in registers
+ * for a whole KC slice. Tails are computed into a scratch tile and added back element by element.
+ * All pointers are byte offsets into linear memory; every matrix is row-major and dense.
+ */
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128; // multiple of MR
+
+const TILE: usize = memory.data(MR * NR * 4, 16);
+
+@inline export function roundUp(n: i32, m: i32): i32 {
+  return ((n + m - 1) / m) * m;
+}
+
+/** Floats needed for op(B) packed: K × roundUp(N, NR). */
+export function packedBFloats(K: i32, N: i32): i32 {
+  return K * roundUp(N, NR);
+}
+
+/** Floats needed for one packed A block. */
+export function packedABlockFloats(): i32 {
+  return MC * KC;
+}
+
+/**
+ * Pack op(B) [K, N] (stored [K, N], or [N, K] when trans) into panels: for each KC block starting
+ * at k0 and each column panel starting at j0, kb × NR floats at float offset k0·Npad + j0·kb.
+ */
+export function packB(trans: bool, B: usize, K: i32, N: i32, dst: usize): void {
+  const Npad = roundUp(N, NR);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kb = min(KC, K - k0);
+    for (let j0 = 0; j0 < N; j0 += NR) {
+      const cols = min(NR, N - j0);
+      const p = dst + (<usize>(k0 * Npad + j0 * kb) << 2);
+      if (!trans) {
+        if (cols == NR) {
+          let s = B + (<usize>(k0 * N + j0) << 2);
+          const ld = <usize>N << 2;
+          for (let k = 0; k < kb; k++) {
+            const q = p + (<usize>(k * NR) << 2);
+            v128.store(q, v128.load(s));
+            v128.store(q, v128.load(s, 16), 16);
+            s += ld;
+          }
+        } else {
+          for (let k = 0; k < kb; k++) {
+            const q = p + (<usize>(k * NR) << 2);
+            const s = B + (<usize>((k0 + k) * N + j0) << 2);
+            for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(s + (<usize>j << 2)) : 0);
+          }
+        }
+      } else {
+        // B stored [N, K]: op(B)(k, j) = B[j·K + k]; 4×4 transposes where a full panel allows
+        let k = 0;
+        if (cols == NR) {
+          const ld = <usize>K << 2;
+          for (; k + 4 <= kb; k += 4) {
+            for (let h = 0; h < 2; h++) {
+              const s = B + (<usize>((j0 + h * 4) * K + k0 + k) << 2);
+              const r0 = v128.load(s);
+              const r1 = v128.load(s + ld);
+              const r2 = v128.load(s + 2 * ld);
+              const r3 = v128.load(s + 3 * ld);
+              const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+              const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+              const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+              const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+              const q = p + (<usize>(k * NR + h * 4) << 2);
+              v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+              v128.store(q, i64x2.shuffle(t0, t1, 1, 3), NR * 4);
+              v128.store(q, i64x2.shuffle(t2, t3, 0, 2), NR * 8);
+              v128.store(q, i64x2.shuffle(t2, t3, 1, 3), NR * 12);
+            }
+          }
+        }
+        for (; k < kb; k++) {
+          const q = p + (<usize>(k * NR) << 2);
+          for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(B + (<usize>((j0 + j) * K + k0 + k) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pack rows i0 … i0+mb−1, columns k0 … k0+kb−1 of alpha·op(A) (A stored [M, K], or [K, M] when
+ * trans) into MR-row panels: panel r at float offset r·kb, kb × MR floats, zero padded rows.
+ */
+export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k0: i32, kb: i32, alpha: f32, dst: usize): void {
+  const va = f32x4.splat(alpha);
+  for (let ir = 0; ir < mb; ir += MR) {
+    const rows = min(MR, mb - ir);
+    const p = dst + (<usize>(ir * kb) << 2);
+    if (!trans) {
+      for (let r = 0; r < MR; r++) {
+        if (r < rows) {
+          const s = A + (<usize>((i0 + ir + r) * K + k0) << 2);
+          if (alpha == 1) for (let k = 0; k < kb; k++) store<f32>(p + (<usize>(k * MR + r) << 2), load<f32>(s + (<usize>k << 2)));
+          else for (let k = 0; k < kb; k++) store<f32>(p + (<usize>(k * MR + r) << 2), alpha * load<f32>(s + (<usize>k << 2)));
+        } else {
+          for (let k = 0; k < kb; k++) store<f32>(p + (<usize>(k * MR + r) << 2), 0);
+        }
+      }
+    } else if (rows == MR && MR == 4) {
+      let s = A + (<usize>(k0 * M + i0 + ir) << 2);
+      const ld = <usize>M << 2;
+      for (let k = 0; k < kb; k++) {
+        v128.store(p + (<usize>(k * MR) << 2), f32x4.mul(v128.load(s), va));
+        s += ld;
+      }
+    } else {
+      for (let k = 0; k < kb; k++) {
+        const s = A + (<usize>((k0 + k) * M + i0 + ir) << 2);
+        for (let r = 0; r < MR; r++) store<f32>(p + (<usize>(k * MR + r) << 2), r < rows ? alpha * load<f32>(s + (<usize>r << 2)) : 0);
+      }
+    }
+  }
+}
+
+/** MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc. */
+@inline function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (overwrite) {
+    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+    v128.store(c, c30); v128.store(c, c31, 16);
+  } else {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  }
+}
+
+/**
+ * C[M,N] (= or +=) alpha·op(A)·op(B) with op(B) already packed by packB. `overwrite` = beta 0.
+ * paBuf holds one packed A block (packedABlockFloats floats).
+ */
+export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, pB: usize, overwrite: bool, C: usize, paBuf: usize): void {
+  const Npad = roundUp(N, NR);
+  const ldc = <usize>N << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kb = min(KC, K - k0);
+    const first = overwrite && k0 == 0;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mb = min(MC, M - i0);
+      packA(transA, A, M, K, i0, mb, k0, kb, alpha, paBuf);
+      for (let j0 = 0; j0 < N; j0 += NR) {
+        const cols = min(NR, N - j0);
+        const pbp = pB + (<usize>(k0 * Npad + j0 * kb) << 2);
+        for (let ir = 0; ir < mb; ir += MR) {
+          const rows = min(MR, mb - ir);
+          const pap = paBuf + (<usize>(ir * kb) << 2);
+          const c = C + (<usize>((i0 + ir) * N + j0) << 2);
+          if (rows == MR && cols == NR) {
+            micro(kb, pap, pbp, c, ldc, first);
+          } else {
+            micro(kb, pap, pbp, TILE, NR * 4, true);
+            for (let r = 0; r < rows; r++) {
+              const cr = c + <usize>r * ldc;
+              const tr = TILE + (<usize>(r * NR) << 2);
+              for (let j = 0; j < cols; j++) {
+                const t = load<f32>(tr + (<usize>j << 2));
+                const q = cr + (<usize>j << 2);
+                store<f32>(q, first ? t : load<f32>(q) + t);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Scale n floats at x by s (s = 0 writes zeros, so NaNs do not survive). */
+export function scaleInPlace(x: usize, n: i32, s: f32): void {
+  if (s == 0) {
+    memory.fill(x, 0, <usize>n << 2);
+    return;
+  }
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = x + (<usize>i << 2);
+    v128.store(p, f32x4.mul(v128.load(p), vs));
+  }
+  for (; i < n; i++) {
+    const p = x + (<usize>i << 2);
+    store<f32>(p, s * load<f32>(p));
+  }
+}
+
+/** Floats of workspace gemm() needs. */
+export function gemmWorkFloats(M: i32, N: i32, K: i32): i32 {
+  return packedBFloats(K, N) + packedABlockFloats() + 4;
+}
+
+/** Full GEMM (see Backend.gemm). ws: gemmWorkFloats floats, 16-byte aligned. */
+export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, B: usize, beta: f32, C: usize, ws: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0) {
+    if (beta != 1) scaleInPlace(C, M * N, beta);
+    return;
+  }
+  if (beta != 0 && beta != 1) scaleInPlace(C, M * N, beta);
+  packB(transB, B, K, N, ws);
+  const paBuf = ws + (<usize>roundUp(packedBFloats(K, N), 4) << 2);
+  gemmPackedB(transA, M, N, K, alpha, A, ws, beta == 0, C, paBuf);
+}

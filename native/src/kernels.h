@@ -1,0 +1,114 @@
+// rnnkit native kernels: the ISA-independent interface.
+//
+// Each instruction set (AVX-512, AVX2, scalar) provides one `Kernels` table, compiled from the
+// same source (kernels_impl.inc) in its own translation unit under `#pragma GCC target`, so the
+// addon is built for baseline x86-64 and only the table chosen at run time ever executes
+// wider instructions. Semantics are exactly those of src/kernels/ref (the definition of correct);
+// the comments there carry the math.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace rk {
+
+enum Isa { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+
+/** Shared arguments of the fused recurrent kernels (see SeqDims in backend.ts). */
+struct SeqDims {
+  int T, B, H;
+  const int32_t* lengths;  // [B] or nullptr = all T
+  bool reverse;
+};
+
+struct LstmFwd {
+  SeqDims d;
+  int P;
+  const float *xg, *whh, *whr, *h0, *c0;  // whr may be null
+  float *out, *hN, *cN;
+  float *gates, *c, *cPrev, *hPrev;  // saved; all null for inference
+};
+struct LstmBwd {
+  SeqDims d;
+  int P;
+  const float *whh, *whr;
+  const float *gates, *c, *cPrev, *hPrev;  // saved
+  const float *dOut, *dhN, *dcN;           // each may be null
+  float *dXg, *dWhh, *dWhr, *dh0, *dc0;    // dWhr null iff whr null
+};
+struct GruFwd {
+  SeqDims d;
+  const float *xg, *whh, *bhh, *h0;  // bhh may be null
+  float *out, *hN;
+  float *gates, *hgn, *hPrev;  // saved or null
+};
+struct GruBwd {
+  SeqDims d;
+  const float* whh;
+  const float *gates, *hgn, *hPrev;
+  const float *dOut, *dhN;
+  float *dXg, *dHg, *dWhh, *dh0;
+};
+struct RnnFwd {
+  SeqDims d;
+  bool relu;
+  const float *xg, *whh, *h0;
+  float *out, *hN;
+  float *h, *hPrev;  // saved or null
+};
+struct RnnBwd {
+  SeqDims d;
+  bool relu;
+  const float* whh;
+  const float *h, *hPrev;
+  const float *dOut, *dhN;
+  float *dXg, *dWhh, *dh0;
+};
+
+struct AdamOpts {
+  double lr, beta1, beta2, eps, weightDecay;
+  bool decoupled;
+  double step;
+};
+struct SgdOpts {
+  double lr, momentum, dampening, weightDecay;
+  bool nesterov, firstStep;
+};
+
+enum UnaryOp { U_NEG = 0, U_EXP, U_LOG, U_SIGMOID, U_TANH, U_RELU, U_SQRT, U_ABS };
+
+struct Kernels {
+  const char* name;
+  /** C = alpha·op(A)·op(B) + beta·C (row-major; see Backend.gemm). */
+  void (*gemm)(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C);
+  void (*unary)(int op, const float* x, float* out, size_t n);
+  /** Returns the first row whose target is out of [0, C) (probs written up to it), or -1. */
+  long (*softmaxCE)(const float* logits, const int32_t* targets, int N, int C, int ignoreIndex, float* probs, double* lossSum, double* count);
+  void (*softmaxCEBackward)(const float* probs, const int32_t* targets, int N, int C, int ignoreIndex, float scale, float* dLogits);
+  void (*embeddingForward)(const float* weight, const int32_t* idx, int N, int D, float* out);
+  void (*embeddingBackward)(const float* dOut, const int32_t* idx, int N, int D, int paddingIdx, float* dWeight);
+  void (*lstmForward)(const LstmFwd& a);
+  void (*lstmBackward)(const LstmBwd& a);
+  void (*gruForward)(const GruFwd& a);
+  void (*gruBackward)(const GruBwd& a);
+  void (*rnnForward)(const RnnFwd& a);
+  void (*rnnBackward)(const RnnBwd& a);
+  void (*adamStep)(float* p, const float* g, float* m, float* v, size_t n, const AdamOpts& o);
+  void (*sgdStep)(float* p, const float* g, float* buf, size_t n, const SgdOpts& o);
+  double (*sumSquares)(const float* x, size_t n);
+  void (*scale)(float* x, float s, size_t n);
+};
+
+const Kernels* kernels_scalar();
+const Kernels* kernels_avx2();
+const Kernels* kernels_avx512();
+
+/** Highest ISA this CPU (and OS) supports. */
+Isa best_isa();
+/** The table for `isa`, clamped to best_isa(). */
+const Kernels* kernels_for(int isa);
+
+/** Number of GEMM worker threads (1 = single-threaded). Results do not depend on it. */
+void set_threads(int n);
+int get_threads();
+
+}  // namespace rk

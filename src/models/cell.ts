@@ -1,0 +1,39 @@
+import { GRU, LSTM, RNN, type RecurrentBase } from "../nn/recurrent.js";
+
+/** The recurrent cell types a model can be built from (PyTorch word_language_model's names). */
+export type CellType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
+export const CELL_TYPES: readonly CellType[] = ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"];
+
+export interface StackOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  dropout: number;
+  bidirectional: boolean;
+  batchFirst: boolean;
+  projSize?: number;
+}
+
+/** Build the recurrent stack for a cell type; errors name the valid choices. */
+export function makeRecurrent(cell: CellType, o: StackOptions): RecurrentBase {
+  switch (cell) {
+    case "LSTM":
+      return new LSTM({ ...o, projSize: o.projSize ?? 0 });
+    case "GRU":
+      return new GRU(o);
+    case "RNN_TANH":
+      return new RNN({ ...o, nonlinearity: "tanh" });
+    case "RNN_RELU":
+      return new RNN({ ...o, nonlinearity: "relu" });
+    default:
+      throw new RangeError(`unknown cell type ${String(cell)}; expected one of ${CELL_TYPES.join(", ")}`);
+  }
+}
+
+/** Accepts friendly spellings (lstm, gru, rnn, rnn_relu) and returns the canonical CellType. */
+export function parseCell(s: string): CellType {
+  const u = s.toUpperCase().replace("-", "_");
+  const c = u === "RNN" ? "RNN_TANH" : u;
+  if (!(CELL_TYPES as readonly string[]).includes(c)) throw new RangeError(`unknown cell type "${s}"; expected one of lstm, gru, rnn (tanh), rnn_relu`);
+  return c as CellType;
+}

@@ -1,0 +1,3 @@
+export { LanguageModel, detachState, type LanguageModelConfig, type LmState } from "./language-model.js";
+export { SequenceClassifier, type SequenceClassifierConfig, type Pooling } from "./sequence-classifier.js";
+export { CELL_TYPES, parseCell, makeRecurrent, type CellType } from "./cell.js";

@@ -1,0 +1,72 @@
+import { Dropout } from "../nn/dropout.js";
+import { Embedding } from "../nn/embedding.js";
+import { Linear } from "../nn/linear.js";
+import { Module } from "../nn/module.js";
+import type { RecurrentBase } from "../nn/recurrent.js";
+import { Tensor } from "../tensor/tensor.js";
+import { type CellType, makeRecurrent } from "./cell.js";
+
+export interface LanguageModelConfig {
+  vocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  numLayers?: number;
+  cell?: CellType;
+  /** Dropout on the embeddings, between recurrent layers and before the decoder (Zaremba et al.). */
+  dropout?: number;
+  /** Share the embedding matrix with the decoder (Press & Wolf; Inan et al.); needs embeddingDim == hiddenSize. */
+  tieWeights?: boolean;
+}
+
+/** Recurrent state carried between BPTT windows: h [L, B, H] (and c for LSTM). */
+export interface LmState {
+  h: Tensor;
+  c: Tensor | null;
+}
+
+/**
+ * Word/char language model: embedding → RNN/LSTM/GRU stack → dropout → linear decoder, with
+ * PyTorch's names (`embedding.weight`, `rnn.weight_ih_l0`, `decoder.weight`, `decoder.bias`):
+ *   e_t = E[x_t],  h_t = RNN(e_t, h_{t−1}),  ŷ_t = softmax(W_d h_t + b_d)  over the vocabulary.
+ */
+export class LanguageModel extends Module {
+  readonly config: Required<LanguageModelConfig>;
+  readonly embedding: Embedding;
+  readonly rnn: RecurrentBase;
+  readonly drop: Dropout;
+  readonly decoder: Linear;
+
+  constructor(cfg: LanguageModelConfig) {
+    super();
+    this.config = { numLayers: 1, cell: "LSTM", dropout: 0, tieWeights: false, ...cfg };
+    const c = this.config;
+    if (c.tieWeights && c.embeddingDim !== c.hiddenSize)
+      throw new RangeError(`LanguageModel: tieWeights needs embeddingDim == hiddenSize, got ${c.embeddingDim} and ${c.hiddenSize}`);
+    this.embedding = this.registerModule("embedding", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
+    this.rnn = this.registerModule(
+      "rnn",
+      makeRecurrent(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: c.dropout, bidirectional: false, batchFirst: false }),
+    );
+    this.drop = this.registerModule("drop", new Dropout({ p: c.dropout }));
+    this.decoder = this.registerModule("decoder", new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
+    if (c.tieWeights) this.decoder.tieWeight(this.embedding.weight);
+  }
+
+  /** Zero state for a batch of B streams. */
+  initState(B: number): LmState {
+    const { numLayers: L, hiddenSize: H, cell } = this.config;
+    return { h: new Tensor(new Float32Array(L * B * H), [L, B, H]), c: cell === "LSTM" ? new Tensor(new Float32Array(L * B * H), [L, B, H]) : null };
+  }
+
+  /** tokens int32 [T, B] → logits [T, B, V] and the state after the last step. */
+  forward(tokens: Tensor, state?: LmState | null): { logits: Tensor; state: LmState } {
+    if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`LanguageModel.forward: tokens must be int32 [T, B], got ${tokens.toString()}`);
+    const emb = this.drop.forward(this.embedding.forward(tokens)); // [T, B, E]
+    const r = this.rnn.forwardAll(emb, { h0: state?.h ?? null, c0: state?.c ?? null });
+    const logits = this.decoder.forward(this.drop.forward(r.output)); // [T, B, V]
+    return { logits, state: { h: r.hN, c: r.cN } };
+  }
+}
+
+/** Detach a state from the graph (truncated BPTT: gradients stop at the window boundary). */
+export const detachState = (s: LmState): LmState => ({ h: s.h.detach(), c: s.c ? s.c.detach() : null });
