@@ -6,7 +6,7 @@
  * Points that cannot be drawn (NaN, ±Infinity, or ≤ 0 on a log axis) are skipped, the line is
  * broken there, and the chart says how many were skipped under the title.
  */
-import { type PlotRect, LABEL_FONT, TICK_FONT, drawGrid, drawXAxis, drawYAxis, makeScale, maxTickLabelWidth } from "./axis.js";
+import { type PlotRect, LABEL_FONT, drawGrid, drawXAxis, drawYAxis, makeScale, maxTickLabelWidth } from "./axis.js";
 import { type MarkerShape, seriesStyle } from "./palette.js";
 import { type Scale, type ScaleType, formatValue } from "./scale.js";
 import { INK, INK_MUTED, el, escapeXml, px, svgOpen, text, textWidth, truncate } from "./svg.js";
@@ -126,13 +126,11 @@ export function lineChart(opts: LineChartOptions): string {
   const bottom = opts.xLabel ? 54 : 32;
   const yLabelW = opts.yLabel ? 26 : 0;
 
-  // Two passes: the y tick labels decide the left margin, which changes the plot width.
+  // The y tick labels decide the left margin, and so the plot width.
   const plotH = Math.max(60, height - top - bottom);
-  const yCount = Math.max(3, Math.round(plotH / 45));
-  let ys = makeScale(yType, ylo, yhi, [top + plotH, top], yCount, opts.yDomain === undefined);
+  const ys = makeScale(yType, ylo, yhi, [top + plotH, top], Math.max(3, Math.round(plotH / 45)), opts.yDomain === undefined);
   const left = 14 + yLabelW + maxTickLabelWidth(ys) + 10;
   const plotW = Math.max(60, width - left - right);
-  ys = makeScale(yType, ylo, yhi, [top + plotH, top], yCount, opts.yDomain === undefined);
   const xs = makeScale(xType, xlo, xhi, [left, left + plotW], Math.max(3, Math.round(plotW / 90)), opts.xDomain === undefined);
   const rect: PlotRect = { x: left, y: top, width: plotW, height: plotH };
 
@@ -261,4 +259,3 @@ function hash(s: string): string {
   return (h >>> 0).toString(36);
 }
 
-export { TICK_FONT };
