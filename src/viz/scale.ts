@@ -136,11 +136,13 @@ export function logScale(lo: number, hi: number, range: [number, number], count:
   const ticks: Tick[] = [];
   const majorsInside = e1 - e0 + 1;
   // Label a few minors when there are fewer than two powers of ten to read the axis by.
-  const labelledMinors = majorsInside >= 2 ? [] : decades > 0.6 ? [2, 5] : decades > 0.3 ? [2, 3, 5, 7] : [1.5, 2, 3, 4, 5, 6, 7, 8, 9];
+  // (Label thinning at draw time drops the ones that would collide.)
+  const labelledMinors = majorsInside >= 2 ? [] : decades > 1.5 ? [2, 5] : decades > 1 ? [2, 3, 5] : [1.5, 2, 3, 4, 5, 6, 7, 8, 9];
   const minors = decades <= 8 ? [2, 3, 4, 5, 6, 7, 8, 9] : [];
   for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
     const p = 10 ** e;
-    if (e >= e0 && e <= e1 && (e - e0) % every === 0) {
+    // Thinned majors keep the exponents that are multiples of `every` (10⁰, 10⁻³, 10⁻⁶ …).
+    if (e >= e0 && e <= e1 && e % every === 0) {
       ticks.push({ value: p, label: plain ? formatTick(p, p) : powerOfTenLabel(e), major: true });
     } else if (e >= e0 && e <= e1) {
       ticks.push({ value: p, label: null, major: true });

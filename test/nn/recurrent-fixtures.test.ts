@@ -9,7 +9,9 @@ import { GRU, LSTM, RNN, type RecurrentBase } from "../../src/nn/recurrent.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { assertClose } from "../helpers/close.js";
 import { type LayerCase, fixtureFiles, readFixture, toTensor } from "../helpers/fixtures.js";
-import { FIXTURES, sharedPath } from "../helpers/shared.js";
+import { FIXTURES, REPO_ROOT, readJson, sharedPath } from "../helpers/shared.js";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 
 function build(c: LayerCase): RecurrentBase & { forwardAll: RecurrentBase["forwardAll"] } {
   const m = c.module;
@@ -26,9 +28,20 @@ test("recurrent fixtures are present", (t) => {
   assert.ok(layerFiles.length >= 10, `expected the layer fixtures, found ${layerFiles.length}`);
 });
 
-for (const file of layerFiles) {
+// our own extra cases (scripts/fixtures/make_extra_fixtures.py), shapes/options not in shared/
+const EXTRA = join(REPO_ROOT, "test", "fixtures", "extra");
+const extraFiles = readdirSync(EXTRA).filter((f) => f.endsWith(".json")).sort();
+
+test("extra fixtures are present", () => assert.ok(extraFiles.length >= 6));
+
+const cases: Array<[string, () => LayerCase]> = [
+  ...layerFiles.map((f): [string, () => LayerCase] => [f, () => readFixture<LayerCase>(f)]),
+  ...extraFiles.map((f): [string, () => LayerCase] => [`extra/${f}`, () => readJson<LayerCase>(join(EXTRA, f))]),
+];
+
+for (const [file, read] of cases) {
   test(`PyTorch fixture ${file}`, () => {
-    const c = readFixture<LayerCase>(file);
+    const c = read();
     const layer = build(c);
     layer.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, toTensor(v)])));
     const sd = layer.stateDict();

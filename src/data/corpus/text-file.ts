@@ -1,0 +1,78 @@
+/**
+ * Reading corpus text from disk, with one clear error for what is not a usable text file.
+ *
+ * Decoding: UTF-8 (a leading BOM is dropped). A file that is not valid UTF-8 but has few bad
+ * sequences (≤ 10% of the decoded characters) is taken to be Latin-1 / Windows-1252 and decoded
+ * as such (old corpora such as rt-polarity); more than that, or any NUL byte, means a binary file
+ * and is refused. Line endings are normalised: CRLF and lone CR → LF.
+ */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** Fraction of U+FFFD replacement characters above which a non-UTF-8 file counts as binary. */
+const BINARY_BAD_FRACTION = 0.1;
+
+/**
+ * Decode file bytes into text. `where` names the file in errors.
+ *   decodeText(readFileSync(p), p)
+ */
+export function decodeText(bytes: Uint8Array, where: string): string {
+  if (bytes.length === 0) throw new Error(`${where}: the file is empty (hint: a corpus needs some text)`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new Error(`${where}: this looks like a binary file, not text (NUL byte at offset ${nul}; hint: pass a UTF-8 .txt file, or extract the archive first)`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const lossy = new TextDecoder("utf-8").decode(bytes);
+    let bad = 0;
+    for (let i = 0; i < lossy.length; i++) if (lossy.charCodeAt(i) === 0xfffd) bad++;
+    if (bad > BINARY_BAD_FRACTION * lossy.length) {
+      throw new Error(`${where}: this looks like a binary file, not text (${bad} of ${lossy.length} characters are invalid UTF-8; hint: pass a UTF-8 .txt file)`);
+    }
+    text = new TextDecoder("windows-1252").decode(bytes);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
+  if (text.trim() === "") throw new Error(`${where}: the file contains only whitespace (hint: a corpus needs some text)`);
+  return text;
+}
+
+/** Read one text file (see the file comment for decoding and refusals). */
+export function readTextFile(path: string): string {
+  let bytes: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new Error(`${path}: is a folder; pass it as a corpus folder, not as a file`);
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new Error(`${path}: no such file or folder`);
+    throw e;
+  }
+  return decodeText(bytes, path);
+}
+
+/** The `.txt` files directly inside a folder, sorted by name (code-unit order, locale-independent). */
+export function listTextFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.toLowerCase().endsWith(".txt"))
+    .map((d) => d.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((n) => join(dir, n));
+}
+
+/**
+ * Concatenate the `.txt` files of a folder in name order. Each file is followed by a blank line,
+ * so a file boundary is also a paragraph boundary (see `proseTokens`).
+ */
+export function readTextFolder(dir: string): { text: string; files: string[] } {
+  const files = listTextFiles(dir);
+  if (files.length === 0) throw new Error(`${dir}: the folder has no .txt files (hint: put the corpus in *.txt files, or pass a file)`);
+  const parts = files.map((f) => {
+    const t = readTextFile(f);
+    return t.endsWith("\n") ? t : t + "\n";
+  });
+  return { text: parts.join("\n"), files };
+}
