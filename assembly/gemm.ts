@@ -12,7 +12,16 @@ export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 128; // multiple of MR
 
+export const NC: i32 = 1024; // columns of op(B) packed per block (KC × NC floats ≈ 1 MiB, L2)
+
 const TILE: usize = memory.data(MR * NR * 4, 16);
+
+/** c + a·b: fused (one rounding) in the relaxed-SIMD build, mul then add otherwise. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (isDefined(RELAXED_SIMD)) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 
 @inline export function roundUp(n: i32, m: i32): i32 {
   return ((n + m - 1) / m) * m;
@@ -23,70 +32,73 @@ export function packedBFloats(K: i32, N: i32): i32 {
   return K * roundUp(N, NR);
 }
 
-/** Floats needed for one packed A block. */
-export function packedABlockFloats(): i32 {
-  return MC * KC;
-}
 
 /**
- * Pack op(B) [K, N] (stored [K, N], or [N, K] when trans) into panels: for each KC block starting
- * at k0 and each column panel starting at j0, kb × NR floats at float offset k0·Npad + j0·kb.
+ * Pack the block k0 … k0+kb−1 × j0 … j0+nb−1 of op(B) (B stored [K, N], or [N, K] when trans)
+ * into NR-column panels: the panel of columns j0+j … (j a multiple of NR) at float offset j·kb,
+ * kb × NR floats, zero padded past column N.
  */
-export function packB(trans: bool, B: usize, K: i32, N: i32, dst: usize): void {
-  const Npad = roundUp(N, NR);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kb = min(KC, K - k0);
-    for (let j0 = 0; j0 < N; j0 += NR) {
-      const cols = min(NR, N - j0);
-      const p = dst + (<usize>(k0 * Npad + j0 * kb) << 2);
-      if (!trans) {
-        if (cols == NR) {
-          let s = B + (<usize>(k0 * N + j0) << 2);
-          const ld = <usize>N << 2;
-          for (let k = 0; k < kb; k++) {
-            const q = p + (<usize>(k * NR) << 2);
-            v128.store(q, v128.load(s));
-            v128.store(q, v128.load(s, 16), 16);
-            s += ld;
-          }
-        } else {
-          for (let k = 0; k < kb; k++) {
-            const q = p + (<usize>(k * NR) << 2);
-            const s = B + (<usize>((k0 + k) * N + j0) << 2);
-            for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(s + (<usize>j << 2)) : 0);
-          }
+export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i32, j0: i32, nb: i32, dst: usize): void {
+  for (let jj = 0; jj < nb; jj += NR) {
+    const jc = j0 + jj;
+    const cols = min(NR, nb - jj);
+    const p = dst + (<usize>(jj * kb) << 2);
+    if (!trans) {
+      if (cols == NR) {
+        let s = B + (<usize>(k0 * N + jc) << 2);
+        const ld = <usize>N << 2;
+        for (let k = 0; k < kb; k++) {
+          const q = p + (<usize>(k * NR) << 2);
+          v128.store(q, v128.load(s));
+          v128.store(q, v128.load(s, 16), 16);
+          s += ld;
         }
       } else {
-        // B stored [N, K]: op(B)(k, j) = B[j·K + k]; 4×4 transposes where a full panel allows
-        let k = 0;
-        if (cols == NR) {
-          const ld = <usize>K << 2;
-          for (; k + 4 <= kb; k += 4) {
-            for (let h = 0; h < 2; h++) {
-              const s = B + (<usize>((j0 + h * 4) * K + k0 + k) << 2);
-              const r0 = v128.load(s);
-              const r1 = v128.load(s + ld);
-              const r2 = v128.load(s + 2 * ld);
-              const r3 = v128.load(s + 3 * ld);
-              const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-              const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-              const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-              const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-              const q = p + (<usize>(k * NR + h * 4) << 2);
-              v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
-              v128.store(q, i64x2.shuffle(t0, t1, 1, 3), NR * 4);
-              v128.store(q, i64x2.shuffle(t2, t3, 0, 2), NR * 8);
-              v128.store(q, i64x2.shuffle(t2, t3, 1, 3), NR * 12);
-            }
+        for (let k = 0; k < kb; k++) {
+          const q = p + (<usize>(k * NR) << 2);
+          const s = B + (<usize>((k0 + k) * N + jc) << 2);
+          for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(s + (<usize>j << 2)) : 0);
+        }
+      }
+    } else {
+      // B stored [N, K]: op(B)(k, j) = B[j·K + k]; 4×4 register transposes where a full panel allows
+      let k = 0;
+      if (cols == NR) {
+        const ld = <usize>K << 2;
+        for (; k + 4 <= kb; k += 4) {
+          for (let h = 0; h < NR; h += 4) {
+            const s = B + (<usize>((jc + h) * K + k0 + k) << 2);
+            const r0 = v128.load(s);
+            const r1 = v128.load(s + ld);
+            const r2 = v128.load(s + 2 * ld);
+            const r3 = v128.load(s + 3 * ld);
+            const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+            const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+            const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+            const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+            const q = p + (<usize>(k * NR + h) << 2);
+            v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+            v128.store(q, i64x2.shuffle(t0, t1, 1, 3), NR * 4);
+            v128.store(q, i64x2.shuffle(t2, t3, 0, 2), NR * 8);
+            v128.store(q, i64x2.shuffle(t2, t3, 1, 3), NR * 12);
           }
         }
-        for (; k < kb; k++) {
-          const q = p + (<usize>(k * NR) << 2);
-          for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(B + (<usize>((j0 + j) * K + k0 + k) << 2)) : 0);
-        }
+      }
+      for (; k < kb; k++) {
+        const q = p + (<usize>(k * NR) << 2);
+        for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(B + (<usize>((jc + j) * K + k0 + k) << 2)) : 0);
       }
     }
   }
+}
+
+/**
+ * Pack all of op(B) [K, N] for reuse across calls (the recurrent weights): the KC block starting
+ * at k0 at float offset k0·roundUp(N, NR), laid out as packBBlock. packedBFloats(K, N) floats.
+ */
+export function packB(trans: bool, B: usize, K: i32, N: i32, dst: usize): void {
+  const Npad = roundUp(N, NR);
+  for (let k0 = 0; k0 < K; k0 += KC) packBBlock(trans, B, K, N, k0, min(KC, K - k0), 0, N, dst + (<usize>(k0 * Npad) << 2));
 }
 
 /**
@@ -134,17 +146,17 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 16;
     pb += 32;
   }
@@ -162,41 +174,48 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
 }
 
 /**
- * C[M,N] (= or +=) alpha·op(A)·op(B) with op(B) already packed by packB. `overwrite` = beta 0.
- * paBuf holds one packed A block (packedABlockFloats floats).
+ * Macro-kernel: C block [mb, nb] (row stride ldc floats) (= or +=) packed A block · packed B block
+ * over kb, panels laid out as packA / packBBlock.
  */
-export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, pB: usize, overwrite: bool, C: usize, paBuf: usize): void {
-  const Npad = roundUp(N, NR);
-  const ldc = <usize>N << 2;
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kb = min(KC, K - k0);
-    const first = overwrite && k0 == 0;
-    for (let i0 = 0; i0 < M; i0 += MC) {
-      const mb = min(MC, M - i0);
-      packA(transA, A, M, K, i0, mb, k0, kb, alpha, paBuf);
-      for (let j0 = 0; j0 < N; j0 += NR) {
-        const cols = min(NR, N - j0);
-        const pbp = pB + (<usize>(k0 * Npad + j0 * kb) << 2);
-        for (let ir = 0; ir < mb; ir += MR) {
-          const rows = min(MR, mb - ir);
-          const pap = paBuf + (<usize>(ir * kb) << 2);
-          const c = C + (<usize>((i0 + ir) * N + j0) << 2);
-          if (rows == MR && cols == NR) {
-            micro(kb, pap, pbp, c, ldc, first);
-          } else {
-            micro(kb, pap, pbp, TILE, NR * 4, true);
-            for (let r = 0; r < rows; r++) {
-              const cr = c + <usize>r * ldc;
-              const tr = TILE + (<usize>(r * NR) << 2);
-              for (let j = 0; j < cols; j++) {
-                const t = load<f32>(tr + (<usize>j << 2));
-                const q = cr + (<usize>j << 2);
-                store<f32>(q, first ? t : load<f32>(q) + t);
-              }
-            }
+function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool): void {
+  const ldcb = <usize>ldc << 2;
+  for (let jj = 0; jj < nb; jj += NR) {
+    const cols = min(NR, nb - jj);
+    const pbp = pb + (<usize>(jj * kb) << 2);
+    for (let ir = 0; ir < mb; ir += MR) {
+      const rows = min(MR, mb - ir);
+      const pap = pa + (<usize>(ir * kb) << 2);
+      const c = C + (<usize>(ir * ldc + jj) << 2);
+      if (rows == MR && cols == NR) {
+        micro(kb, pap, pbp, c, ldcb, overwrite);
+      } else {
+        micro(kb, pap, pbp, TILE, NR * 4, true);
+        for (let r = 0; r < rows; r++) {
+          const cr = c + <usize>r * ldcb;
+          const tr = TILE + (<usize>(r * NR) << 2);
+          for (let j = 0; j < cols; j++) {
+            const t = load<f32>(tr + (<usize>j << 2));
+            const q = cr + (<usize>j << 2);
+            store<f32>(q, overwrite ? t : load<f32>(q) + t);
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * C[M,N] (= or +=) alpha·op(A)·op(B) with op(B) already packed whole by packB; `overwrite` = beta 0.
+ * paBuf holds one packed A block (MC·KC floats).
+ */
+export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, pB: usize, overwrite: bool, C: usize, paBuf: usize): void {
+  const Npad = roundUp(N, NR);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kb = min(KC, K - k0);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mb = min(MC, M - i0);
+      packA(transA, A, M, K, i0, mb, k0, kb, alpha, paBuf);
+      macro(mb, N, kb, paBuf, pB + (<usize>(k0 * Npad) << 2), C + (<usize>(i0 * N) << 2), N, overwrite && k0 == 0);
     }
   }
 }
@@ -219,9 +238,9 @@ export function scaleInPlace(x: usize, n: i32, s: f32): void {
   }
 }
 
-/** Floats of workspace gemm() needs. */
+/** Floats of workspace gemm() needs: one packed B block and one packed A block. */
 export function gemmWorkFloats(M: i32, N: i32, K: i32): i32 {
-  return packedBFloats(K, N) + packedABlockFloats() + 4;
+  return KC * NC + MC * KC;
 }
 
 /** Full GEMM (see Backend.gemm). ws: gemmWorkFloats floats, 16-byte aligned. */
@@ -232,7 +251,18 @@ export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: 
     return;
   }
   if (beta != 0 && beta != 1) scaleInPlace(C, M * N, beta);
-  packB(transB, B, K, N, ws);
-  const paBuf = ws + (<usize>roundUp(packedBFloats(K, N), 4) << 2);
-  gemmPackedB(transA, M, N, K, alpha, A, ws, beta == 0, C, paBuf);
+  const pb = ws;
+  const pa = ws + (<usize>(KC * NC) << 2);
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nb = min(NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kb = min(KC, K - k0);
+      packBBlock(transB, B, K, N, k0, kb, j0, nb, pb);
+      for (let i0 = 0; i0 < M; i0 += MC) {
+        const mb = min(MC, M - i0);
+        packA(transA, A, M, K, i0, mb, k0, kb, alpha, pa);
+        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * N + j0) << 2), N, beta == 0 && k0 == 0);
+      }
+    }
+  }
 }

@@ -1,7 +1,13 @@
 /**
  * rnnkit: recurrent neural networks for Node.js and the browser.
- * Layers: kernels → tensor/autograd → nn → models → train/data/io → cli.
+ * Layers (imports point down only): kernels → tensor/autograd → nn → models → lm / sentiment /
+ * analysis (training and use) with data, io, viz → cli.
  */
 export * from "./tensor/index.js";
 export { backend, setBackend } from "./kernels/registry.js";
 export type { Backend } from "./kernels/backend.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as safetensors from "./io/safetensors.js";
+export * from "./models/index.js";
+export * from "./viz/index.js";

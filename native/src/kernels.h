@@ -110,5 +110,7 @@ const Kernels* kernels_for(int isa);
 /** Number of GEMM worker threads (1 = single-threaded). Results do not depend on it. */
 void set_threads(int n);
 int get_threads();
+/** Run fn(ctx, i) for i in [0, n) on the worker pool (the caller runs i = 0) and wait. */
+void parallel_for(int n, void (*fn)(void* ctx, int i), void* ctx);
 
 }  // namespace rk

@@ -38,7 +38,8 @@ export function decode(dtype: SafetensorsDtype, bytes: Uint8Array, n: number): F
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case "F32": {
-      if (LITTLE_ENDIAN_HOST) return new Float32Array(bytes.slice().buffer); // slice: aligned copy
+      // new Uint8Array(view) copies into a fresh, aligned buffer (a Node Buffer's slice() would not)
+      if (LITTLE_ENDIAN_HOST) return new Float32Array(new Uint8Array(bytes).buffer);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true);
       return out;
@@ -66,7 +67,7 @@ export function decode(dtype: SafetensorsDtype, bytes: Uint8Array, n: number): F
       return out;
     }
     case "I32":
-      if (LITTLE_ENDIAN_HOST) return new Int32Array(bytes.slice().buffer);
+      if (LITTLE_ENDIAN_HOST) return new Int32Array(new Uint8Array(bytes).buffer);
       return Int32Array.from({ length: n }, (_, i) => dv.getInt32(4 * i, true));
     case "I64":
     case "U64":

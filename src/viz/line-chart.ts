@@ -9,7 +9,7 @@
 import { type PlotRect, LABEL_FONT, drawGrid, drawXAxis, drawYAxis, makeScale, maxTickLabelWidth } from "./axis.js";
 import { type MarkerShape, seriesStyle } from "./palette.js";
 import { type Scale, type ScaleType, formatValue } from "./scale.js";
-import { INK, INK_MUTED, el, escapeXml, px, svgOpen, text, textWidth, truncate } from "./svg.js";
+import { INK, INK_MUTED, el, escapeXml, hashId, px, svgOpen, text, textWidth, truncate } from "./svg.js";
 
 export interface Point {
   x: number;
@@ -116,10 +116,10 @@ export function lineChart(opts: LineChartOptions): string {
   if (nonPositive > 0) skipped.push(`${nonPositive} ≤ 0 on the log axis`);
   if (skipped.length > 0) notes.push(`skipped points: ${skipped.join(", ")}`);
   if (prepared.every((s) => s.count === 0)) notes.push("no data to plot");
-  const top = 14 + (opts.title ? 26 : 0) + notes.length * 17 + 10;
+  const top = 14 + (opts.title ? 26 : 0) + notes.length * 17 + 16;
 
   const legendFont = 12;
-  const legendNameMax = 190;
+  const legendNameMax = Math.min(190, width * 0.22); // long names are cut ("…"), full name on hover
   const legendNames = prepared.map((s) => truncate(s.name + (s.count === 0 ? " (no data)" : ""), legendNameMax, legendFont));
   const legendW = prepared.length === 0 ? 0 : 16 + 30 + 8 + Math.max(...legendNames.map((n) => textWidth(n, legendFont)));
   const right = 20 + legendW;
@@ -135,7 +135,7 @@ export function lineChart(opts: LineChartOptions): string {
   const rect: PlotRect = { x: left, y: top, width: plotW, height: plotH };
 
   // 4. Draw.
-  const clipId = "clip-" + hash(`${opts.title ?? ""}|${prepared.map((s) => s.name + s.count).join("|")}|${width}x${height}`);
+  const clipId = hashId("clip", `${opts.title ?? ""}|${prepared.map((s) => s.name + s.count).join("|")}|${width}x${height}`);
   let out = svgOpen(width, height, opts.title ?? "line chart");
   out += el("defs", {}, el("clipPath", { id: clipId }, el("rect", { x: rect.x - 4, y: rect.y - 4, width: rect.width + 8, height: rect.height + 8 })));
   out += el("rect", { class: "plot-area", x: rect.x, y: rect.y, width: rect.width, height: rect.height, fill: "#ffffff" });
@@ -167,14 +167,15 @@ function drawSeries(s: Prepared, xs: Scale, ys: Scale, plotW: number): string {
   let d = "";
   let markers = "";
   for (const run of s.runs) {
-    const pix = decimate(run.map((p) => [xs.map(p.x), ys.map(p.y)] as [number, number]), plotW);
+    // A lone point has no line (it gets a marker or a dot below).
+    const pix = run.length < 2 ? [] : decimate(run.map((p) => [xs.map(p.x), ys.map(p.y)] as [number, number]), plotW);
     pix.forEach(([x, y], i) => {
       d += `${i === 0 ? "M" : "L"}${px(x)} ${px(y)}`;
     });
     if (s.marker !== "none") for (const p of run) markers += marker(s.marker, xs.map(p.x), ys.map(p.y), 3.5, s.color, `${s.name}: (${formatValue(p.x)}, ${formatValue(p.y)})`);
   }
   let g = "";
-  // A lone point has no line; without a marker it would be invisible, so give it a dot.
+  // Without markers a lone point would be invisible, so give it a dot.
   const lonely = s.runs.filter((r) => r.length === 1);
   if (d) g += el("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-dasharray": s.dash || undefined, "stroke-linejoin": "round", "stroke-linecap": "round" });
   if (s.marker === "none") for (const r of lonely) g += el("circle", { cx: xs.map(r[0]!.x), cy: ys.map(r[0]!.y), r: 2.5, fill: s.color });
@@ -248,14 +249,3 @@ function drawLegend(series: readonly Prepared[], names: readonly string[], x: nu
   });
   return el("g", { class: "legend" }, out);
 }
-
-/** Short stable id from a string (FNV-1a), so several charts can share one HTML page. */
-function hash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
-}
-

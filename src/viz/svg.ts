@@ -95,3 +95,13 @@ export function svgOpen(width: number, height: number, title: string): string {
     el("rect", { x: 0, y: 0, width, height, fill: "#ffffff" })
   );
 }
+
+/** Short stable id from a string (FNV-1a), so several charts can share one HTML page without clashing ids. */
+export function hashId(prefix: string, s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${prefix}-${(h >>> 0).toString(36)}`;
+}

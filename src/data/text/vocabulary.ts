@@ -28,6 +28,8 @@ export interface VocabularyJSON {
   counts: number[];
   /** Training tokens seen when building, including those that fell below minFreq / maxVocab. */
   totalTokens: number;
+  /** Leading specials (≥ 2). */
+  numSpecials: number;
 }
 
 export class Vocabulary {
@@ -37,15 +39,26 @@ export class Vocabulary {
   readonly counts: Float64Array;
   /** Number of training tokens seen when building (covered or not). */
   readonly totalTokens: number;
+  /** Ids 0 … numSpecials−1 are specials (`<pad>`, `<unk>`, then any extra ones); words follow. */
+  readonly numSpecials: number;
   private readonly index: Map<string, number>;
 
-  constructor(tokens: readonly string[], counts?: ArrayLike<number>, totalTokens?: number) {
+  /**
+   * @param tokens id → token; must start with "<pad>", "<unk>".
+   * @param info.counts training count per token (default zeros); info.totalTokens (default their
+   *   sum); info.numSpecials = how many leading tokens are specials (default 2).
+   */
+  constructor(tokens: readonly string[], info: { counts?: ArrayLike<number>; totalTokens?: number; numSpecials?: number } = {}) {
     if (tokens[PAD_ID] !== PAD_TOKEN || tokens[UNK_ID] !== UNK_TOKEN) {
       throw new Error(`Vocabulary: ids 0 and 1 must be "${PAD_TOKEN}" and "${UNK_TOKEN}", got ${JSON.stringify(tokens.slice(0, 2))}`);
     }
+    const { counts } = info;
     if (counts !== undefined && counts.length !== tokens.length) {
       throw new RangeError(`Vocabulary: ${counts.length} counts for ${tokens.length} tokens (expected one count per token)`);
     }
+    const ns = info.numSpecials ?? 2;
+    if (!Number.isInteger(ns) || ns < 2 || ns > tokens.length) throw new RangeError(`Vocabulary: numSpecials must be an integer in [2, ${tokens.length}], got ${ns}`);
+    this.numSpecials = ns;
     this.tokens = Object.freeze([...tokens]);
     this.counts = counts === undefined ? new Float64Array(tokens.length) : Float64Array.from(counts);
     this.index = new Map();
@@ -54,7 +67,7 @@ export class Vocabulary {
       if (this.index.has(t)) throw new Error(`Vocabulary: token ${JSON.stringify(t)} appears twice (ids ${this.index.get(t)} and ${i})`);
       this.index.set(t, i);
     }
-    this.totalTokens = totalTokens ?? this.counts.reduce((a, b) => a + b, 0);
+    this.totalTokens = info.totalTokens ?? this.counts.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -62,13 +75,7 @@ export class Vocabulary {
    *   const vocab = Vocabulary.build(trainTokens, { maxVocab: 25_000, minFreq: 2 });
    */
   static build(docs: Iterable<readonly string[]>, opts: VocabularyOptions = {}): Vocabulary {
-    const counts = new Map<string, number>();
-    let total = 0;
-    for (const doc of docs) {
-      total += doc.length;
-      for (const t of doc) counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
-    return Vocabulary.fromCounts(counts, opts, total);
+    return Vocabulary.fromCounts(countTokens(docs), opts);
   }
 
   /** Build from precomputed counts (token → count). */
@@ -88,7 +95,7 @@ export class Vocabulary {
     const keep = Math.min(words.length, maxVocab - specials.length);
     const tokens = [...specials, ...words.slice(0, keep).map((w) => w[0])];
     const cnt = [...specials.map(() => 0), ...words.slice(0, keep).map((w) => w[1])];
-    return new Vocabulary(tokens, cnt, totalTokens ?? total);
+    return new Vocabulary(tokens, { counts: cnt, totalTokens: totalTokens ?? total, numSpecials: specials.length });
   }
 
   get size(): number {
@@ -125,7 +132,7 @@ export class Vocabulary {
   }
 
   toJSON(): VocabularyJSON {
-    return { format: "rnnkit-vocabulary", version: 1, tokens: [...this.tokens], counts: Array.from(this.counts), totalTokens: this.totalTokens };
+    return { format: "rnnkit-vocabulary", version: 1, tokens: [...this.tokens], counts: Array.from(this.counts), totalTokens: this.totalTokens, numSpecials: this.numSpecials };
   }
   static fromJSON(json: unknown): Vocabulary {
     const j = json as Partial<VocabularyJSON> | null;
@@ -133,6 +140,36 @@ export class Vocabulary {
       throw new Error(`Vocabulary.fromJSON: expected an object with format "rnnkit-vocabulary" and a tokens array (hint: pass JSON.parse of what toJSON wrote)`);
     }
     if (j.version !== 1) throw new Error(`Vocabulary.fromJSON: unsupported version ${String(j.version)}, expected 1`);
-    return new Vocabulary(j.tokens, j.counts, j.totalTokens);
+    return new Vocabulary(j.tokens, {
+      ...(j.counts !== undefined ? { counts: j.counts } : {}),
+      ...(j.totalTokens !== undefined ? { totalTokens: j.totalTokens } : {}),
+      ...(j.numSpecials !== undefined ? { numSpecials: j.numSpecials } : {}),
+    });
   }
+}
+
+/** Token → count over some documents (one hash lookup per token). */
+export function countTokens(docs: Iterable<readonly string[]>): Map<string, number> {
+  const index = new Map<string, number>();
+  let cnt = new Float64Array(1024);
+  for (const doc of docs) {
+    for (let i = 0; i < doc.length; i++) {
+      const t = doc[i]!;
+      const k = index.get(t);
+      if (k !== undefined) cnt[k] = cnt[k]! + 1;
+      else {
+        const id = index.size;
+        if (id === cnt.length) {
+          const grown = new Float64Array(id * 2);
+          grown.set(cnt);
+          cnt = grown;
+        }
+        index.set(t, id);
+        cnt[id] = 1;
+      }
+    }
+  }
+  const out = new Map<string, number>();
+  for (const [t, k] of index) out.set(t, cnt[k]!);
+  return out;
 }

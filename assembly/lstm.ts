@@ -1,0 +1,156 @@
+/**
+ * Fused whole-sequence LSTM (no projection; P = H) forward and backward through time, the same
+ * math as kernels/ref/lstm.ts. Per step the recurrent product accumulates straight into that
+ * step's gate pre-activations (xg[t], a private copy) and the gate arithmetic runs right after on
+ * the cache-hot [B, 4H] block, 4 hidden units at a time.
+ */
+import { gemm, gemmPackedB, packB, packedBFloats, roundUp, MC, KC } from "./gemm";
+import { vsigmoid, vtanh } from "./vmath";
+import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
+
+// @ts-ignore: decorator
+@inline function one(): v128 {
+  return f32x4.splat(1);
+}
+
+/** Load 4 floats, or the n < 4 valid ones (rest 0). */
+// @ts-ignore: decorator
+@inline export function ld(p: usize, n: i32): v128 {
+  if (n >= 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Store the first n (≤ 4) lanes. */
+// @ts-ignore: decorator
+@inline export function st(p: usize, v: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * xg [T,B,4H] (overwritten), whh [4H,H], h0/c0 [B,H], out [T,B,H], hN/cN [B,H]; saved buffers
+ * gates [T,B,4H], cAll/cPrev/hPrev [T,B,H] when gates ≠ 0. lengths [B] i32 or 0.
+ */
+export function lstmForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, h0: usize, c0: usize, out: usize, hN: usize, cN: usize, lengths: usize, reverse: bool, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, ws: usize): void {
+  const G = 4 * H;
+  const BH = B * H;
+  const pW = ws;
+  const pa = pW + bytes16(packedBFloats(H, G));
+  const h = pa + bytes16(MC * KC);
+  const c = h + bytes16(BH);
+  packB(true, whh, H, G, pW); // op(B) = Whhᵀ [H, 4H]
+  copyF32(h, h0, BH);
+  copyF32(c, c0, BH);
+  const Hb = <usize>H << 2;
+  for (let s = 0; s < T; s++) {
+    const t = timeAt(T, s, reverse);
+    const gt = f32ptr(xg, t * B * G);
+    gemmPackedB(false, B, G, H, 1, h, pW, false, gt, pa);
+    if (gates != 0) {
+      copyF32(f32ptr(hPrev, t * BH), h, BH);
+      copyF32(f32ptr(cPrev, t * BH), c, BH);
+    }
+    for (let b = 0; b < B; b++) {
+      const ob = f32ptr(out, (t * B + b) * H);
+      const sg = gates != 0 ? f32ptr(gates, (t * B + b) * G) : 0;
+      if (!isActive(lengths, b, t)) {
+        zeroF32(ob, H);
+        if (gates != 0) zeroF32(sg, G);
+        continue;
+      }
+      const gi = f32ptr(gt, b * G);
+      const cb = f32ptr(c, b * H);
+      const hb = f32ptr(h, b * H);
+      for (let j = 0; j < H; j += 4) {
+        const n = H - j;
+        const o4 = <usize>j << 2;
+        const ig = vsigmoid(ld(gi + o4, n));
+        const fg = vsigmoid(ld(gi + Hb + o4, n));
+        const gg = vtanh(ld(gi + 2 * Hb + o4, n));
+        const og = vsigmoid(ld(gi + 3 * Hb + o4, n));
+        const cn = f32x4.add(f32x4.mul(fg, ld(cb + o4, n)), f32x4.mul(ig, gg));
+        const hn = f32x4.mul(og, vtanh(cn));
+        st(cb + o4, cn, n);
+        st(hb + o4, hn, n);
+        st(ob + o4, hn, n);
+        if (gates != 0) {
+          st(sg + o4, ig, n);
+          st(sg + Hb + o4, fg, n);
+          st(sg + 2 * Hb + o4, gg, n);
+          st(sg + 3 * Hb + o4, og, n);
+        }
+      }
+    }
+    if (gates != 0) copyF32(f32ptr(cAll, t * BH), c, BH);
+  }
+  copyF32(hN, h, BH);
+  copyF32(cN, c, BH);
+}
+
+/**
+ * Backward through time (see kernels/ref/lstm.ts). dOut/dhN/dcN may be 0 (no gradient).
+ * Writes dXg [T,B,4H], dh0, dc0; accumulates dWhh [4H,H] += dXgᵀ · hPrev.
+ */
+export function lstmBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, dOut: usize, dhN: usize, dcN: usize, dXg: usize, dWhh: usize, dh0: usize, dc0: usize, lengths: usize, reverse: bool, ws: usize): void {
+  const G = 4 * H;
+  const BH = B * H;
+  const pW = ws;
+  const pa = pW + bytes16(packedBFloats(G, H));
+  const dh = pa + bytes16(MC * KC);
+  const dc = dh + bytes16(BH);
+  packB(false, whh, G, H, pW); // op(B) = Whh [4H, H]
+  if (dhN != 0) copyF32(dh, dhN, BH);
+  else zeroF32(dh, BH);
+  if (dcN != 0) copyF32(dc, dcN, BH);
+  else zeroF32(dc, BH);
+  const Hb = <usize>H << 2;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeAt(T, s, reverse);
+    const dG = f32ptr(dXg, t * B * G);
+    for (let b = 0; b < B; b++) {
+      const dg = f32ptr(dG, b * G);
+      if (!isActive(lengths, b, t)) {
+        zeroF32(dg, G);
+        continue;
+      }
+      const sg = f32ptr(gates, (t * B + b) * G);
+      const row = (t * B + b) * H;
+      const cb = f32ptr(cAll, row);
+      const cpb = f32ptr(cPrev, row);
+      const dob = dOut != 0 ? f32ptr(dOut, row) : 0;
+      const dhb = f32ptr(dh, b * H);
+      const dcb = f32ptr(dc, b * H);
+      for (let j = 0; j < H; j += 4) {
+        const n = H - j;
+        const o4 = <usize>j << 2;
+        const ig = ld(sg + o4, n);
+        const fg = ld(sg + Hb + o4, n);
+        const gg = ld(sg + 2 * Hb + o4, n);
+        const og = ld(sg + 3 * Hb + o4, n);
+        const tc = vtanh(ld(cb + o4, n));
+        let dht = ld(dhb + o4, n);
+        if (dob != 0) dht = f32x4.add(dht, ld(dob + o4, n));
+        const dct = f32x4.add(ld(dcb + o4, n), f32x4.mul(f32x4.mul(dht, og), f32x4.sub(one(), f32x4.mul(tc, tc))));
+        st(dg + o4, f32x4.mul(f32x4.mul(dct, gg), f32x4.mul(ig, f32x4.sub(one(), ig))), n);
+        st(dg + Hb + o4, f32x4.mul(f32x4.mul(dct, ld(cpb + o4, n)), f32x4.mul(fg, f32x4.sub(one(), fg))), n);
+        st(dg + 2 * Hb + o4, f32x4.mul(f32x4.mul(dct, ig), f32x4.sub(one(), f32x4.mul(gg, gg))), n);
+        st(dg + 3 * Hb + o4, f32x4.mul(f32x4.mul(dht, tc), f32x4.mul(og, f32x4.sub(one(), og))), n);
+        st(dcb + o4, f32x4.mul(dct, fg), n);
+      }
+      zeroF32(dhb, H); // replaced by dG W_hh below; inactive rows keep their dh (dG row is 0)
+    }
+    gemmPackedB(false, B, H, G, 1, dG, pW, false, dh, pa);
+  }
+  gemm(true, false, G, H, T * B, 1, dXg, hPrev, 1, dWhh, ws);
+  copyF32(dh0, dh, BH);
+  copyF32(dc0, dc, BH);
+}

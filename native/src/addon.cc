@@ -1,0 +1,547 @@
+// N-API bindings of the rnnkit native kernels. Float32Array / Int32Array arguments are used in
+// place (napi_get_typedarray_info gives the view's own data pointer: zero copies). Every buffer
+// is checked against the element count its shape needs before any kernel runs, so a wrong call
+// throws a JS error instead of touching memory it does not own.
+//
+// Every kernel takes the ISA index first (0 scalar, 1 AVX2, 2 AVX-512; clamped to what the CPU
+// supports), so several backend objects with different ISAs can coexist in one process.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+using rk::Kernels;
+
+// ---------------------------------------------------------------- argument access
+
+/** Reads arguments of one call; the first failure throws a JS error and sets `bad`. */
+struct Args {
+  napi_env env;
+  const char* fn;
+  napi_value argv[16];
+  size_t argc = 16;
+  bool bad = false;
+
+  Args(napi_env e, napi_callback_info info, const char* name) : env(e), fn(name) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    for (size_t i = argc; i < 16; i++) argv[i] = nullptr;
+  }
+
+  void fail(const char* kind, const std::string& msg) {
+    if (bad) return;
+    bad = true;
+    std::string m = std::string("rnnkit native ") + fn + ": " + msg;
+    if (std::strcmp(kind, "range") == 0) napi_throw_range_error(env, nullptr, m.c_str());
+    else napi_throw_type_error(env, nullptr, m.c_str());
+  }
+
+  napi_value at(size_t i) { return i < 16 ? argv[i] : nullptr; }
+
+  napi_value prop(napi_value obj, const char* name) {
+    napi_value v = nullptr;
+    if (bad || !obj) return nullptr;
+    if (napi_get_named_property(env, obj, name, &v) != napi_ok) {
+      fail("type", std::string("cannot read property ") + name);
+      return nullptr;
+    }
+    return v;
+  }
+
+  bool is_nullish(napi_value v) {
+    if (!v) return true;
+    napi_valuetype t;
+    napi_typeof(env, v, &t);
+    return t == napi_null || t == napi_undefined;
+  }
+
+  double num(napi_value v, const char* name) {
+    double d = 0;
+    if (bad) return 0;
+    if (!v || napi_get_value_double(env, v, &d) != napi_ok) fail("type", std::string(name) + " must be a number");
+    return d;
+  }
+
+  /** A non-negative integer dimension. */
+  int dim(napi_value v, const char* name) {
+    double d = num(v, name);
+    if (bad) return 0;
+    if (!(d >= 0 && d <= 2147483647.0) || d != std::floor(d)) {
+      fail("range", std::string(name) + " must be a non-negative integer, got " + std::to_string(d));
+      return 0;
+    }
+    return (int)d;
+  }
+
+  int integer(napi_value v, const char* name) {
+    double d = num(v, name);
+    if (bad) return 0;
+    if (!(d >= -2147483648.0 && d <= 2147483647.0) || d != std::floor(d)) {
+      fail("range", std::string(name) + " must be an integer, got " + std::to_string(d));
+      return 0;
+    }
+    return (int)d;
+  }
+
+  bool flag(napi_value v, const char* name) {
+    bool b = false;
+    if (bad) return false;
+    if (!v || napi_get_value_bool(env, v, &b) != napi_ok) fail("type", std::string(name) + " must be a boolean");
+    return b;
+  }
+
+  void* typed(napi_value v, napi_typedarray_type want, const char* tname, const char* name, size_t need, bool nullable) {
+    if (bad) return nullptr;
+    if (is_nullish(v)) {
+      if (!nullable) fail("type", std::string(name) + " must be a " + tname + ", got null");
+      return nullptr;
+    }
+    bool is = false;
+    napi_is_typedarray(env, v, &is);
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != want) {
+      fail("type", std::string(name) + " must be a " + tname);
+      return nullptr;
+    }
+    if (length < need) {
+      fail("range", std::string(name) + " has " + std::to_string(length) + " elements, expected at least " + std::to_string(need) +
+                        " (hint: check the shapes passed with it)");
+      return nullptr;
+    }
+    return data;
+  }
+  float* f32(napi_value v, const char* name, size_t need) { return (float*)typed(v, napi_float32_array, "Float32Array", name, need, false); }
+  float* f32n(napi_value v, const char* name, size_t need) { return (float*)typed(v, napi_float32_array, "Float32Array", name, need, true); }
+  int32_t* i32(napi_value v, const char* name, size_t need) { return (int32_t*)typed(v, napi_int32_array, "Int32Array", name, need, false); }
+  int32_t* i32n(napi_value v, const char* name, size_t need) { return (int32_t*)typed(v, napi_int32_array, "Int32Array", name, need, true); }
+  double* f64(napi_value v, const char* name, size_t need) { return (double*)typed(v, napi_float64_array, "Float64Array", name, need, false); }
+
+  const Kernels* kernels(napi_value v) {
+    int isa = integer(v, "isa");
+    return rk::kernels_for(isa < 0 ? 0 : isa);
+  }
+};
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+napi_value number(napi_env env, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  return v;
+}
+
+// ---------------------------------------------------------------- dense kernels
+
+// gemm(isa, transA, transB, M, N, K, alpha, A, B, beta, C)
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a(env, info, "gemm");
+  const Kernels* k = a.kernels(a.at(0));
+  bool tA = a.flag(a.at(1), "transA"), tB = a.flag(a.at(2), "transB");
+  int M = a.dim(a.at(3), "M"), N = a.dim(a.at(4), "N"), K = a.dim(a.at(5), "K");
+  float alpha = (float)a.num(a.at(6), "alpha");
+  const float* A = a.f32(a.at(7), "A", (size_t)M * K);
+  const float* B = a.f32(a.at(8), "B", (size_t)K * N);
+  float beta = (float)a.num(a.at(9), "beta");
+  float* C = a.f32(a.at(10), "C", (size_t)M * N);
+  if (a.bad) return nullptr;
+  k->gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
+  return undefined(env);
+}
+
+// unary(isa, op, x, out, n)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a(env, info, "unary");
+  const Kernels* k = a.kernels(a.at(0));
+  int op = a.integer(a.at(1), "op");
+  int n = a.dim(a.at(4), "n");
+  const float* x = a.f32(a.at(2), "x", (size_t)n);
+  float* out = a.f32(a.at(3), "out", (size_t)n);
+  if (!a.bad && (op < 0 || op > rk::U_ABS)) a.fail("range", "unknown op index " + std::to_string(op));
+  if (a.bad) return nullptr;
+  k->unary(op, x, out, (size_t)n);
+  return undefined(env);
+}
+
+// softmaxCrossEntropy(isa, logits, targets, N, C, ignoreIndex, probs, result: Float64Array[2]) → bad row or -1
+napi_value SoftmaxCE(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxCrossEntropy");
+  const Kernels* k = a.kernels(a.at(0));
+  int N = a.dim(a.at(3), "N"), C = a.dim(a.at(4), "C");
+  int ignore = a.integer(a.at(5), "ignoreIndex");
+  const float* logits = a.f32(a.at(1), "logits", (size_t)N * C);
+  const int32_t* targets = a.i32(a.at(2), "targets", (size_t)N);
+  float* probs = a.f32(a.at(6), "probs", (size_t)N * C);
+  double* res = a.f64(a.at(7), "result", 2);
+  if (a.bad) return nullptr;
+  long badRow = k->softmaxCE(logits, targets, N, C, ignore, probs, &res[0], &res[1]);
+  return number(env, (double)badRow);
+}
+
+// softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits)
+napi_value SoftmaxCEBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxCrossEntropyBackward");
+  const Kernels* k = a.kernels(a.at(0));
+  int N = a.dim(a.at(3), "N"), C = a.dim(a.at(4), "C");
+  int ignore = a.integer(a.at(5), "ignoreIndex");
+  float scale = (float)a.num(a.at(6), "scale");
+  const float* probs = a.f32(a.at(1), "probs", (size_t)N * C);
+  const int32_t* targets = a.i32(a.at(2), "targets", (size_t)N);
+  float* d = a.f32(a.at(7), "dLogits", (size_t)N * C);
+  if (a.bad) return nullptr;
+  k->softmaxCEBackward(probs, targets, N, C, ignore, scale, d);
+  return undefined(env);
+}
+
+// Length of a typed array (for the vocabulary size V of an embedding table).
+size_t typed_length(napi_env env, napi_value v) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  if (napi_get_typedarray_info(env, v, &type, &length, nullptr, nullptr, nullptr) != napi_ok) return 0;
+  return length;
+}
+
+bool check_indices(Args& a, const int32_t* idx, int N, size_t V, int skip, bool hasSkip) {
+  for (int n = 0; n < N; n++) {
+    const int32_t r = idx[n];
+    if (hasSkip && r == skip) continue;
+    if (r < 0 || (size_t)r >= V) {
+      a.fail("range", "index " + std::to_string(r) + " at position " + std::to_string(n) + " is out of [0, " + std::to_string(V) +
+                          ") (hint: the vocabulary has " + std::to_string(V) + " rows)");
+      return false;
+    }
+  }
+  return true;
+}
+
+// embeddingForward(isa, weight, idx, N, D, out)
+napi_value EmbeddingForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "embeddingForward");
+  const Kernels* k = a.kernels(a.at(0));
+  int N = a.dim(a.at(3), "N"), D = a.dim(a.at(4), "D");
+  const float* w = a.f32(a.at(1), "weight", 0);
+  const int32_t* idx = a.i32(a.at(2), "idx", (size_t)N);
+  float* out = a.f32(a.at(5), "out", (size_t)N * D);
+  if (a.bad) return nullptr;
+  const size_t V = D > 0 ? typed_length(env, a.at(1)) / (size_t)D : 0;
+  if (D > 0 && !check_indices(a, idx, N, V, 0, false)) return nullptr;
+  k->embeddingForward(w, idx, N, D, out);
+  return undefined(env);
+}
+
+// embeddingBackward(isa, dOut, idx, N, D, paddingIdx, dWeight)
+napi_value EmbeddingBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "embeddingBackward");
+  const Kernels* k = a.kernels(a.at(0));
+  int N = a.dim(a.at(3), "N"), D = a.dim(a.at(4), "D");
+  int pad = a.integer(a.at(5), "paddingIdx");
+  const float* dOut = a.f32(a.at(1), "dOut", (size_t)N * D);
+  const int32_t* idx = a.i32(a.at(2), "idx", (size_t)N);
+  float* dW = a.f32(a.at(6), "dWeight", 0);
+  if (a.bad) return nullptr;
+  const size_t V = D > 0 ? typed_length(env, a.at(6)) / (size_t)D : 0;
+  if (D > 0 && !check_indices(a, idx, N, V, pad, true)) return nullptr;
+  k->embeddingBackward(dOut, idx, N, D, pad, dW);
+  return undefined(env);
+}
+
+// ---------------------------------------------------------------- recurrent kernels (args objects as in backend.ts)
+
+struct Dims {
+  rk::SeqDims d{};
+  size_t TB = 0;
+};
+bool read_dims(Args& a, napi_value o, Dims& out) {
+  out.d.T = a.dim(a.prop(o, "T"), "T");
+  out.d.B = a.dim(a.prop(o, "B"), "B");
+  out.d.H = a.dim(a.prop(o, "H"), "H");
+  out.d.lengths = a.i32n(a.prop(o, "lengths"), "lengths", (size_t)out.d.B);
+  out.d.reverse = a.flag(a.prop(o, "reverse"), "reverse");
+  out.TB = (size_t)out.d.T * out.d.B;
+  return !a.bad;
+}
+
+napi_value LstmForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "lstmForward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::LstmFwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  const size_t P = f.P = a.dim(a.prop(o, "P"), "P");
+  f.xg = a.f32(a.prop(o, "xg"), "xg", TB * 4 * H);
+  f.whh = a.f32(a.prop(o, "whh"), "whh", 4 * H * P);
+  f.whr = a.f32n(a.prop(o, "whr"), "whr", P * H);
+  f.h0 = a.f32(a.prop(o, "h0"), "h0", B * P);
+  f.c0 = a.f32(a.prop(o, "c0"), "c0", B * H);
+  f.out = a.f32(a.prop(o, "out"), "out", TB * P);
+  f.hN = a.f32(a.prop(o, "hN"), "hN", B * P);
+  f.cN = a.f32(a.prop(o, "cN"), "cN", B * H);
+  napi_value s = a.prop(o, "saved");
+  if (!a.bad && !a.is_nullish(s)) {
+    f.gates = a.f32(a.prop(s, "gates"), "saved.gates", TB * 4 * H);
+    f.c = a.f32(a.prop(s, "c"), "saved.c", TB * H);
+    f.cPrev = a.f32(a.prop(s, "cPrev"), "saved.cPrev", TB * H);
+    f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * P);
+  }
+  if (!a.bad && !f.whr && P != H) a.fail("range", "P = " + std::to_string(P) + " differs from H = " + std::to_string(H) + " but whr is null");
+  if (a.bad) return nullptr;
+  k->lstmForward(f);
+  return undefined(env);
+}
+
+napi_value LstmBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "lstmBackward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::LstmBwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  const size_t P = f.P = a.dim(a.prop(o, "P"), "P");
+  f.whh = a.f32(a.prop(o, "whh"), "whh", 4 * H * P);
+  f.whr = a.f32n(a.prop(o, "whr"), "whr", P * H);
+  napi_value s = a.prop(o, "saved");
+  f.gates = a.f32(a.prop(s, "gates"), "saved.gates", TB * 4 * H);
+  f.c = a.f32(a.prop(s, "c"), "saved.c", TB * H);
+  f.cPrev = a.f32(a.prop(s, "cPrev"), "saved.cPrev", TB * H);
+  f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * P);
+  f.dOut = a.f32n(a.prop(o, "dOut"), "dOut", TB * P);
+  f.dhN = a.f32n(a.prop(o, "dhN"), "dhN", B * P);
+  f.dcN = a.f32n(a.prop(o, "dcN"), "dcN", B * H);
+  f.dXg = a.f32(a.prop(o, "dXg"), "dXg", TB * 4 * H);
+  f.dWhh = a.f32(a.prop(o, "dWhh"), "dWhh", 4 * H * P);
+  f.dWhr = a.f32n(a.prop(o, "dWhr"), "dWhr", P * H);
+  f.dh0 = a.f32(a.prop(o, "dh0"), "dh0", B * P);
+  f.dc0 = a.f32(a.prop(o, "dc0"), "dc0", B * H);
+  if (!a.bad && !f.whr && P != H) a.fail("range", "P = " + std::to_string(P) + " differs from H = " + std::to_string(H) + " but whr is null");
+  if (!a.bad && (f.whr == nullptr) != (f.dWhr == nullptr)) a.fail("type", "whr and dWhr must both be given or both be null");
+  if (a.bad) return nullptr;
+  k->lstmBackward(f);
+  return undefined(env);
+}
+
+napi_value GruForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "gruForward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::GruFwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  f.xg = a.f32(a.prop(o, "xg"), "xg", TB * 3 * H);
+  f.whh = a.f32(a.prop(o, "whh"), "whh", 3 * H * H);
+  f.bhh = a.f32n(a.prop(o, "bhh"), "bhh", 3 * H);
+  f.h0 = a.f32(a.prop(o, "h0"), "h0", B * H);
+  f.out = a.f32(a.prop(o, "out"), "out", TB * H);
+  f.hN = a.f32(a.prop(o, "hN"), "hN", B * H);
+  napi_value s = a.prop(o, "saved");
+  if (!a.bad && !a.is_nullish(s)) {
+    f.gates = a.f32(a.prop(s, "gates"), "saved.gates", TB * 3 * H);
+    f.hgn = a.f32(a.prop(s, "hgn"), "saved.hgn", TB * H);
+    f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * H);
+  }
+  if (a.bad) return nullptr;
+  k->gruForward(f);
+  return undefined(env);
+}
+
+napi_value GruBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "gruBackward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::GruBwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  f.whh = a.f32(a.prop(o, "whh"), "whh", 3 * H * H);
+  napi_value s = a.prop(o, "saved");
+  f.gates = a.f32(a.prop(s, "gates"), "saved.gates", TB * 3 * H);
+  f.hgn = a.f32(a.prop(s, "hgn"), "saved.hgn", TB * H);
+  f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * H);
+  f.dOut = a.f32n(a.prop(o, "dOut"), "dOut", TB * H);
+  f.dhN = a.f32n(a.prop(o, "dhN"), "dhN", B * H);
+  f.dXg = a.f32(a.prop(o, "dXg"), "dXg", TB * 3 * H);
+  f.dHg = a.f32(a.prop(o, "dHg"), "dHg", TB * 3 * H);
+  f.dWhh = a.f32(a.prop(o, "dWhh"), "dWhh", 3 * H * H);
+  f.dh0 = a.f32(a.prop(o, "dh0"), "dh0", B * H);
+  if (a.bad) return nullptr;
+  k->gruBackward(f);
+  return undefined(env);
+}
+
+napi_value RnnForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rnnForward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::RnnFwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  f.relu = a.flag(a.prop(o, "relu"), "relu");
+  f.xg = a.f32(a.prop(o, "xg"), "xg", TB * H);
+  f.whh = a.f32(a.prop(o, "whh"), "whh", H * H);
+  f.h0 = a.f32(a.prop(o, "h0"), "h0", B * H);
+  f.out = a.f32(a.prop(o, "out"), "out", TB * H);
+  f.hN = a.f32(a.prop(o, "hN"), "hN", B * H);
+  napi_value s = a.prop(o, "saved");
+  if (!a.bad && !a.is_nullish(s)) {
+    f.h = a.f32(a.prop(s, "h"), "saved.h", TB * H);
+    f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * H);
+  }
+  if (a.bad) return nullptr;
+  k->rnnForward(f);
+  return undefined(env);
+}
+
+napi_value RnnBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rnnBackward");
+  const Kernels* k = a.kernels(a.at(0));
+  napi_value o = a.at(1);
+  Dims D;
+  if (!read_dims(a, o, D)) return nullptr;
+  rk::RnnBwd f{};
+  f.d = D.d;
+  const size_t B = D.d.B, H = D.d.H, TB = D.TB;
+  f.relu = a.flag(a.prop(o, "relu"), "relu");
+  f.whh = a.f32(a.prop(o, "whh"), "whh", H * H);
+  napi_value s = a.prop(o, "saved");
+  f.h = a.f32(a.prop(s, "h"), "saved.h", TB * H);
+  f.hPrev = a.f32(a.prop(s, "hPrev"), "saved.hPrev", TB * H);
+  f.dOut = a.f32n(a.prop(o, "dOut"), "dOut", TB * H);
+  f.dhN = a.f32n(a.prop(o, "dhN"), "dhN", B * H);
+  f.dXg = a.f32(a.prop(o, "dXg"), "dXg", TB * H);
+  f.dWhh = a.f32(a.prop(o, "dWhh"), "dWhh", H * H);
+  f.dh0 = a.f32(a.prop(o, "dh0"), "dh0", B * H);
+  if (a.bad) return nullptr;
+  k->rnnBackward(f);
+  return undefined(env);
+}
+
+// ---------------------------------------------------------------- optimizers and reductions
+
+// adamStep(isa, p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step)
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  Args a(env, info, "adamStep");
+  const Kernels* k = a.kernels(a.at(0));
+  int n = a.dim(a.at(5), "n");
+  float* p = a.f32(a.at(1), "p", (size_t)n);
+  const float* g = a.f32(a.at(2), "g", (size_t)n);
+  float* m = a.f32(a.at(3), "m", (size_t)n);
+  float* v = a.f32(a.at(4), "v", (size_t)n);
+  rk::AdamOpts o{};
+  o.lr = a.num(a.at(6), "lr");
+  o.beta1 = a.num(a.at(7), "beta1");
+  o.beta2 = a.num(a.at(8), "beta2");
+  o.eps = a.num(a.at(9), "eps");
+  o.weightDecay = a.num(a.at(10), "weightDecay");
+  o.decoupled = a.flag(a.at(11), "decoupled");
+  o.step = a.num(a.at(12), "step");
+  if (a.bad) return nullptr;
+  k->adamStep(p, g, m, v, (size_t)n, o);
+  return undefined(env);
+}
+
+// sgdStep(isa, p, g, buf | null, n, lr, momentum, dampening, weightDecay, nesterov, firstStep)
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sgdStep");
+  const Kernels* k = a.kernels(a.at(0));
+  int n = a.dim(a.at(4), "n");
+  float* p = a.f32(a.at(1), "p", (size_t)n);
+  const float* g = a.f32(a.at(2), "g", (size_t)n);
+  float* buf = a.f32n(a.at(3), "buf", (size_t)n);
+  rk::SgdOpts o{};
+  o.lr = a.num(a.at(5), "lr");
+  o.momentum = a.num(a.at(6), "momentum");
+  o.dampening = a.num(a.at(7), "dampening");
+  o.weightDecay = a.num(a.at(8), "weightDecay");
+  o.nesterov = a.flag(a.at(9), "nesterov");
+  o.firstStep = a.flag(a.at(10), "firstStep");
+  if (a.bad) return nullptr;
+  k->sgdStep(p, g, buf, (size_t)n, o);
+  return undefined(env);
+}
+
+// sumSquares(isa, x, n) → number
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumSquares");
+  const Kernels* k = a.kernels(a.at(0));
+  int n = a.dim(a.at(2), "n");
+  const float* x = a.f32(a.at(1), "x", (size_t)n);
+  if (a.bad) return nullptr;
+  return number(env, k->sumSquares(x, (size_t)n));
+}
+
+// scale(isa, x, s, n)
+napi_value Scale(napi_env env, napi_callback_info info) {
+  Args a(env, info, "scale");
+  const Kernels* k = a.kernels(a.at(0));
+  float s = (float)a.num(a.at(2), "s");
+  int n = a.dim(a.at(3), "n");
+  float* x = a.f32(a.at(1), "x", (size_t)n);
+  if (a.bad) return nullptr;
+  k->scale(x, s, (size_t)n);
+  return undefined(env);
+}
+
+// ---------------------------------------------------------------- configuration
+
+// bestIsa() → 0 | 1 | 2
+napi_value BestIsa(napi_env env, napi_callback_info) { return number(env, (double)rk::best_isa()); }
+
+// setThreads(n) → effective n
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a(env, info, "setThreads");
+  int n = a.dim(a.at(0), "n");
+  if (a.bad) return nullptr;
+  rk::set_threads(n);
+  return number(env, rk::get_threads());
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) { return number(env, rk::get_threads()); }
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmaxCrossEntropy", nullptr, SoftmaxCE, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmaxCrossEntropyBackward", nullptr, SoftmaxCEBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"embeddingForward", nullptr, EmbeddingForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"embeddingBackward", nullptr, EmbeddingBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lstmForward", nullptr, LstmForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lstmBackward", nullptr, LstmBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gruForward", nullptr, GruForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rnnForward", nullptr, RnnForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rnnBackward", nullptr, RnnBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bestIsa", nullptr, BestIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,123 @@
+// Run-time ISA choice and the GEMM worker pool. Baseline code only (no target pragmas here).
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kernels.h"
+
+namespace rk {
+
+Isa best_isa() {
+  static const Isa isa = [] {
+    __builtin_cpu_init();
+    // libgcc's checks include the OS's XSAVE state (XCR0), so "supported" means usable
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma"))
+      return ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ISA_AVX2;
+    return ISA_SCALAR;
+  }();
+  return isa;
+}
+
+const Kernels* kernels_for(int isa) {
+  const int best = best_isa();
+  if (isa > best) isa = best;
+  if (isa >= ISA_AVX512) return kernels_avx512();
+  if (isa == ISA_AVX2) return kernels_avx2();
+  return kernels_scalar();
+}
+
+// ---- a tiny fork-join pool: workers sleep on a condition variable between jobs ----
+namespace {
+struct Pool {
+  std::mutex mu;
+  std::condition_variable wake, done;
+  std::vector<std::thread> workers;
+  void (*fn)(void*, int) = nullptr;
+  void* ctx = nullptr;
+  int tasks = 0;       // tasks of the current job (task 0 runs on the caller)
+  int next = 1;        // next task to hand out
+  int pending = 0;     // tasks handed out but not finished
+  unsigned long job = 0;
+  bool quit = false;
+
+  void ensure(int n) {
+    while ((int)workers.size() < n) workers.emplace_back([this] { loop(); });
+  }
+  void loop() {
+    unsigned long seen = 0;
+    std::unique_lock<std::mutex> lk(mu);
+    for (;;) {
+      wake.wait(lk, [&] { return quit || (job != seen && next < tasks); });
+      if (quit) return;
+      while (next < tasks) {
+        const int i = next++;
+        pending++;
+        lk.unlock();
+        fn(ctx, i);
+        lk.lock();
+        if (--pending == 0 && next >= tasks) done.notify_all();
+      }
+      seen = job;
+    }
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      quit = true;
+    }
+    wake.notify_all();
+    for (auto& t : workers) t.detach();  // the process is exiting; never block unload on them
+  }
+};
+Pool* pool() {
+  static Pool* p = new Pool();  // leaked on purpose: no destructor ordering at exit
+  return p;
+}
+int g_threads = 1;
+std::mutex g_run;  // one parallel job at a time (worker_threads may call in concurrently)
+}  // namespace
+
+void set_threads(int n) { g_threads = n < 1 ? 1 : n > 64 ? 64 : n; }
+int get_threads() { return g_threads; }
+
+void parallel_for(int n, void (*fn)(void*, int), void* ctx) {
+  if (n <= 1) {
+    if (n == 1) fn(ctx, 0);
+    return;
+  }
+  std::unique_lock<std::mutex> run(g_run, std::try_to_lock);
+  if (!run.owns_lock()) {  // another thread is using the pool: do the work here, serially
+    for (int i = 0; i < n; i++) fn(ctx, i);
+    return;
+  }
+  Pool* p = pool();
+  {
+    std::lock_guard<std::mutex> lk(p->mu);
+    p->ensure(n - 1);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->tasks = n;
+    p->next = 1;
+    p->pending = 0;
+    p->job++;
+  }
+  p->wake.notify_all();
+  fn(ctx, 0);
+  // help with tasks no worker has picked up yet, then wait for the rest
+  std::unique_lock<std::mutex> lk(p->mu);
+  while (p->next < p->tasks) {
+    const int i = p->next++;
+    p->pending++;
+    lk.unlock();
+    fn(ctx, i);
+    lk.lock();
+    p->pending--;
+  }
+  p->done.wait(lk, [&] { return p->pending == 0; });
+  p->tasks = 0;
+}
+
+}  // namespace rk

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * Builds rnnkit's WebAssembly kernels from assembly/ with the AssemblyScript compiler:
+ *   build/rnnkit.wasm          SIMD128 (runs wherever WebAssembly SIMD does)
+ *   build/rnnkit-relaxed.wasm  + relaxed-SIMD fused multiply-add in the GEMM micro-kernel
+ * usage: node scripts/build-wasm.mjs [--debug]      (skips the build when outputs are newer than sources)
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const src = join(root, "assembly");
+const out = join(root, "build");
+const debug = process.argv.includes("--debug");
+const force = process.argv.includes("--force");
+
+const targets = [
+  { file: "rnnkit.wasm", flags: [] },
+  { file: "rnnkit-relaxed.wasm", flags: ["--enable", "relaxed-simd", "--use", "RELAXED_SIMD=1"] },
+];
+
+const newestSource = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+const upToDate = (f) => existsSync(f) && statSync(f).mtimeMs >= newestSource;
+
+let asc;
+try {
+  ({ default: asc } = await import("assemblyscript/asc"));
+} catch (e) {
+  // The compiler is a devDependency: an installed package ships build/ prebuilt.
+  if (targets.every((t) => existsSync(join(out, t.file)))) process.exit(0);
+  console.error(`build-wasm: cannot load the AssemblyScript compiler (${e.message}); install devDependencies (npm install) and retry`);
+  process.exit(1);
+}
+
+mkdirSync(out, { recursive: true });
+for (const t of targets) {
+  const dest = join(out, t.file);
+  if (!force && !debug && upToDate(dest)) continue;
+  const args = [join(src, "index.ts"), "--enable", "simd", ...t.flags, "--runtime", "stub", "--outFile", dest];
+  args.push(...(debug ? ["--debug"] : ["-O3", "--noAssert"]));
+  const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
+  if (error) {
+    console.error(`build-wasm: ${t.file} failed: ${error.message}\n${stderr.toString()}`);
+    process.exit(1);
+  }
+  console.log(`build-wasm: wrote ${dest} (${statSync(dest).size} bytes)`);
+}

@@ -1,0 +1,76 @@
+/**
+ * The compiled addon (build/native/rnnkit_native.node, from native/ by scripts/build-native.mjs)
+ * as TypeScript sees it, and how it is found and loaded. Every kernel takes the ISA index first
+ * (0 scalar, 1 AVX2, 2 AVX-512; the addon clamps it to what the CPU supports) and uses the typed
+ * arrays in place: no copies cross the boundary.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { F32, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from "../backend.js";
+
+export interface NativeAddon {
+  gemm(isa: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
+  unary(isa: number, op: number, x: F32, out: F32, n: number): void;
+  /** Writes [lossSum, count] into result; returns the first row with an out-of-range target, or −1. */
+  softmaxCrossEntropy(isa: number, logits: F32, targets: I32, N: number, C: number, ignoreIndex: number, probs: F32, result: Float64Array): number;
+  softmaxCrossEntropyBackward(isa: number, probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void;
+  embeddingForward(isa: number, weight: F32, idx: I32, N: number, D: number, out: F32): void;
+  embeddingBackward(isa: number, dOut: F32, idx: I32, N: number, D: number, paddingIdx: number, dWeight: F32): void;
+  lstmForward(isa: number, a: LstmForwardArgs): void;
+  lstmBackward(isa: number, a: LstmBackwardArgs): void;
+  gruForward(isa: number, a: GruForwardArgs): void;
+  gruBackward(isa: number, a: GruBackwardArgs): void;
+  rnnForward(isa: number, a: RnnForwardArgs): void;
+  rnnBackward(isa: number, a: RnnBackwardArgs): void;
+  adamStep(isa: number, p: F32, g: F32, m: F32, v: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number): void;
+  sgdStep(isa: number, p: F32, g: F32, buf: F32 | null, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void;
+  sumSquares(isa: number, x: F32, n: number): number;
+  scale(isa: number, x: F32, s: number, n: number): void;
+  /** Highest ISA index this CPU supports. */
+  bestIsa(): number;
+  /** GEMM worker threads (process-wide; results are bit-identical for any count). Returns the count set. */
+  setThreads(n: number): number;
+  getThreads(): number;
+}
+
+/**
+ * Where the addon is looked for: $RNNKIT_NATIVE_ADDON if set, else build/native/rnnkit_native.node
+ * at the package root (this file runs from dist/src/kernels/native/).
+ */
+export function nativeAddonPath(): string {
+  const override = process.env.RNNKIT_NATIVE_ADDON;
+  if (override) return override;
+  return fileURLToPath(new URL("../../../../build/native/rnnkit_native.node", import.meta.url));
+}
+
+let cached: { path: string; addon: NativeAddon | null; error: string | null } | null = null;
+
+/** Loads the addon once per path; null (with the reason in `lastLoadError()`) if absent or unloadable. */
+export function loadAddon(): NativeAddon | null {
+  const path = nativeAddonPath();
+  if (cached && cached.path === path) return cached.addon;
+  let addon: NativeAddon | null = null;
+  let error: string | null = null;
+  if (!existsSync(path)) error = `${path} not found (hint: run \`node scripts/build-native.mjs\`; it needs g++ and Node's headers)`;
+  else {
+    try {
+      const require = createRequire(import.meta.url);
+      addon = require(path) as NativeAddon;
+      if (typeof addon.gemm !== "function" || typeof addon.bestIsa !== "function") {
+        error = `${path} loaded but is not the rnnkit native addon`;
+        addon = null;
+      }
+    } catch (e) {
+      error = `${path} failed to load: ${e instanceof Error ? e.message : String(e)}`;
+      addon = null;
+    }
+  }
+  cached = { path, addon, error };
+  return addon;
+}
+
+/** Why the last `loadAddon()` returned null (or null if it loaded). */
+export function lastLoadError(): string | null {
+  return cached ? cached.error : null;
+}

@@ -1,0 +1,87 @@
+/**
+ * The native backend for Node: a C++ N-API addon with AVX-512, AVX2 and scalar kernels, the ISA
+ * chosen at run time (never a crash on a CPU without AVX-512). Kernels the addon does not
+ * implement (unaryBackward, binary, sumAxis, logSoftmax) are the reference ones.
+ *
+ * Environment:
+ *   RNNKIT_NATIVE_ISA=avx512|avx2|scalar   use at most this ISA (default: the best the CPU has)
+ *   RNNKIT_NATIVE_THREADS=n                GEMM threads, default 1 (results identical for any n)
+ *   RNNKIT_NATIVE_ADDON=/path/to/x.node    load the addon from elsewhere
+ */
+import type { Backend, UnaryOp } from "../backend.js";
+import { refBackend } from "../ref/index.js";
+import { type NativeAddon, lastLoadError, loadAddon, nativeAddonPath } from "./addon.js";
+
+export { lastLoadError as nativeLoadError, nativeAddonPath };
+
+export type NativeIsa = "avx512" | "avx2" | "scalar";
+const ISA_NAMES: readonly NativeIsa[] = ["scalar", "avx2", "avx512"];
+
+export interface NativeOptions {
+  /** Highest ISA to use (clamped to the CPU's). Default: $RNNKIT_NATIVE_ISA, else the best available. */
+  isa?: NativeIsa;
+  /** GEMM worker threads, process-wide. Default: $RNNKIT_NATIVE_THREADS, else 1. */
+  threads?: number;
+}
+
+const UNARY_INDEX: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sigmoid: 3, tanh: 4, relu: 5, sqrt: 6, abs: 7 };
+
+function parseIsa(v: string, where: string): NativeIsa {
+  const s = v.trim().toLowerCase();
+  if (s === "avx512" || s === "avx2" || s === "scalar") return s;
+  throw new RangeError(`${where}: expected avx512, avx2 or scalar, got "${v}" (hint: unset it to use the best ISA this CPU has)`);
+}
+
+function parseThreads(v: string | number, where: string): number {
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`${where}: expected an integer in [1, 64], got ${String(v)}`);
+  return n;
+}
+
+/**
+ * The native backend, or null when the addon is not built or fails to load (then
+ * `nativeLoadError()` says why). Throws RangeError on an invalid RNNKIT_NATIVE_ISA /
+ * RNNKIT_NATIVE_THREADS or option. Its `name` is "native-<isa>" with the ISA actually used.
+ */
+export function loadNativeBackend(options: NativeOptions = {}): Backend | null {
+  const addon = loadAddon();
+  if (!addon) return null;
+  const envIsa = process.env.RNNKIT_NATIVE_ISA;
+  const wanted = options.isa !== undefined ? parseIsa(options.isa, "loadNativeBackend: options.isa") : envIsa ? parseIsa(envIsa, "RNNKIT_NATIVE_ISA") : "avx512";
+  const isa = Math.min(ISA_NAMES.indexOf(wanted), addon.bestIsa());
+  const envThreads = process.env.RNNKIT_NATIVE_THREADS;
+  if (options.threads !== undefined) addon.setThreads(parseThreads(options.threads, "loadNativeBackend: options.threads"));
+  else if (envThreads) addon.setThreads(parseThreads(envThreads, "RNNKIT_NATIVE_THREADS"));
+  return makeNativeBackend(addon, isa);
+}
+
+function makeNativeBackend(n: NativeAddon, isa: number): Backend {
+  const lossOut = new Float64Array(2);
+  return {
+    name: `native-${ISA_NAMES[isa] ?? "scalar"}`,
+    gemm: (transA, transB, M, N, K, alpha, A, B, beta, C) => n.gemm(isa, transA, transB, M, N, K, alpha, A, B, beta, C),
+    unary: (op, x, out, len) => n.unary(isa, UNARY_INDEX[op], x, out, len),
+    unaryBackward: refBackend.unaryBackward,
+    binary: refBackend.binary,
+    sumAxis: refBackend.sumAxis,
+    logSoftmax: refBackend.logSoftmax,
+    softmaxCrossEntropy(logits, targets, N, C, ignoreIndex, probs) {
+      const bad = n.softmaxCrossEntropy(isa, logits, targets, N, C, ignoreIndex, probs, lossOut);
+      if (bad >= 0) throw new RangeError(`crossEntropy: target at row ${bad} is ${targets[bad]}, expected a class index in [0, ${C})`);
+      return { lossSum: lossOut[0]!, count: lossOut[1]! };
+    },
+    softmaxCrossEntropyBackward: (probs, targets, N, C, ignoreIndex, scale, dLogits) => n.softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits),
+    embeddingForward: (weight, idx, N, D, out) => n.embeddingForward(isa, weight, idx, N, D, out),
+    embeddingBackward: (dOut, idx, N, D, paddingIdx, dWeight) => n.embeddingBackward(isa, dOut, idx, N, D, paddingIdx, dWeight),
+    lstmForward: (a) => n.lstmForward(isa, a),
+    lstmBackward: (a) => n.lstmBackward(isa, a),
+    gruForward: (a) => n.gruForward(isa, a),
+    gruBackward: (a) => n.gruBackward(isa, a),
+    rnnForward: (a) => n.rnnForward(isa, a),
+    rnnBackward: (a) => n.rnnBackward(isa, a),
+    adamStep: (p, g, m, v, len, o) => n.adamStep(isa, p, g, m, v, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step),
+    sgdStep: (p, g, buf, len, o) => n.sgdStep(isa, p, g, buf, len, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov, o.firstStep),
+    sumSquares: (x, len) => n.sumSquares(isa, x, len),
+    scale: (x, s, len) => n.scale(isa, x, s, len),
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * The WebAssembly SIMD backend: every accelerated kernel copies its inputs into the module's
+ * linear memory (one Arena), runs there, and copies results out. Kernels without a wasm version,
+ * or calls too small to repay the copies, go to the reference backend (same results by
+ * definition). Memory-bound kernels (Adam, scale, sumSquares, elementwise math) stream through
+ * the arena in cache-sized chunks.
+ */
+import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepOptions, UnaryOp } from "../backend.js";
+import { refBackend } from "../ref/index.js";
+import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
+import { Arena } from "./arena.js";
+import type { KernelExports } from "./exports.js";
+
+export interface WasmBackendOptions {
+  /** Backend name reported by `backend().name` (default "wasm"). */
+  name?: string;
+  /**
+   * Calls with less work than this (GEMM: M·N·K multiply-adds; elementwise: elements) run in the
+   * reference backend, where copying in and out would cost more than it saves. 0 sends every call
+   * to wasm (the parity tests do). Default 4096.
+   */
+  smallWork?: number;
+}
+
+const CHUNK = 16384; // floats per streamed chunk: 4 arrays × 64 KiB stay in L2
+const UNARY_WASM: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1, tanh: 2 };
+const b01 = (b: boolean): number => (b ? 1 : 0);
+
+export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions = {}): Backend {
+  const ar = new Arena(ex.memory, ex.heapBase());
+  const small = options.smallWork ?? 4096;
+  const ref = refBackend;
+
+  function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void {
+    if (M <= 0 || N <= 0) return;
+    if (M * N * K < small) return ref.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
+    ar.reset();
+    const pa = ar.alloc(M * K);
+    const pb = ar.alloc(K * N);
+    const pc = ar.alloc(M * N);
+    const ws = ar.alloc(ex.gemmWorkFloats(M, N, K));
+    ar.commit();
+    ar.put(pa, A, M * K);
+    ar.put(pb, B, K * N);
+    if (beta !== 0) ar.put(pc, C, M * N);
+    ex.gemm(b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws);
+    ar.get(pc, C, M * N);
+  }
+
+  /** Allocate + copy an optional input; 0 when absent. */
+  const optIn = (src: F32 | I32 | null, n: number): number => (src ? ar.alloc(n) : 0);
+
+  // The projection variant (LSTM proj_size) runs the reference driver on the wasm GEMM.
+  const lstmForwardProj = makeLstmForward(gemm);
+  const lstmBackwardProj = makeLstmBackward(gemm);
+
+  function lstmForward(a: LstmForwardArgs): void {
+    if (a.whr || a.P !== a.H) return lstmForwardProj(a);
+    const { T, B, H, saved } = a;
+    const G = 4 * H;
+    const TB = T * B;
+    ar.reset();
+    const xg = ar.alloc(TB * G), whh = ar.alloc(G * H), h0 = ar.alloc(B * H), c0 = ar.alloc(B * H);
+    const out = ar.alloc(TB * H), hN = ar.alloc(B * H), cN = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const gates = saved ? ar.alloc(TB * G) : 0, c = saved ? ar.alloc(TB * H) : 0, cPrev = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    const ws = ar.alloc(ex.recurrentWorkFloats(4, B, H));
+    ar.commit();
+    ar.put(xg, a.xg, TB * G);
+    ar.put(whh, a.whh, G * H);
+    ar.put(h0, a.h0, B * H);
+    ar.put(c0, a.c0, B * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.lstmForward(T, B, H, xg, whh, h0, c0, out, hN, cN, len, b01(a.reverse), gates, c, cPrev, hPrev, ws);
+    ar.get(out, a.out, TB * H);
+    ar.get(hN, a.hN, B * H);
+    ar.get(cN, a.cN, B * H);
+    if (saved) {
+      ar.get(gates, saved.gates, TB * G);
+      ar.get(c, saved.c, TB * H);
+      ar.get(cPrev, saved.cPrev, TB * H);
+      ar.get(hPrev, saved.hPrev, TB * H);
+    }
+  }
+
+  function lstmBackward(a: LstmBackwardArgs): void {
+    if (a.whr || a.P !== a.H) return lstmBackwardProj(a);
+    const { T, B, H, saved } = a;
+    const G = 4 * H;
+    const TB = T * B;
+    ar.reset();
+    const whh = ar.alloc(G * H), gates = ar.alloc(TB * G), c = ar.alloc(TB * H), cPrev = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H), dcN = optIn(a.dcN, B * H);
+    const dXg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H), dc0 = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const ws = ar.alloc(ex.recurrentWorkFloats(4, B, H));
+    ar.commit();
+    ar.put(whh, a.whh, G * H);
+    ar.put(gates, saved.gates, TB * G);
+    ar.put(c, saved.c, TB * H);
+    ar.put(cPrev, saved.cPrev, TB * H);
+    ar.put(hPrev, saved.hPrev, TB * H);
+    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
+    if (a.dhN) ar.put(dhN, a.dhN, B * H);
+    if (a.dcN) ar.put(dcN, a.dcN, B * H);
+    ar.put(dWhh, a.dWhh, G * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.lstmBackward(T, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, b01(a.reverse), ws);
+    ar.get(dXg, a.dXg, TB * G);
+    ar.get(dWhh, a.dWhh, G * H);
+    ar.get(dh0, a.dh0, B * H);
+    ar.get(dc0, a.dc0, B * H);
+  }
+
+  function gruForward(a: GruForwardArgs): void {
+    const { T, B, H, saved } = a;
+    const G = 3 * H;
+    const TB = T * B;
+    ar.reset();
+    const xg = ar.alloc(TB * G), whh = ar.alloc(G * H), bhh = optIn(a.bhh, G), h0 = ar.alloc(B * H);
+    const out = ar.alloc(TB * H), hN = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const gates = saved ? ar.alloc(TB * G) : 0, hgn = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    const ws = ar.alloc(ex.recurrentWorkFloats(3, B, H));
+    ar.commit();
+    ar.put(xg, a.xg, TB * G);
+    ar.put(whh, a.whh, G * H);
+    if (a.bhh) ar.put(bhh, a.bhh, G);
+    ar.put(h0, a.h0, B * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.gruForward(T, B, H, xg, whh, bhh, h0, out, hN, len, b01(a.reverse), gates, hgn, hPrev, ws);
+    ar.get(out, a.out, TB * H);
+    ar.get(hN, a.hN, B * H);
+    if (saved) {
+      ar.get(gates, saved.gates, TB * G);
+      ar.get(hgn, saved.hgn, TB * H);
+      ar.get(hPrev, saved.hPrev, TB * H);
+    }
+  }
+
+  function gruBackward(a: GruBackwardArgs): void {
+    const { T, B, H, saved } = a;
+    const G = 3 * H;
+    const TB = T * B;
+    ar.reset();
+    const whh = ar.alloc(G * H), gates = ar.alloc(TB * G), hgn = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
+    const dXg = ar.alloc(TB * G), dHg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const ws = ar.alloc(ex.recurrentWorkFloats(3, B, H));
+    ar.commit();
+    ar.put(whh, a.whh, G * H);
+    ar.put(gates, saved.gates, TB * G);
+    ar.put(hgn, saved.hgn, TB * H);
+    ar.put(hPrev, saved.hPrev, TB * H);
+    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
+    if (a.dhN) ar.put(dhN, a.dhN, B * H);
+    ar.put(dWhh, a.dWhh, G * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.gruBackward(T, B, H, whh, gates, hgn, hPrev, dOut, dhN, dXg, dHg, dWhh, dh0, len, b01(a.reverse), ws);
+    ar.get(dXg, a.dXg, TB * G);
+    ar.get(dHg, a.dHg, TB * G);
+    ar.get(dWhh, a.dWhh, G * H);
+    ar.get(dh0, a.dh0, B * H);
+  }
+
+  function rnnForward(a: RnnForwardArgs): void {
+    const { T, B, H, saved } = a;
+    const TB = T * B;
+    ar.reset();
+    const xg = ar.alloc(TB * H), whh = ar.alloc(H * H), h0 = ar.alloc(B * H), out = ar.alloc(TB * H), hN = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const h = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    const ws = ar.alloc(ex.recurrentWorkFloats(1, B, H));
+    ar.commit();
+    ar.put(xg, a.xg, TB * H);
+    ar.put(whh, a.whh, H * H);
+    ar.put(h0, a.h0, B * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.rnnForward(T, B, H, b01(a.relu), xg, whh, h0, out, hN, len, b01(a.reverse), h, hPrev, ws);
+    ar.get(out, a.out, TB * H);
+    ar.get(hN, a.hN, B * H);
+    if (saved) {
+      ar.get(h, saved.h, TB * H);
+      ar.get(hPrev, saved.hPrev, TB * H);
+    }
+  }
+
+  function rnnBackward(a: RnnBackwardArgs): void {
+    const { T, B, H, saved } = a;
+    const TB = T * B;
+    ar.reset();
+    const whh = ar.alloc(H * H), h = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
+    const dXg = ar.alloc(TB * H), dWhh = ar.alloc(H * H), dh0 = ar.alloc(B * H);
+    const len = optIn(a.lengths, B);
+    const ws = ar.alloc(ex.recurrentWorkFloats(1, B, H));
+    ar.commit();
+    ar.put(whh, a.whh, H * H);
+    ar.put(h, saved.h, TB * H);
+    ar.put(hPrev, saved.hPrev, TB * H);
+    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
+    if (a.dhN) ar.put(dhN, a.dhN, B * H);
+    ar.put(dWhh, a.dWhh, H * H);
+    if (a.lengths) ar.put(len, a.lengths, B);
+    ex.rnnBackward(T, B, H, b01(a.relu), whh, h, hPrev, dOut, dhN, dXg, dWhh, dh0, len, b01(a.reverse), ws);
+    ar.get(dXg, a.dXg, TB * H);
+    ar.get(dWhh, a.dWhh, H * H);
+    ar.get(dh0, a.dh0, B * H);
+  }
+
+  function checkTargets(targets: I32, N: number, C: number, ignoreIndex: number): number {
+    let count = 0;
+    for (let r = 0; r < N; r++) {
+      const y = targets[r]!;
+      if (y === ignoreIndex) continue;
+      if (y < 0 || y >= C) throw new RangeError(`crossEntropy: target at row ${r} is ${y}, expected a class index in [0, ${C})`);
+      count++;
+    }
+    return count;
+  }
+
+  /** Rows per chunk so that a chunk of [rows, C] stays near CHUNK·4 floats (at least 1 row). */
+  const rowsPerChunk = (C: number): number => Math.max(1, Math.floor((4 * CHUNK) / Math.max(1, C)));
+
+  function softmaxCrossEntropy(logits: F32, targets: I32, N: number, C: number, ignoreIndex: number, probs: F32): { lossSum: number; count: number } {
+    if (N * C < small) return ref.softmaxCrossEntropy(logits, targets, N, C, ignoreIndex, probs);
+    const count = checkTargets(targets, N, C, ignoreIndex);
+    const R = Math.min(N, rowsPerChunk(C));
+    ar.reset();
+    const pl = ar.alloc(R * C), pt = ar.alloc(R), pp = ar.alloc(R * C);
+    ar.commit();
+    let lossSum = 0;
+    for (let r0 = 0; r0 < N; r0 += R) {
+      const rows = Math.min(R, N - r0);
+      ar.put(pl, logits.subarray(r0 * C), rows * C);
+      ar.put(pt, targets.subarray(r0), rows);
+      lossSum += ex.softmaxCrossEntropy(pl, pt, rows, C, ignoreIndex, pp);
+      ar.get(pp, probs.subarray(r0 * C), rows * C);
+    }
+    return { lossSum, count };
+  }
+
+  function softmaxCrossEntropyBackward(probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void {
+    if (N * C < small) return ref.softmaxCrossEntropyBackward(probs, targets, N, C, ignoreIndex, scale, dLogits);
+    const R = Math.min(N, rowsPerChunk(C));
+    ar.reset();
+    const pp = ar.alloc(R * C), pt = ar.alloc(R), pd = ar.alloc(R * C);
+    ar.commit();
+    for (let r0 = 0; r0 < N; r0 += R) {
+      const rows = Math.min(R, N - r0);
+      ar.put(pp, probs.subarray(r0 * C), rows * C);
+      ar.put(pt, targets.subarray(r0), rows);
+      ar.put(pd, dLogits.subarray(r0 * C), rows * C);
+      ex.softmaxCrossEntropyBackward(pp, pt, rows, C, ignoreIndex, scale, pd);
+      ar.get(pd, dLogits.subarray(r0 * C), rows * C);
+    }
+  }
+
+  function unary(op: UnaryOp, x: F32, out: F32, n: number): void {
+    const code = UNARY_WASM[op];
+    if (code === undefined || n < small) return ref.unary(op, x, out, n);
+    ar.reset();
+    const px = ar.alloc(Math.min(n, CHUNK)), po = ar.alloc(Math.min(n, CHUNK));
+    ar.commit();
+    for (let i = 0; i < n; i += CHUNK) {
+      const len = Math.min(CHUNK, n - i);
+      ar.put(px, x.subarray(i), len);
+      ex.unaryMath(code, px, po, len);
+      ar.get(po, out.subarray(i), len);
+    }
+  }
+
+  function adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void {
+    if (n < small) return ref.adamStep(p, g, m, v, n, o);
+    const stepSize = o.lr / (1 - Math.pow(o.beta1, o.step));
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, o.step));
+    const L = Math.min(n, CHUNK);
+    ar.reset();
+    const pp = ar.alloc(L), pg = ar.alloc(L), pm = ar.alloc(L), pv = ar.alloc(L);
+    ar.commit();
+    for (let i = 0; i < n; i += CHUNK) {
+      const len = Math.min(CHUNK, n - i);
+      ar.put(pp, p.subarray(i), len);
+      ar.put(pg, g.subarray(i), len);
+      ar.put(pm, m.subarray(i), len);
+      ar.put(pv, v.subarray(i), len);
+      ex.adamStep(pp, pg, pm, pv, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, b01(o.decoupled), stepSize, sqrtBc2);
+      ar.get(pp, p.subarray(i), len);
+      ar.get(pm, m.subarray(i), len);
+      ar.get(pv, v.subarray(i), len);
+    }
+  }
+
+  function sumSquares(x: F32, n: number): number {
+    if (n < small) return ref.sumSquares(x, n);
+    const L = Math.min(n, CHUNK);
+    ar.reset();
+    const px = ar.alloc(L);
+    ar.commit();
+    let s = 0;
+    for (let i = 0; i < n; i += CHUNK) {
+      const len = Math.min(CHUNK, n - i);
+      ar.put(px, x.subarray(i), len);
+      s += ex.sumSquares(px, len);
+    }
+    return s;
+  }
+
+  function scale(x: F32, s: number, n: number): void {
+    if (n < small) return ref.scale(x, s, n);
+    const L = Math.min(n, CHUNK);
+    ar.reset();
+    const px = ar.alloc(L);
+    ar.commit();
+    for (let i = 0; i < n; i += CHUNK) {
+      const len = Math.min(CHUNK, n - i);
+      ar.put(px, x.subarray(i), len);
+      ex.scaleInPlace(px, len, s);
+      ar.get(px, x.subarray(i), len);
+    }
+  }
+
+  /** Gather rows with typed-array copies (no wasm: the table would have to be copied in). */
+  function embeddingForward(weight: F32, idx: I32, N: number, D: number, out: F32): void {
+    for (let n = 0; n < N; n++) {
+      const w = idx[n]! * D;
+      out.set(weight.subarray(w, w + D), n * D);
+    }
+  }
+
+  /** Column sums with float64 accumulators, walking rows contiguously. */
+  function sumAxis(x: F32, outer: number, n: number, inner: number, out: F32): void {
+    if (inner === 1) return ref.sumAxis(x, outer, n, inner, out);
+    const acc = new Float64Array(inner);
+    for (let o = 0; o < outer; o++) {
+      acc.fill(0);
+      for (let k = 0; k < n; k++) {
+        const base = (o * n + k) * inner;
+        for (let j = 0; j < inner; j++) acc[j]! += x[base + j]!;
+      }
+      out.set(acc, o * inner);
+    }
+  }
+
+  return {
+    name: options.name ?? "wasm",
+    gemm,
+    unary,
+    unaryBackward: ref.unaryBackward,
+    binary: (op: BinaryOp, a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32, shape: readonly number[]) => ref.binary(op, a, aStrides, b, bStrides, out, shape),
+    sumAxis,
+    logSoftmax: ref.logSoftmax,
+    softmaxCrossEntropy,
+    softmaxCrossEntropyBackward,
+    embeddingForward,
+    embeddingBackward: ref.embeddingBackward,
+    lstmForward,
+    lstmBackward,
+    gruForward,
+    gruBackward,
+    rnnForward,
+    rnnBackward,
+    adamStep,
+    sgdStep: (p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions) => ref.sgdStep(p, g, buf, n, o),
+    sumSquares,
+    scale,
+  };
+}

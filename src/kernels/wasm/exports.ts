@@ -1,0 +1,37 @@
+/**
+ * The raw exports of build/rnnkit.wasm (assembly/index.ts). Pointers are byte offsets into
+ * `memory`; booleans are passed as 0/1; a pointer of 0 means "absent" (null).
+ */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  gemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, ws: number): void;
+  gemmWorkFloats(M: number, N: number, K: number): number;
+  scaleInPlace(x: number, n: number, s: number): void;
+  recurrentWorkFloats(G: number, B: number, H: number): number;
+  /** op 0 exp, 1 sigmoid, 2 tanh */
+  unaryMath(op: number, x: number, out: number, n: number): void;
+  lstmForward(T: number, B: number, H: number, xg: number, whh: number, h0: number, c0: number, out: number, hN: number, cN: number, lengths: number, reverse: number, gates: number, c: number, cPrev: number, hPrev: number, ws: number): void;
+  lstmBackward(T: number, B: number, H: number, whh: number, gates: number, c: number, cPrev: number, hPrev: number, dOut: number, dhN: number, dcN: number, dXg: number, dWhh: number, dh0: number, dc0: number, lengths: number, reverse: number, ws: number): void;
+  gruForward(T: number, B: number, H: number, xg: number, whh: number, bhh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, gates: number, hgn: number, hPrev: number, ws: number): void;
+  gruBackward(T: number, B: number, H: number, whh: number, gates: number, hgn: number, hPrev: number, dOut: number, dhN: number, dXg: number, dHg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
+  rnnForward(T: number, B: number, H: number, relu: number, xg: number, whh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, h: number, hPrev: number, ws: number): void;
+  rnnBackward(T: number, B: number, H: number, relu: number, whh: number, h: number, hPrev: number, dOut: number, dhN: number, dXg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
+  softmaxCrossEntropy(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number): number;
+  softmaxCrossEntropyBackward(probs: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, dLogits: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number): void;
+  sumSquares(x: number, n: number): number;
+}
+
+const REQUIRED: readonly (keyof KernelExports)[] = [
+  "memory", "heapBase", "gemm", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
+  "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
+  "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamStep", "sumSquares",
+];
+
+/** Check that an instance has every export this version of the TypeScript side calls. */
+export function asKernelExports(exports: WebAssembly.Exports, where: string): KernelExports {
+  const missing = REQUIRED.filter((k) => !(k in exports));
+  if (missing.length > 0) throw new Error(`${where}: the wasm module lacks export(s) ${missing.join(", ")} (hint: rebuild it with \`node scripts/build-wasm.mjs --force\`)`);
+  return exports as unknown as KernelExports;
+}

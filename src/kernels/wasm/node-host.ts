@@ -1,0 +1,26 @@
+/**
+ * The few Node.js facilities the wasm loader needs (read a file synchronously, flip V8's
+ * relaxed-SIMD flag on Node 20), imported dynamically so that browser bundles never load them.
+ * `nodeHost` is null outside Node.
+ */
+export interface NodeHost {
+  readFile(url: URL): Uint8Array<ArrayBuffer>;
+  /** Enable relaxed SIMD in this V8 (Node 20 ships it behind a flag; Node ≥ 22 has it on). */
+  enableRelaxedSimd(): void;
+}
+
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+async function makeHost(): Promise<NodeHost> {
+  const fs = await import("node:fs");
+  const v8 = await import("node:v8");
+  return {
+    readFile: (url) => fs.readFileSync(url),
+    enableRelaxedSimd: () => v8.setFlagsFromString("--experimental-wasm-relaxed-simd"),
+  };
+}
+
+export const nodeHost: NodeHost | null = isNode ? await makeHost() : null;
+
+/** An environment variable (undefined outside Node). */
+export const envVar = (name: string): string | undefined => (isNode ? process.env[name] : undefined);

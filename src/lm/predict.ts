@@ -1,0 +1,133 @@
+import type { LmVocab } from "../data/corpus/vocab.js";
+import type { LanguageModel, LmState } from "../models/language-model.js";
+import { manualSeed } from "../tensor/random.js";
+import { Tensor, noGrad } from "../tensor/tensor.js";
+import { type SamplingOptions, sampleToken, softmax64 } from "./sampling.js";
+
+/**
+ * Cut a prompt into vocabulary ids the way the training text was cut. A trailing end-of-line
+ * token that the tokenizer adds is dropped (a prompt is an unfinished sentence), and a word the
+ * vocabulary lacks is retried in lower case (PTB is lower-case: "I" → "i").
+ */
+export function encodePrompt(vocab: LmVocab, text: string): { ids: number[]; tokens: string[]; unknown: string[] } {
+  let toks = vocab.tokenize(text);
+  if (vocab.tokenizer.level === "word" && toks.length && toks[toks.length - 1] === vocab.tokenizer.eos && !/\n\s*$/.test(text)) toks = toks.slice(0, -1);
+  const ids: number[] = [];
+  const tokens: string[] = [];
+  const unknown: string[] = [];
+  for (const t of toks) {
+    const id = vocab.get(t) ?? vocab.get(t.toLowerCase());
+    if (id === undefined) {
+      unknown.push(t);
+      if (vocab.unkId >= 0) {
+        ids.push(vocab.unkId);
+        tokens.push(vocab.token(vocab.unkId));
+      }
+    } else {
+      ids.push(id);
+      tokens.push(vocab.token(id));
+    }
+  }
+  return { ids, tokens, unknown };
+}
+
+/** Run the model over ids (one stream) and return the last step's logits and the state. */
+function feed(model: LanguageModel, ids: readonly number[], state: LmState | null): { last: Float32Array; state: LmState } {
+  const { logits, state: next } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]), state);
+  const V = model.config.vocabSize;
+  return { last: logits.f32.slice((ids.length - 1) * V, ids.length * V), state: next };
+}
+
+/** The context the first word is predicted from: the end-of-sentence token at word level (PTB's sentence boundary), nothing at char level. */
+function startIds(vocab: LmVocab): number[] {
+  return vocab.eosId >= 0 ? [vocab.eosId] : [];
+}
+
+export interface NextToken {
+  token: string;
+  id: number;
+  prob: number;
+}
+
+/**
+ * Top-k next tokens after a prompt with their probabilities: P(w | prompt). <unk> is left out
+ * by default (it is a bucket, not a word). Throws when no prompt word is in the vocabulary.
+ */
+export function predictNext(model: LanguageModel, vocab: LmVocab, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
+  const enc = encodePrompt(vocab, prompt);
+  const known = enc.tokens.length - enc.unknown.length * (vocab.unkId >= 0 ? 1 : 0);
+  if (enc.ids.length === 0 || known <= 0)
+    throw new Error(`predictNext: none of the words of "${prompt}" are in the model's vocabulary (${vocab.size} tokens; unknown: ${enc.unknown.slice(0, 10).join(", ")}) — hint: train on a corpus that contains them`);
+  return noGrad(() => {
+    model.eval();
+    const { last } = feed(model, [...startIds(vocab), ...enc.ids], null);
+    const p = softmax64(last);
+    const order = [...p.keys()].filter((i) => opts.includeUnk || i !== vocab.unkId).sort((a, b) => p[b]! - p[a]!);
+    const next = order.slice(0, opts.k ?? 5).map((id) => ({ token: vocab.token(id), id, prob: p[id]! }));
+    return { next, context: enc.tokens, unknown: enc.unknown };
+  });
+}
+
+export interface ScoredToken {
+  token: string;
+  prob: number;
+  logProb: number;
+}
+
+/**
+ * Sentence probability as the product of conditionals (the lecture's chain rule):
+ *   P(w_1 … w_n) = Π_t P(w_t | w_<t),   log P = Σ_t log P(w_t | w_<t)
+ * At word level w_1 is conditioned on <eos> (a sentence start); at char level the first
+ * character has no context and is not scored.
+ */
+export function scoreText(model: LanguageModel, vocab: LmVocab, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
+  const enc = encodePrompt(vocab, text);
+  const ids = [...startIds(vocab), ...enc.ids];
+  if (ids.length < 2) throw new Error(`score: "${text}" has fewer than two known tokens to score (hint: char models score from the second character)`);
+  return noGrad(() => {
+    model.eval();
+    const { logits } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]));
+    const V = model.config.vocabSize;
+    const tokens: ScoredToken[] = [];
+    let logProb = 0;
+    for (let t = 0; t + 1 < ids.length; t++) {
+      const p = softmax64(logits.f32.subarray(t * V, (t + 1) * V));
+      const id = ids[t + 1]!;
+      const lp = Math.log(p[id]!);
+      logProb += lp;
+      tokens.push({ token: vocab.token(id), prob: p[id]!, logProb: lp });
+    }
+    return { tokens, logProb, perplexity: Math.exp(-logProb / tokens.length), unknown: enc.unknown };
+  });
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  /** Tokens to generate. */
+  length?: number;
+  /** Seed for the sampler (same seed, same text). */
+  seed?: number;
+  /** Allow sampling <unk> (off by default). */
+  includeUnk?: boolean;
+}
+
+/** Sample a continuation of the prompt token by token, carrying the recurrent state. */
+export function generate(model: LanguageModel, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
+  if (opts.seed !== undefined) manualSeed(opts.seed);
+  const enc = encodePrompt(vocab, prompt);
+  const ctx = [...startIds(vocab), ...enc.ids];
+  if (ctx.length === 0) throw new Error(`generate: the prompt "${prompt}" has no token in the vocabulary`);
+  const n = opts.length ?? 100;
+  const exclude = opts.includeUnk || vocab.unkId < 0 ? [] : [vocab.unkId];
+  return noGrad(() => {
+    model.eval();
+    let { last, state } = feed(model, ctx, null);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = sampleToken(last, { ...opts, exclude });
+      out.push(id);
+      ({ last, state } = feed(model, [id], state));
+    }
+    const tokens = out.map((i) => vocab.token(i));
+    return { text: vocab.decodeText(out), tokens };
+  });
+}
