@@ -1,7 +1,7 @@
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import type { LanguageModel } from "../models/language-model.js";
-import { toStreams, windows } from "./streams.js";
+import { batchify, bpttWindows } from "../data/corpus/batchify.js";
 
 export interface LmEvalResult {
   /** Mean cross-entropy per token, in nats. */
@@ -19,14 +19,14 @@ export interface LmEvalResult {
  */
 export function evaluateLm(model: LanguageModel, ids: Int32Array, opts: { batchSize?: number; bptt?: number } = {}): LmEvalResult {
   const B = Math.max(1, Math.min(opts.batchSize ?? 10, Math.floor(ids.length / 2)));
-  const s = toStreams(ids, B);
+  const s = batchify(ids, B);
   const wasTraining = model.training;
   model.eval();
   let sum = 0;
   let count = 0;
   noGrad(() => {
     let state = model.initState(B);
-    for (const w of windows(s, opts.bptt ?? 35)) {
+    for (const w of bpttWindows(s, opts.bptt ?? 35)) {
       const { logits, state: next } = model.forward(new Tensor(w.input, [w.T, B]), state);
       state = next;
       const loss = crossEntropy(logits.reshape([-1, model.config.vocabSize]), new Tensor(w.target, [w.T * B]), { reduction: "sum" });

@@ -4,7 +4,7 @@ import { clipGradNorm } from "../optim/clip.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { evaluateLm } from "./evaluate.js";
-import { toStreams, windowCount, windows } from "./streams.js";
+import { batchify, bpttWindows, countBpttWindows } from "../data/corpus/batchify.js";
 
 export interface LmStepInfo {
   epoch: number;
@@ -78,8 +78,8 @@ export function trainLm(o: TrainLmOptions): TrainLmResult {
   const bptt = o.bptt ?? 35;
   const epochs = o.epochs ?? 10;
   const V = model.config.vocabSize;
-  const streams = toStreams(o.train, B);
-  const steps = windowCount(streams, bptt);
+  const streams = batchify(o.train, B);
+  const steps = countBpttWindows(streams, bptt);
   const history: LmEpochInfo[] = [];
   let best = o.bestValidLoss ?? Infinity;
   let sinceBest = 0;
@@ -95,7 +95,7 @@ export function trainLm(o: TrainLmOptions): TrainLmResult {
     let n = 0;
     const e0 = Date.now();
     let step = 0;
-    for (const w of windows(streams, bptt)) {
+    for (const w of bpttWindows(streams, bptt)) {
       step++;
       state = detachState(state);
       const { logits, state: next } = model.forward(new Tensor(w.input, [w.T, B]), state);

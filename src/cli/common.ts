@@ -1,0 +1,59 @@
+import { InvalidArgumentError } from "commander";
+
+/** A user-facing error: printed as one line (no stack trace) and exit code 1. */
+export class CliError extends Error {}
+
+export function intArg(name: string, min = 1): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+export function numArg(name: string, min = -Infinity, max = Infinity): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}], got "${v}"`);
+    return n;
+  };
+}
+
+export function choiceArg<T extends string>(name: string, choices: readonly T[]): (v: string) => T {
+  return (v) => {
+    const c = v.toLowerCase() as T;
+    if (!choices.includes(c)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(", ")}, got "${v}"`);
+    return c;
+  };
+}
+
+/** Run an async command body; user errors print one line, anything else prints the stack too. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      const err = e as Error;
+      process.stderr.write(`rnnkit: ${err.message}\n`);
+      if (process.env.RNNKIT_DEBUG) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+/** Installs a Ctrl-C handler that asks the running loop to stop; a second Ctrl-C exits at once. */
+export function interruptFlag(onFirst: () => void): { readonly stop: boolean; dispose(): void } {
+  let stop = false;
+  const handler = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    onFirst();
+  };
+  process.on("SIGINT", handler);
+  return {
+    get stop() {
+      return stop;
+    },
+    dispose: () => void process.off("SIGINT", handler),
+  };
+}

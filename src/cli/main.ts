@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * The rnnkit command line. Each command lives in ./commands and calls the library; nothing here
+ * computes anything itself.
+ */
+import { Command } from "commander";
+import { createRequire } from "node:module";
+import { registerLmCommands } from "./commands/lm.js";
+
+const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
+
+// a closed pipe (| head) is a normal way to stop reading, not an error
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
+const program = new Command();
+program.name("rnnkit").description("Recurrent neural networks: language models, sentiment classifiers, gradient analysis").version(pkg.version).showHelpAfterError();
+registerLmCommands(program);
+await program.parseAsync(process.argv);
