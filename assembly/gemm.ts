@@ -11,8 +11,7 @@ export const MR: i32 = 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 128; // multiple of MR
-
-export const NC: i32 = 1024; // columns of op(B) packed per block (KC × NC floats ≈ 1 MiB, L2)
+export const NC: i32 = 1024; // columns of op(B) packed per block (KC × NC floats = 1 MiB, L2)
 
 const TILE: usize = memory.data(MR * NR * 4, 16);
 
@@ -23,6 +22,7 @@ const TILE: usize = memory.data(MR * NR * 4, 16);
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+// @ts-ignore: decorator
 @inline export function roundUp(n: i32, m: i32): i32 {
   return ((n + m - 1) / m) * m;
 }
@@ -31,7 +31,6 @@ const TILE: usize = memory.data(MR * NR * 4, 16);
 export function packedBFloats(K: i32, N: i32): i32 {
   return K * roundUp(N, NR);
 }
-
 
 /**
  * Pack the block k0 … k0+kb−1 × j0 … j0+nb−1 of op(B) (B stored [K, N], or [N, K] when trans)
@@ -110,7 +109,31 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
   for (let ir = 0; ir < mb; ir += MR) {
     const rows = min(MR, mb - ir);
     const p = dst + (<usize>(ir * kb) << 2);
-    if (!trans) {
+    if (!trans && rows == MR && MR == 4) {
+      // 4×4 register transposes: rows r0..r3 of A, 4 k's at a time → 4 panel rows of MR floats
+      const s0 = A + (<usize>((i0 + ir) * K + k0) << 2);
+      const ld = <usize>K << 2;
+      let k = 0;
+      for (; k + 4 <= kb; k += 4) {
+        const s = s0 + (<usize>k << 2);
+        const r0 = v128.load(s);
+        const r1 = v128.load(s + ld);
+        const r2 = v128.load(s + 2 * ld);
+        const r3 = v128.load(s + 3 * ld);
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        const q = p + (<usize>(k * MR) << 2);
+        v128.store(q, f32x4.mul(i64x2.shuffle(t0, t1, 0, 2), va));
+        v128.store(q, f32x4.mul(i64x2.shuffle(t0, t1, 1, 3), va), 16);
+        v128.store(q, f32x4.mul(i64x2.shuffle(t2, t3, 0, 2), va), 32);
+        v128.store(q, f32x4.mul(i64x2.shuffle(t2, t3, 1, 3), va), 48);
+      }
+      for (; k < kb; k++) {
+        for (let r = 0; r < MR; r++) store<f32>(p + (<usize>(k * MR + r) << 2), alpha * load<f32>(s0 + <usize>r * ld + (<usize>k << 2)));
+      }
+    } else if (!trans) {
       for (let r = 0; r < MR; r++) {
         if (r < rows) {
           const s = A + (<usize>((i0 + ir + r) * K + k0) << 2);
@@ -175,16 +198,18 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
 
 /**
  * Macro-kernel: C block [mb, nb] (row stride ldc floats) (= or +=) packed A block · packed B block
- * over kb, panels laid out as packA / packBBlock.
+ * over kb, panels laid out as packA / packBBlock. Rows outer, columns inner: C is walked along
+ * its rows (prefetch-friendly when it is large), the A micro-panel stays in L1 and B panels
+ * stream from L2.
  */
 function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool): void {
   const ldcb = <usize>ldc << 2;
-  for (let jj = 0; jj < nb; jj += NR) {
-    const cols = min(NR, nb - jj);
-    const pbp = pb + (<usize>(jj * kb) << 2);
-    for (let ir = 0; ir < mb; ir += MR) {
-      const rows = min(MR, mb - ir);
-      const pap = pa + (<usize>(ir * kb) << 2);
+  for (let ir = 0; ir < mb; ir += MR) {
+    const rows = min(MR, mb - ir);
+    const pap = pa + (<usize>(ir * kb) << 2);
+    for (let jj = 0; jj < nb; jj += NR) {
+      const cols = min(NR, nb - jj);
+      const pbp = pb + (<usize>(jj * kb) << 2);
       const c = C + (<usize>(ir * ldc + jj) << 2);
       if (rows == MR && cols == NR) {
         micro(kb, pap, pbp, c, ldcb, overwrite);

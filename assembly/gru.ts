@@ -3,7 +3,7 @@
  * Per step Hg = h W_hhᵀ + b_hh ([B, 3H]) is one packed GEMM, then the gates run 4 units at a time.
  */
 import { gemm, gemmPackedB, packB, packedBFloats, MC, KC } from "./gemm";
-import { vsigmoid, vtanh } from "./vmath";
+import { ftz, vsigmoid, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 import { ld, st } from "./lstm";
 
@@ -99,16 +99,16 @@ export function gruBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, hg
         const r = ld(sg + o4, n);
         const z = ld(sg + Hb + o4, n);
         const nn = ld(sg + 2 * Hb + o4, n);
-        const dnp = f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(nn, nn)));
-        const dzp = f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hpb + o4, n), nn)), f32x4.mul(z, f32x4.sub(one, z)));
-        const drp = f32x4.mul(f32x4.mul(dnp, ld(hgb + o4, n)), f32x4.mul(r, f32x4.sub(one, r)));
+        const dnp = ftz(f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(nn, nn))));
+        const dzp = ftz(f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hpb + o4, n), nn)), f32x4.mul(z, f32x4.sub(one, z))));
+        const drp = ftz(f32x4.mul(f32x4.mul(dnp, ld(hgb + o4, n)), f32x4.mul(r, f32x4.sub(one, r))));
         st(dx + o4, drp, n);
         st(dx + Hb + o4, dzp, n);
         st(dx + 2 * Hb + o4, dnp, n);
         st(dhg + o4, drp, n);
         st(dhg + Hb + o4, dzp, n);
         st(dhg + 2 * Hb + o4, f32x4.mul(dnp, r), n);
-        st(dhb + o4, f32x4.mul(dht, z), n); // the direct path; dHg W_hh is added below
+        st(dhb + o4, ftz(f32x4.mul(dht, z)), n); // the direct path; dHg W_hh is added below
       }
     }
     gemmPackedB(false, B, H, G, 1, dHt, pW, false, dh, pa);

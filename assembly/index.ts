@@ -11,7 +11,7 @@ export { lstmForward, lstmBackward } from "./lstm";
 export { gruForward, gruBackward } from "./gru";
 export { rnnForward, rnnBackward } from "./rnn";
 export { softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./loss";
-export { adamStep, sumSquares } from "./optim";
+export { adamStep, sumSquares, sumRowsF64 } from "./optim";
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {

@@ -1,5 +1,5 @@
 /** Fused softmax + cross-entropy forward / backward (kernels/ref/loss.ts). */
-import { vexpFull } from "./vmath";
+import { vexpNeg } from "./vmath";
 import { f32ptr } from "./common";
 
 /**
@@ -20,13 +20,13 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, N: i32, C: i3
     let vs = f32x4.splat(0);
     c = 0;
     for (; c + 4 <= C; c += 4) {
-      const e = vexpFull(f32x4.sub(v128.load(x + (<usize>c << 2)), vmx));
+      const e = vexpNeg(f32x4.sub(v128.load(x + (<usize>c << 2)), vmx));
       v128.store(p + (<usize>c << 2), e);
       vs = f32x4.add(vs, e);
     }
     let s: f64 = <f64>f32x4.extract_lane(vs, 0) + <f64>f32x4.extract_lane(vs, 1) + <f64>f32x4.extract_lane(vs, 2) + <f64>f32x4.extract_lane(vs, 3);
     for (; c < C; c++) {
-      const e = f32x4.extract_lane(vexpFull(f32x4.splat(load<f32>(x + (<usize>c << 2)) - mx)), 0);
+      const e = f32x4.extract_lane(vexpNeg(f32x4.splat(load<f32>(x + (<usize>c << 2)) - mx)), 0);
       store<f32>(p + (<usize>c << 2), e);
       s += e;
     }

@@ -5,7 +5,7 @@
  * the cache-hot [B, 4H] block, 4 hidden units at a time.
  */
 import { gemm, gemmPackedB, packB, packedBFloats, roundUp, MC, KC } from "./gemm";
-import { vsigmoid, vtanh } from "./vmath";
+import { ftz, vsigmoid, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 
 // @ts-ignore: decorator
@@ -140,11 +140,11 @@ export function lstmBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, c
         let dht = ld(dhb + o4, n);
         if (dob != 0) dht = f32x4.add(dht, ld(dob + o4, n));
         const dct = f32x4.add(ld(dcb + o4, n), f32x4.mul(f32x4.mul(dht, og), f32x4.sub(one(), f32x4.mul(tc, tc))));
-        st(dg + o4, f32x4.mul(f32x4.mul(dct, gg), f32x4.mul(ig, f32x4.sub(one(), ig))), n);
-        st(dg + Hb + o4, f32x4.mul(f32x4.mul(dct, ld(cpb + o4, n)), f32x4.mul(fg, f32x4.sub(one(), fg))), n);
-        st(dg + 2 * Hb + o4, f32x4.mul(f32x4.mul(dct, ig), f32x4.sub(one(), f32x4.mul(gg, gg))), n);
-        st(dg + 3 * Hb + o4, f32x4.mul(f32x4.mul(dht, tc), f32x4.mul(og, f32x4.sub(one(), og))), n);
-        st(dcb + o4, f32x4.mul(dct, fg), n);
+        st(dg + o4, ftz(f32x4.mul(f32x4.mul(dct, gg), f32x4.mul(ig, f32x4.sub(one(), ig)))), n);
+        st(dg + Hb + o4, ftz(f32x4.mul(f32x4.mul(dct, ld(cpb + o4, n)), f32x4.mul(fg, f32x4.sub(one(), fg)))), n);
+        st(dg + 2 * Hb + o4, ftz(f32x4.mul(f32x4.mul(dct, ig), f32x4.sub(one(), f32x4.mul(gg, gg)))), n);
+        st(dg + 3 * Hb + o4, ftz(f32x4.mul(f32x4.mul(dht, tc), f32x4.mul(og, f32x4.sub(one(), og)))), n);
+        st(dcb + o4, ftz(f32x4.mul(dct, fg)), n);
       }
       zeroF32(dhb, H); // replaced by dG W_hh below; inactive rows keep their dh (dG row is 0)
     }

@@ -62,3 +62,24 @@ export function sumSquares(x: usize, n: i32): f64 {
   }
   return s;
 }
+
+/**
+ * acc[j] += Σ_k x[k, j] for x [n, inner] (float64 accumulators, so the result matches a double
+ * sum regardless of chunking); the caller streams row chunks through and converts acc at the end.
+ */
+export function sumRowsF64(x: usize, n: i32, inner: i32, acc: usize): void {
+  for (let k = 0; k < n; k++) {
+    const row = x + (<usize>(k * inner) << 2);
+    let j = 0;
+    for (; j + 4 <= inner; j += 4) {
+      const v = v128.load(row + (<usize>j << 2));
+      const a = acc + (<usize>j << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; j < inner; j++) {
+      const a = acc + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+    }
+  }
+}

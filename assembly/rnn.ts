@@ -1,6 +1,6 @@
 /** Fused whole-sequence Elman RNN (tanh or relu) forward / backward, as kernels/ref/rnn.ts. */
 import { gemm, gemmPackedB, packB, packedBFloats, MC, KC } from "./gemm";
-import { vtanh } from "./vmath";
+import { ftz, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 import { ld, st } from "./lstm";
 
@@ -71,7 +71,7 @@ export function rnnBackward(T: i32, B: i32, H: i32, relu: bool, whh: usize, hAll
         if (dob != 0) g = f32x4.add(g, ld(dob + o4, n));
         const hv = ld(hb + o4, n);
         const d = relu ? v128.and(g, f32x4.gt(hv, zero)) : f32x4.mul(g, f32x4.sub(one, f32x4.mul(hv, hv)));
-        st(dp + o4, d, n);
+        st(dp + o4, ftz(d), n);
       }
       zeroF32(dhb, H);
     }

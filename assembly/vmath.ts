@@ -30,16 +30,26 @@ import { madd } from "./gemm";
 }
 
 /**
- * e^x over the whole float32 range: +∞ above 88.72, subnormal results below −87.3 computed as
- * e^{x + 64 ln2} · 2^−64, zero below −104 (used where tiny values must come out right).
+ * e^x over the whole float32 range: beyond the clamp of vexp the argument is shifted by ±64 ln2
+ * and the result rescaled by 2^±64, so large results reach +∞ and tiny ones come out subnormal
+ * (zero below −104), as Math.exp rounded to float32.
  */
 // @ts-ignore: decorator
 @inline export function vexpFull(x: v128): v128 {
   const low = f32x4.lt(x, k(-87.0));
-  let y = vexp(v128.bitselect(f32x4.add(x, k(44.3614195558365)), x, low));
+  const high = f32x4.gt(x, k(88.0));
+  let xs = v128.bitselect(f32x4.add(x, k(44.3614195558365)), x, low);
+  xs = v128.bitselect(f32x4.sub(x, k(44.3614195558365)), xs, high);
+  let y = vexp(xs);
   y = v128.bitselect(f32x4.mul(y, k(5.421010862427522e-20)), y, low);
-  y = v128.bitselect(k(Infinity), y, f32x4.gt(x, k(88.7228394)));
+  y = v128.bitselect(f32x4.mul(y, k(1.8446744073709552e19)), y, high);
   return v128.andnot(y, f32x4.lt(x, k(-104.0)));
+}
+
+/** e^x for x ≤ 0 where results below 1.2e−38 may be 0 (softmax): no subnormals come out. */
+// @ts-ignore: decorator
+@inline export function vexpNeg(x: v128): v128 {
+  return v128.andnot(vexp(x), f32x4.lt(x, k(-87.3)));
 }
 
 /** σ(x) = 1 / (1 + e^−x). */
@@ -61,6 +71,17 @@ import { madd } from "./gemm";
   p = madd(p, z, k(-3.33332819422e-1));
   const small = madd(f32x4.mul(x, z), p, x);
   return v128.bitselect(small, big, f32x4.lt(ax, k(0.625)));
+}
+
+/**
+ * Flush |x| < 1e−30 to zero (NaN passes). Gradients that decay through time (long sequences,
+ * small forget gates) otherwise end up subnormal, and x86 cores run subnormal arithmetic ~100×
+ * slower; wasm has no flush-to-zero mode, so the backward kernels call this on what they store.
+ * A gradient below 1e−30 is far below float32 resolution of any sum it joins.
+ */
+// @ts-ignore: decorator
+@inline export function ftz(x: v128): v128 {
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), k(1e-30)));
 }
 
 // Scalar versions (lane 0 of the vector code) for loop tails, so every element sees one formula.

@@ -3,6 +3,7 @@
  * Layers (imports point down only): kernels → tensor/autograd → nn → models → lm / sentiment /
  * analysis (training and use) with data, io, viz → cli.
  */
+import "./kernels/select.js"; // installs the fastest backend this machine offers
 export * from "./tensor/index.js";
 export { backend, setBackend } from "./kernels/registry.js";
 export type { Backend } from "./kernels/backend.js";

@@ -502,6 +502,15 @@ napi_value Scale(napi_env env, napi_callback_info info) {
 
 // ---------------------------------------------------------------- configuration
 
+// fmaPeak(isa, iters) → flops done by a register-only FMA loop (time it to get the peak)
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  Args a(env, info, "fmaPeak");
+  const Kernels* k = a.kernels(a.at(0));
+  int iters = a.dim(a.at(1), "iters");
+  if (a.bad) return nullptr;
+  return number(env, k->fmaPeak(iters));
+}
+
 // bestIsa() → 0 | 1 | 2
 napi_value BestIsa(napi_env env, napi_callback_info) { return number(env, (double)rk::best_isa()); }
 
@@ -534,6 +543,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"bestIsa", nullptr, BestIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

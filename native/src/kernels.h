@@ -96,6 +96,8 @@ struct Kernels {
   void (*sgdStep)(float* p, const float* g, float* buf, size_t n, const SgdOpts& o);
   double (*sumSquares)(const float* x, size_t n);
   void (*scale)(float* x, float s, size_t n);
+  /** Runs a register-only FMA loop (the machine's peak, for benchmarks); returns the flops done. */
+  double (*fmaPeak)(long iters);
 };
 
 const Kernels* kernels_scalar();

@@ -6,9 +6,10 @@
  *   tf = 1 + ln(count) (sublinear) or count,  idf = ln((1 + n) / (1 + df)) + 1,
  *   x = tf · idf, then each row scaled to unit L2 norm.
  *
- * Speed: tokens are mapped to unigram ids first and a bigram is the number a·U + b, so counting
- * never builds n-gram strings (n ≤ 2; larger n uses string keys).
+ * Speed: tokens are mapped to unigram ids once and bigrams are counted in an int-pair hash map,
+ * so counting never builds n-gram strings (n ≤ 2; n ≥ 3 uses string keys).
  */
+import { IntCounter, PairMap } from "./pair-map.js";
 import { CsrBuilder, type CsrMatrix } from "./sparse.js";
 
 export interface NgramVectorizerOptions {
@@ -30,15 +31,39 @@ export interface NgramVectorizerOptions {
 
 const SEP = "\u0001";
 
+/** Per-id document frequency / total count, with the last document seen (to count df once per doc). */
+class DfCounter {
+  df = new IntCounter();
+  tot = new IntCounter();
+  stamp = new IntCounter();
+  see(id: number, doc: number): void {
+    if (id >= this.df.data.length) {
+      this.df.ensure(id + 1);
+      this.tot.ensure(id + 1);
+      this.stamp.ensure(id + 1);
+    }
+    this.tot.data[id]!++;
+    if (this.stamp.data[id] !== doc + 1) {
+      this.stamp.data[id] = doc + 1;
+      this.df.data[id]!++;
+    }
+  }
+}
+
 export class NgramVectorizer {
   readonly opts: Required<Omit<NgramVectorizerOptions, "maxDf" | "maxFeatures">> & Pick<NgramVectorizerOptions, "maxDf" | "maxFeatures">;
-  /** n-gram feature → column. Bigram keys are "a\u0001b". */
-  private features: Map<string, number> | null = null;
-  /** unigram token → id in the (pruned) unigram space used for numeric bigram keys. */
-  private unigramIds: Map<string, number> | null = null;
-  private bigramCols: Map<number, number> | null = null;
-  private U = 0;
-  /** [cols] inverse document frequencies (tfidf). */
+  private fitted = false;
+  /** Every training token → unigram id. */
+  private uni = new Map<string, number>();
+  /** unigram id → column, or -1. */
+  private uniCol = new Int32Array(0);
+  /** Kept bigrams (unigram id pair) → index into bigramColOf. */
+  private bigrams = new PairMap(16);
+  private bigramColOf = new Int32Array(0);
+  /** n ≥ 3 n-grams ("a\u0001b\u0001c") → column. */
+  private longer = new Map<string, number>();
+  private names: string[] = [];
+  /** [cols] inverse document frequencies. */
   idf: Float64Array = new Float64Array(0);
 
   constructor(opts: NgramVectorizerOptions = {}) {
@@ -58,14 +83,12 @@ export class NgramVectorizer {
 
   /** Number of features (after fit). */
   get size(): number {
-    return this.features?.size ?? 0;
+    return this.names.length;
   }
 
   /** Feature names in column order ("not good" for the bigram not+good). */
   featureNames(): string[] {
-    const out = new Array<string>(this.size);
-    for (const [k, c] of this.features ?? []) out[c] = k.split(SEP).join(" ");
-    return out;
+    return [...this.names];
   }
 
   /** Learn the n-gram vocabulary and idf from tokenised training documents. */
@@ -74,105 +97,60 @@ export class NgramVectorizer {
     const [lo, hi] = this.opts.ngramRange;
     const minDf = this.opts.minDf < 1 ? Math.ceil(this.opts.minDf * n) : this.opts.minDf;
     const maxDf = this.opts.maxDf === undefined ? Infinity : this.opts.maxDf <= 1 ? Math.floor(this.opts.maxDf * n) : this.opts.maxDf;
+    const keepDf = (df: number): boolean => df >= minDf && df <= maxDf;
 
-    // Unigram document frequencies and total counts.
+    // Unigram ids and counts.
     const uni = new Map<string, number>();
-    let uDf: number[] = [];
-    let uTot: number[] = [];
-    let stamp: number[] = [];
-    for (let d = 0; d < n; d++) {
-      for (const t of docs[d]!) {
+    const uc = new DfCounter();
+    const ids = docs.map((doc, d) => {
+      const a = new Int32Array(doc.length);
+      for (let i = 0; i < doc.length; i++) {
+        const t = doc[i]!;
         let id = uni.get(t);
         if (id === undefined) {
           id = uni.size;
           uni.set(t, id);
-          uDf.push(0);
-          uTot.push(0);
-          stamp.push(-1);
         }
-        uTot[id]!++;
-        if (stamp[id] !== d) {
-          stamp[id] = d;
-          uDf[id]!++;
-        }
+        a[i] = id;
+        uc.see(id, d);
       }
-    }
-    // Unigrams that can take part in a kept n-gram (an n-gram's df ≤ each of its words' df).
-    const uIds = new Map<string, number>();
-    const uOld: number[] = [];
-    for (const [t, id] of uni) {
-      if (uDf[id]! >= minDf) {
-        uIds.set(t, uIds.size);
-        uOld.push(id);
-      }
-    }
-    const U = uIds.size;
-    const names = [...uIds.keys()];
-    type Cand = { key: string; df: number; tot: number };
-    const cands: Cand[] = [];
-    if (lo <= 1) {
-      for (let k = 0; k < U; k++) {
-        const id = uOld[k]!;
-        if (uDf[id]! <= maxDf) cands.push({ key: names[k]!, df: uDf[id]!, tot: uTot[id]! });
-      }
-    }
-    uDf = uTot = stamp = [];
-
-    // Bigrams with numeric keys; longer n-grams with string keys.
-    const ids = docs.map((doc) => {
-      const a = new Int32Array(doc.length);
-      for (let i = 0; i < doc.length; i++) a[i] = uIds.get(doc[i]!) ?? -1;
       return a;
     });
+    const U = uni.size;
+    const uniNames = [...uni.keys()];
+    const uDf = uc.df.data;
+    // A word below minDf cannot be part of a kept n-gram (an n-gram's df ≤ each word's df).
+    const usable = new Uint8Array(U);
+    for (let id = 0; id < U; id++) usable[id] = uDf[id]! >= minDf ? 1 : 0;
+
+    type Cand = { kind: 1 | 2 | 3; a: number; b: number; key: string; df: number; tot: number };
+    const cands: Cand[] = [];
+    if (lo <= 1) for (let id = 0; id < U; id++) if (keepDf(uDf[id]!)) cands.push({ kind: 1, a: id, b: -1, key: "", df: uDf[id]!, tot: uc.tot.data[id]! });
+
     if (lo <= 2 && hi >= 2) {
-      const bi = new Map<number, number>();
-      let bDf: number[] = [];
-      let bTot: number[] = [];
-      let bStamp: number[] = [];
-      const keys: number[] = [];
+      const pairs = new PairMap(1 << 16);
+      const bc = new DfCounter();
       for (let d = 0; d < n; d++) {
         const a = ids[d]!;
         for (let i = 0; i + 1 < a.length; i++) {
           const x = a[i]!, y = a[i + 1]!;
-          if (x < 0 || y < 0) continue;
-          const key = x * U + y;
-          let id = bi.get(key);
-          if (id === undefined) {
-            id = bi.size;
-            bi.set(key, id);
-            bDf.push(0);
-            bTot.push(0);
-            bStamp.push(-1);
-            keys.push(key);
-          }
-          bTot[id]!++;
-          if (bStamp[id] !== d) {
-            bStamp[id] = d;
-            bDf[id]!++;
-          }
+          if (usable[x] && usable[y]) bc.see(pairs.intern(x, y), d);
         }
       }
-      for (let id = 0; id < keys.length; id++) {
-        const df = bDf[id]!;
-        if (df >= minDf && df <= maxDf) {
-          const key = keys[id]!;
-          cands.push({ key: names[Math.floor(key / U)]! + SEP + names[key % U]!, df, tot: bTot[id]! });
-        }
+      for (let id = 0; id < pairs.size; id++) {
+        const df = bc.df.data[id]!;
+        if (keepDf(df)) cands.push({ kind: 2, a: pairs.firsts[id]!, b: pairs.seconds[id]!, key: "", df, tot: bc.tot.data[id]! });
       }
-      bDf = bTot = bStamp = [];
     }
     for (let m = Math.max(3, lo); m <= hi; m++) {
-      const df = new Map<string, { df: number; tot: number; stamp: number }>();
+      const seen = new Map<string, { df: number; tot: number; stamp: number }>();
       for (let d = 0; d < n; d++) {
-        const doc = docs[d]!;
         const a = ids[d]!;
-        for (let i = 0; i + m <= doc.length; i++) {
-          let ok = true;
-          for (let j = 0; j < m && ok; j++) if (a[i + j]! < 0) ok = false;
-          if (!ok) continue;
-          const key = doc.slice(i, i + m).join(SEP);
-          let e = df.get(key);
-          if (e === undefined) df.set(key, (e = { df: 0, tot: 0, stamp: -1 }));
+        outer: for (let i = 0; i + m <= a.length; i++) {
+          for (let j = 0; j < m; j++) if (!usable[a[i + j]!]) continue outer;
+          const key = docs[d]!.slice(i, i + m).join(SEP);
+          let e = seen.get(key);
+          if (e === undefined) seen.set(key, (e = { df: 0, tot: 0, stamp: -1 }));
           e.tot++;
           if (e.stamp !== d) {
             e.stamp = d;
@@ -180,62 +158,78 @@ export class NgramVectorizer {
           }
         }
       }
-      for (const [key, e] of df) if (e.df >= minDf && e.df <= maxDf) cands.push({ key, df: e.df, tot: e.tot });
+      for (const [key, e] of seen) if (keepDf(e.df)) cands.push({ kind: 3, a: -1, b: -1, key, df: e.df, tot: e.tot });
     }
+    const nameOf = (c: Cand): string => (c.kind === 1 ? uniNames[c.a]! : c.kind === 2 ? uniNames[c.a]! + " " + uniNames[c.b]! : c.key.split(SEP).join(" "));
     if (this.opts.maxFeatures !== undefined && cands.length > this.opts.maxFeatures) {
-      cands.sort((a, b) => b.tot - a.tot || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      cands.sort((x, y) => y.tot - x.tot || x.kind - y.kind || x.a - y.a || x.b - y.b || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
       cands.length = this.opts.maxFeatures;
     }
-    this.features = new Map(cands.map((c, i) => [c.key, i] as const));
+    // Columns and lookup tables for transform.
+    this.uni = uni;
+    this.uniCol = new Int32Array(U).fill(-1);
+    this.bigrams = new PairMap(1 << 10);
+    const bigramCols: number[] = [];
+    this.longer = new Map();
+    cands.forEach((c, col) => {
+      if (c.kind === 1) this.uniCol[c.a] = col;
+      else if (c.kind === 2) {
+        this.bigrams.intern(c.a, c.b);
+        bigramCols.push(col);
+      } else this.longer.set(c.key, col);
+    });
+    this.bigramColOf = Int32Array.from(bigramCols);
+    this.names = cands.map(nameOf);
     this.idf = Float64Array.from(cands, (c) => Math.log((1 + n) / (1 + c.df)) + 1);
-    // Fast paths for transform.
-    this.unigramIds = uIds;
-    this.U = U;
-    this.bigramCols = new Map();
-    for (const [key, col] of this.features) {
-      const sep = key.indexOf(SEP);
-      if (sep < 0 || key.indexOf(SEP, sep + 1) >= 0) continue;
-      const x = uIds.get(key.slice(0, sep));
-      const y = uIds.get(key.slice(sep + 1));
-      if (x !== undefined && y !== undefined) this.bigramCols.set(x * U + y, col);
-    }
+    this.fitted = true;
     return this;
   }
 
-  /** Features of tokenised documents → CSR [docs, size]. */
+  /** Features of tokenised documents → CSR [docs, size]. Tokens unseen in training are ignored. */
   transform(docs: readonly (readonly string[])[]): CsrMatrix {
-    const features = this.features;
-    if (features === null) throw new Error("NgramVectorizer.transform: call fit() first");
-    const uIds = this.unigramIds!;
-    const bigramCols = this.bigramCols!;
-    const U = this.U;
+    if (!this.fitted) throw new Error("NgramVectorizer.transform: call fit() first");
+    const { uni, uniCol, bigrams, bigramColOf, longer } = this;
     const [lo, hi] = this.opts.ngramRange;
     const { weighting, sublinearTf, normalize } = this.opts;
-    const F = features.size;
+    const F = this.size;
     const builder = new CsrBuilder(F, 1 << 20);
     const acc = new Float64Array(F);
-    const touched: number[] = [];
-    const add = (col: number | undefined): void => {
-      if (col === undefined) return;
-      if (acc[col] === 0) touched.push(col);
+    let touched = new Int32Array(4096);
+    let vals = new Float64Array(4096);
+    let nt = 0;
+    const add = (col: number): void => {
+      if (col < 0) return;
+      if (acc[col] === 0) {
+        if (nt === touched.length) {
+          const t2 = new Int32Array(nt * 2);
+          t2.set(touched);
+          touched = t2;
+          vals = new Float64Array(nt * 2);
+        }
+        touched[nt++] = col;
+      }
       acc[col]!++;
     };
+    let a = new Int32Array(1024);
     for (const doc of docs) {
-      touched.length = 0;
-      const a = new Int32Array(doc.length);
-      for (let i = 0; i < doc.length; i++) a[i] = uIds.get(doc[i]!) ?? -1;
-      if (lo <= 1) for (const t of doc) add(features.get(t));
+      nt = 0;
+      if (a.length < doc.length) a = new Int32Array(doc.length * 2);
+      for (let i = 0; i < doc.length; i++) a[i] = uni.get(doc[i]!) ?? -1;
+      if (lo <= 1) for (let i = 0; i < doc.length; i++) if (a[i]! >= 0) add(uniCol[a[i]!]!);
       if (lo <= 2 && hi >= 2) {
-        for (let i = 0; i + 1 < a.length; i++) {
+        for (let i = 0; i + 1 < doc.length; i++) {
           const x = a[i]!, y = a[i + 1]!;
-          if (x >= 0 && y >= 0) add(bigramCols.get(x * U + y));
+          if (x >= 0 && y >= 0) {
+            const k = bigrams.get(x, y);
+            if (k >= 0) add(bigramColOf[k]!);
+          }
         }
       }
-      for (let m = Math.max(3, lo); m <= hi; m++) for (let i = 0; i + m <= doc.length; i++) add(features.get(doc.slice(i, i + m).join(SEP)));
-      const vals = new Float64Array(touched.length);
+      for (let m = Math.max(3, lo); m <= hi; m++) for (let i = 0; i + m <= doc.length; i++) add(longer.get(doc.slice(i, i + m).join(SEP)) ?? -1);
+      const cols = touched.subarray(0, nt).sort(); // typed-array sort is numeric
       let norm = 0;
-      for (let k = 0; k < touched.length; k++) {
-        const c = touched[k]!;
+      for (let k = 0; k < nt; k++) {
+        const c = cols[k]!;
         const cnt = acc[c]!;
         acc[c] = 0;
         let v = weighting === "binary" ? 1 : sublinearTf ? 1 + Math.log(cnt) : cnt;
@@ -245,9 +239,9 @@ export class NgramVectorizer {
       }
       if (normalize && norm > 0) {
         const inv = 1 / Math.sqrt(norm);
-        for (let k = 0; k < vals.length; k++) vals[k]! *= inv;
+        for (let k = 0; k < nt; k++) vals[k]! *= inv;
       }
-      builder.addRow(touched, vals);
+      builder.addRow(cols, vals.subarray(0, nt), true);
     }
     return builder.build();
   }

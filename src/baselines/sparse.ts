@@ -29,9 +29,13 @@ export class CsrBuilder {
     this.data = new Float32Array(capacity);
   }
 
-  /** Append a row from (column, value) pairs; columns must be distinct (they are sorted here). */
-  addRow(cols: ArrayLike<number>, vals: ArrayLike<number>): void {
+  /**
+   * Append a row from (column, value) pairs; columns must be distinct. They are sorted here unless
+   * `sorted` says they already ascend.
+   */
+  addRow(cols: ArrayLike<number>, vals: ArrayLike<number>, sorted = false): void {
     const k = cols.length;
+    if (vals.length !== k) throw new RangeError(`CsrBuilder.addRow: ${k} columns but ${vals.length} values`);
     if (this.nnz + k > this.indices.length) {
       const cap = Math.max(this.indices.length * 2, this.nnz + k);
       const ni = new Int32Array(cap);
@@ -41,12 +45,16 @@ export class CsrBuilder {
       this.indices = ni;
       this.data = nd;
     }
-    const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => cols[a]! - cols[b]!);
+    const order = sorted ? null : Array.from({ length: k }, (_, i) => i).sort((a, b) => cols[a]! - cols[b]!);
+    let prev = -1;
     for (let j = 0; j < k; j++) {
-      const c = cols[order[j]!]!;
-      if (c < 0 || c >= this.cols) throw new RangeError(`CsrBuilder.addRow: column ${c} out of range [0, ${this.cols})`);
+      const o = order === null ? j : order[j]!;
+      const c = cols[o]!;
+      if (!(c >= 0 && c < this.cols)) throw new RangeError(`CsrBuilder.addRow: column ${c} out of range [0, ${this.cols})`);
+      if (c <= prev) throw new RangeError(`CsrBuilder.addRow: column ${c} ${c === prev ? "repeated" : "out of order (pass sorted = false)"}`);
+      prev = c;
       this.indices[this.nnz + j] = c;
-      this.data[this.nnz + j] = vals[order[j]!]!;
+      this.data[this.nnz + j] = vals[o]!;
     }
     this.nnz += k;
     this.indptr.push(this.nnz);

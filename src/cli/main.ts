@@ -3,6 +3,7 @@
  * The rnnkit command line. Each command lives in ./commands and calls the library; nothing here
  * computes anything itself.
  */
+import "../kernels/select.js";
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { registerLmCommands } from "./commands/lm.js";

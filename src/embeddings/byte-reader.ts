@@ -4,6 +4,7 @@
  * streams through. Node only (fs/promises).
  */
 import { open, type FileHandle } from "node:fs/promises";
+import { decodeBytes, firstInvalidUtf8 } from "../data/sentiment/encoding.js";
 
 export class ByteReader {
   private buf: Buffer;
@@ -12,6 +13,8 @@ export class ByteReader {
   private eof = false;
   /** Bytes consumed so far (offset of the next unread byte in the file). */
   position = 0;
+  /** Lines / words that were not valid UTF-8 and were decoded as Windows-1252 instead. */
+  legacyDecoded = 0;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -97,6 +100,21 @@ export class ByteReader {
   }
 
   /**
+   * UTF-8 text of buf[start, end); bytes that are not valid UTF-8 (legacy files: the GloVe head in
+   * shared/data has a few Windows-1252 dashes and quotes) are decoded as Windows-1252 instead of
+   * becoming U+FFFD, and counted in `legacyDecoded`.
+   */
+  decode(start: number, end: number, buf: Uint8Array = this.buf): string {
+    const b = buf as Buffer;
+    const s = b.toString("utf8", start, end);
+    if (s.indexOf("\ufffd") < 0) return s;
+    const bytes = b.subarray(start, end);
+    if (firstInvalidUtf8(bytes) < 0) return s; // a genuine U+FFFD
+    this.legacyDecoded++;
+    return decodeBytes(bytes, "", "cp1252").text;
+  }
+
+  /**
    * Lines as strings (UTF-8, LF or CRLF), in batches of whatever the buffer holds, so callers loop
    * synchronously over many lines per await.
    */
@@ -107,7 +125,7 @@ export class ByteReader {
       while ((k = this.buf.indexOf(10, this.start)) >= 0 && k < this.end) {
         let e = k;
         if (e > this.start && this.buf[e - 1] === 13) e--;
-        lines.push(this.buf.toString("utf8", this.start, e));
+        lines.push(this.decode(this.start, e));
         this.position += k + 1 - this.start;
         this.start = k + 1;
       }
@@ -116,7 +134,7 @@ export class ByteReader {
         if (this.start < this.end) {
           let e = this.end;
           if (this.buf[e - 1] === 13) e--;
-          const last = this.buf.toString("utf8", this.start, e);
+          const last = this.decode(this.start, e);
           this.position += this.end - this.start;
           this.start = this.end;
           yield [last];

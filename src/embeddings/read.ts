@@ -6,6 +6,8 @@
  * - word2vec binary: header `count dim\n`, then per row the word, one space, D float32
  *   little-endian, and (as the C tool writes) a newline.
  * "auto" picks binary for `.bin`, else looks at the first line: two integers = word2vec header.
+ * Words are UTF-8; a word whose bytes are not valid UTF-8 is decoded as Windows-1252 and counted
+ * in `notes` (the shared GloVe head has five such rows, e.g. byte 0x96 = "–").
  *
  *   const { vectors } = await readEmbeddings("glove.6B.50d.txt");
  *   const { vectors } = await readEmbeddings("big.vec", { keep: new Set(vocab.tokens) });
@@ -35,6 +37,8 @@ export interface ReadEmbeddingsResult {
   rowsRead: number;
   /** Rows skipped because their word had been seen before (the first one is kept). */
   duplicates: number;
+  /** Things the reader did that the caller should know about (e.g. legacy-encoded words). */
+  notes: string[];
 }
 
 /** Growable [N, D] float storage. */
@@ -159,7 +163,11 @@ async function readText(reader: ByteReader, path: string, format: "auto" | "glov
   if (count >= 0 && rowsRead < Math.min(count, opts.limit ?? Infinity)) {
     throw new DataFormatError(path, lineNo, `the header promises ${count} rows but the file ends after ${rowsRead} (truncated file?)`);
   }
-  return { vectors: rows.finish(), format: fmt, rowsRead, duplicates: rows.duplicates };
+  return { vectors: rows.finish(), format: fmt, rowsRead, duplicates: rows.duplicates, notes: legacyNote(reader, path) };
+}
+
+function legacyNote(reader: ByteReader, path: string): string[] {
+  return reader.legacyDecoded > 0 ? [`${path}: ${reader.legacyDecoded} row(s) were not valid UTF-8 and were decoded as Windows-1252`] : [];
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -182,7 +190,7 @@ async function readBinary(reader: ByteReader, path: string, opts: ReadEmbeddings
     const at = reader.position;
     const wb = await reader.readUntil(32);
     if (wb === null) throw new DataFormatError(path, 0, `the header promises ${count} rows but the file ends after ${r} (truncated file?)`);
-    const word = wb.toString("utf8");
+    const word = reader.decode(0, wb.length, wb);
     const vb = await reader.readBytes(bytes);
     if (vb === null) throw new DataFormatError(path, 0, `row ${r + 1} (${preview(word)}, byte offset ${at}) is cut short: expected ${bytes} bytes of float32 values (wrong dimension or truncated file?)`);
     if (!keep(word)) continue;
@@ -198,5 +206,5 @@ async function readBinary(reader: ByteReader, path: string, opts: ReadEmbeddings
       if (!Number.isFinite(rows.data[o + j]!)) throw new DataFormatError(path, 0, `row ${r + 1} (${preview(word)}, byte offset ${at}): value ${j + 1} is not finite (wrong dimension or not a word2vec binary file?)`);
     }
   }
-  return { vectors: rows.finish(), format: "word2vec-binary", rowsRead: n, duplicates: rows.duplicates };
+  return { vectors: rows.finish(), format: "word2vec-binary", rowsRead: n, duplicates: rows.duplicates, notes: legacyNote(reader, path) };
 }

@@ -76,7 +76,9 @@ export function registerLmCommands(program: Command): void {
               onStep: (s) => bar?.update((s.epoch - 1) * s.steps + s.step - base, { epoch: s.epoch, loss: s.loss, ppl: Math.exp(s.loss), tokPerSec: s.tokensPerSec, lr: s.lr }),
               onEpoch: (e) => {
                 bar?.log({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss ?? NaN, validPpl: e.validPerplexity ?? NaN, lr: e.lr, seconds: e.seconds });
-                if (e.sample !== undefined) log(json ? JSON.stringify({ event: "sample", epoch: e.epoch, text: e.sample }) : `sample: ${e.sample.replace(/\n/g, " / ")}`);
+                if (e.sample === undefined) return;
+                if (json) bar?.log({ event: "sample", epoch: e.epoch, text: e.sample });
+                else log(`sample: ${e.sample.replace(/\n/g, " / ")}`);
               },
               shouldStop: () => intr.stop,
             },

@@ -5,14 +5,16 @@
  *   file, UTF-8; other entries such as `unsup/`, `urls_*.txt`, `*.feat` are ignored);
  * - the packed TSV in shared/data/aclImdb: `label<TAB>review` per line, split on the FIRST tab
  *   only (27 reviews contain tabs).
- * Reviews keep their HTML line breaks (`<br /><br />`); `tokenize` strips them.
+ * Review text is returned exactly as stored (HTML line breaks `<br /><br />` included; `tokenize`
+ * strips them), so both layouts give identical examples.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeBytes } from "./encoding.js";
 import { DataFormatError, preview } from "./errors.js";
 import { checkLabel } from "./labels.js";
-import { forEachLine, readTextFile } from "./lines.js";
+import { forEachLine } from "./lines.js";
+import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
 export const IMDB_LABELS: readonly string[] = ["neg", "pos"];
@@ -71,8 +73,8 @@ export function readImdbFolder(root: string, split: "train" | "test"): TextDatas
     files.sort((a, b) => a.id - b.id);
     for (const f of files) {
       const path = join(dir, f.name);
-      const text = decodeBytes(readFileSync(path), path, "utf8").text.trim();
-      if (text === "") {
+      const text = decodeBytes(readFileSync(path), path, "utf8").text;
+      if (text.trim() === "") {
         skipped++;
         continue;
       }

@@ -2,8 +2,6 @@
  * Line iteration shared by the line-oriented readers: LF or CRLF endings, 1-based line numbers,
  * blank lines skipped and counted.
  */
-import { readFileSync } from "node:fs";
-import { decodeBytes, type DecodedText, type EncodingOption } from "./encoding.js";
 
 /**
  * Call fn(line, lineNo) for every non-blank line of `text` (a trailing CR is removed) and return
@@ -26,9 +24,4 @@ export function forEachLine(text: string, fn: (line: string, lineNo: number) => 
     start = end + 1;
   }
   return skipped;
-}
-
-/** Read and decode a whole file (Node only). */
-export function readTextFile(path: string, encoding: EncodingOption = "utf8"): DecodedText {
-  return decodeBytes(readFileSync(path), path, encoding);
 }

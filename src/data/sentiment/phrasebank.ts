@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { EncodingOption } from "./encoding.js";
 import { DataFormatError, preview } from "./errors.js";
 import { checkLabel } from "./labels.js";
-import { forEachLine, readTextFile } from "./lines.js";
+import { forEachLine } from "./lines.js";
+import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
 export const PHRASEBANK_LABELS: readonly string[] = ["negative", "neutral", "positive"];

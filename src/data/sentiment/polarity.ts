@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import type { EncodingOption } from "./encoding.js";
-import { forEachLine, readTextFile } from "./lines.js";
+import { forEachLine } from "./lines.js";
+import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
 export const POLARITY_LABELS: readonly string[] = ["neg", "pos"];

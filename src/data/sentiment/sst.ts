@@ -6,7 +6,8 @@
 import { join } from "node:path";
 import { DataFormatError, preview } from "./errors.js";
 import { checkLabel } from "./labels.js";
-import { forEachLine, readTextFile } from "./lines.js";
+import { forEachLine } from "./lines.js";
+import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
 export type SstGranularity = "binary" | "fine";

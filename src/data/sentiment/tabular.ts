@@ -13,7 +13,8 @@ import { parseDelimited } from "./csv.js";
 import type { EncodingOption } from "./encoding.js";
 import { DataFormatError, preview } from "./errors.js";
 import { checkLabel, labelSet } from "./labels.js";
-import { forEachLine, readTextFile } from "./lines.js";
+import { forEachLine } from "./lines.js";
+import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
 export type TabularFormat = "csv" | "tsv" | "jsonl";

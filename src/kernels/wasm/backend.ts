@@ -329,17 +329,23 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     }
   }
 
-  /** Column sums with float64 accumulators, walking rows contiguously. */
+  /** Sums over the middle axis with float64 accumulators (in wasm), streaming rows in chunks. */
   function sumAxis(x: F32, outer: number, n: number, inner: number, out: F32): void {
-    if (inner === 1) return ref.sumAxis(x, outer, n, inner, out);
-    const acc = new Float64Array(inner);
+    if (inner === 1 || outer * n * inner < small) return ref.sumAxis(x, outer, n, inner, out);
+    const R = Math.max(1, Math.min(n, Math.floor(CHUNK / inner)));
+    ar.reset();
+    const acc = ar.alloc(2 * inner); // float64
+    const px = ar.alloc(R * inner);
+    ar.commit();
+    const acc64 = (): Float64Array => new Float64Array(ar.f32.buffer, acc, inner);
     for (let o = 0; o < outer; o++) {
-      acc.fill(0);
-      for (let k = 0; k < n; k++) {
-        const base = (o * n + k) * inner;
-        for (let j = 0; j < inner; j++) acc[j]! += x[base + j]!;
+      acc64().fill(0);
+      for (let k0 = 0; k0 < n; k0 += R) {
+        const rows = Math.min(R, n - k0);
+        ar.put(px, x.subarray((o * n + k0) * inner), rows * inner);
+        ex.sumRowsF64(px, rows, inner, acc);
       }
-      out.set(acc, o * inner);
+      out.set(acc64(), o * inner);
     }
   }
 

@@ -21,12 +21,13 @@ export interface KernelExports {
   softmaxCrossEntropyBackward(probs: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, dLogits: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number): void;
   sumSquares(x: number, n: number): number;
+  sumRowsF64(x: number, n: number, inner: number, acc: number): void;
 }
 
 const REQUIRED: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemm", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamStep", "sumSquares",
+  "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamStep", "sumSquares", "sumRowsF64",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

@@ -43,7 +43,7 @@ function relaxedUsable(bytes: Uint8Array<ArrayBuffer> | null): boolean {
 }
 
 const noSimd = (where: string): Error =>
-  new Error(`${where}: this JavaScript engine cannot compile the WebAssembly SIMD module (it needs SIMD128: Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)`);
+  new Error(`${where}: the module does not validate in this JavaScript engine (rnnkit's kernels need WebAssembly SIMD128: Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4; or the bytes are not rnnkit.wasm)`);
 
 /** Which build loadWasmBackendSync / loadWasmBackend picked last ("relaxed" or "simd"). */
 export let loadedFlavor: WasmFlavor | null = null;

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * rnnkit benchmark: the three shared configurations (char, word, sentiment; /work/shared/bench)
+ * for every rnnkit backend, side by side with PyTorch (torch_lstm.py) and TensorFlow.js (wasm),
+ * plus a GEMM microbenchmark. Each measurement runs in its own child process so that peak RSS
+ * is that measurement's own.
+ *
+ *   node dist/bench/run.js [--configs char,word,sentiment] [--backends native,wasm,ref]
+ *                          [--torch] [--torch-threads 1|2|1,2] [--tfjs] [--no-gemm] [--quick]
+ *
+ * Training tokens/s = batch·seq / median step time (forward + backward + Adam), timed as
+ * torch_lstm.py times (3 warm-up steps, ≥ 1 s samples, median of 5). The ref backend is timed
+ * with 1 warm-up and 3 single steps (it is slow). GFLOP/s counts the multiply-adds of
+ * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2.
+ */
+import { spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BenchConfig, benchDir, forwardFlopsPerToken, loadConfigs } from "./configs.js";
+import { DEFAULT_TIMING, QUICK_TIMING, type TimingOptions, peakRssMiB, timed, timedAsync } from "./timing.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, "..", ".."); // dist/bench → repo root
+
+interface Measurement {
+  impl: string;
+  config: string;
+  tokensPerS?: number;
+  stepMs?: number;
+  inferTokensPerS?: number;
+  rssMiB?: number;
+  gemm?: { shape: string; gflops: number }[];
+  error?: string;
+  note?: string;
+}
+
+// ---------------------------------------------------------------- child side
+async function child(spec: string, quick: boolean): Promise<Measurement> {
+  const [kind, name, config] = spec.split(":") as [string, string, string];
+  const timingFor = (slow: boolean): TimingOptions => (slow || quick ? QUICK_TIMING : DEFAULT_TIMING);
+  if (kind === "tfjs") {
+    const c = loadConfigs(REPO)[config]!;
+    const { tfjsWorkload } = await import("./tfjs-model.js");
+    const w = await tfjsWorkload(c);
+    const tok = c.batch * c.seq;
+    const t = await timedAsync(() => w.trainStep(), timingFor(false));
+    const m: Measurement = { impl: `tfjs-${w.backend}`, config, tokensPerS: tok / (t.stepMs / 1e3), stepMs: t.stepMs };
+    if (config === "char") m.inferTokensPerS = tok / ((await timedAsync(() => w.infer(), timingFor(false))).stepMs / 1e3);
+    m.rssMiB = peakRssMiB();
+    return m;
+  }
+  const { tryBackend } = await import("../src/kernels/select.js");
+  const { setBackend } = await import("../src/kernels/registry.js");
+  const be = tryBackend(name as "native" | "wasm" | "ref");
+  if (be instanceof Error) return { impl: name, config, error: be.message };
+  setBackend(be);
+  if (kind === "gemm") {
+    const { benchGemm } = await import("./gemm.js");
+    return { impl: be.name, config: "gemm", gemm: benchGemm(be, name === "ref" || quick ? QUICK_TIMING : { warmup: 2, samples: 5, minTime: 0.3 }) };
+  }
+  const c = loadConfigs(REPO)[config]!;
+  const { rnnkitWorkload } = await import("./rnnkit-model.js");
+  const w = rnnkitWorkload(c);
+  const tok = c.batch * c.seq;
+  const t = timed(() => w.trainStep(), timingFor(name === "ref"));
+  const m: Measurement = { impl: be.name, config, tokensPerS: tok / (t.stepMs / 1e3), stepMs: t.stepMs };
+  if (config === "char") m.inferTokensPerS = tok / (timed(() => w.infer(), timingFor(name === "ref")).stepMs / 1e3);
+  m.rssMiB = peakRssMiB();
+  return m;
+}
+
+function spawnChild(spec: string, quick: boolean): Measurement {
+  const args = [fileURLToPath(import.meta.url), "--child", spec, ...(quick ? ["--quick"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env: process.env });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as Measurement;
+  } catch {
+    const [kind, name, config] = spec.split(":");
+    return { impl: kind === "tfjs" ? "tfjs" : (name ?? "?"), config: config ?? name ?? "?", error: (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ") };
+  }
+}
+
+// ---------------------------------------------------------------- parent side
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const list = (v: string | undefined, dflt: string): string[] => (v ?? dflt).split(",").map((s) => s.trim()).filter(Boolean);
+const fmtK = (x: number | undefined): string => (x === undefined ? "-" : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x >= 1e3 ? `${(x / 1e3).toFixed(2)}k` : x.toFixed(0));
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + " ".repeat(n - s.length));
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const childSpec = arg("--child");
+  if (childSpec) {
+    process.stdout.write(JSON.stringify(await child(childSpec, quick)) + "\n");
+    return;
+  }
+  const configs = list(arg("--configs"), "char,word,sentiment");
+  const backends = list(arg("--backends"), "native,wasm,ref");
+  const all = loadConfigs(REPO);
+  for (const c of configs) if (!all[c]) throw new Error(`bench: unknown config "${c}" (have ${Object.keys(all).join(", ")})`);
+  const wantTorch = process.argv.includes("--torch");
+  const torchThreads = list(arg("--torch-threads"), "1").map(Number) as (1 | 2)[];
+  const wantTfjs = process.argv.includes("--tfjs");
+  const dir = benchDir(REPO);
+  const { torchUnavailable, runTorch } = await import("./torch.js");
+  const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
+  console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
+
+  for (const name of configs) {
+    const c: BenchConfig = all[name]!;
+    const rows: Measurement[] = [];
+    for (const b of backends) rows.push(spawnChild(`rnnkit:${b}:${name}`, quick));
+    if (!torchWhy) {
+      for (const th of torchThreads) {
+        const r = runTorch(dir, name, th);
+        const m: Measurement = r instanceof Error ? { impl: `pytorch-${th}t`, config: name, error: r.message } : { impl: `pytorch-${th}t (${r.torch})`, config: name, tokensPerS: r.tokensPerS, stepMs: r.stepMs, rssMiB: r.rssMiB };
+        if (name === "char" && !(r instanceof Error)) {
+          const inf = runTorch(dir, "char-infer", th);
+          if (!(inf instanceof Error)) m.inferTokensPerS = inf.tokensPerS;
+        }
+        rows.push(m);
+      }
+    }
+    if (wantTfjs) rows.push(spawnChild(`tfjs:wasm:${name}`, quick));
+    const torch1 = rows.find((r) => r.impl.startsWith("pytorch-1t") && r.tokensPerS)?.tokensPerS ?? rows.find((r) => r.impl.startsWith("pytorch") && r.tokensPerS)?.tokensPerS;
+    const flops = 3 * forwardFlopsPerToken(c);
+    console.log(`\n## ${name}: ${c.desc}`);
+    const head = ["impl", "train tok/s", "vs PyTorch", "GFLOP/s", "step ms", ...(name === "char" ? ["infer tok/s"] : []), "peak RSS MiB"];
+    const widths = [30, 12, 11, 8, 9, ...(name === "char" ? [12] : []), 12];
+    console.log(`| ${head.map((h, i) => pad(h, widths[i]!)).join(" | ")} |`);
+    console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+    for (const r of rows) {
+      if (r.error) {
+        console.log(`| ${pad(r.impl, widths[0]!)} | unavailable: ${r.error.slice(0, 160)}`);
+        continue;
+      }
+      const cells = [
+        r.impl,
+        fmtK(r.tokensPerS),
+        torch1 && r.tokensPerS ? `${(r.tokensPerS / torch1).toFixed(2)}x` : "-",
+        r.tokensPerS ? ((r.tokensPerS * flops) / 1e9).toFixed(1) : "-",
+        r.stepMs?.toFixed(1) ?? "-",
+        ...(name === "char" ? [fmtK(r.inferTokensPerS)] : []),
+        r.rssMiB?.toFixed(0) ?? "-",
+      ];
+      console.log(`| ${cells.map((s, i) => pad(s, widths[i]!)).join(" | ")} |`);
+    }
+  }
+
+  if (!process.argv.includes("--no-gemm")) {
+    console.log(`\n## GEMM C[M,N] = A[M,K]·B[K,N], GFLOP/s, single call through the Backend (wasm includes copying in/out)`);
+    const { GEMM_SHAPES } = await import("./gemm.js");
+    const shapes = GEMM_SHAPES.map(([M, K, N]) => `${M}x${K}x${N}`);
+    console.log(`| ${pad("backend", 16)} | ${shapes.map((s) => pad(s, 14)).join(" | ")} |`);
+    console.log(`|${"-".repeat(18)}|${shapes.map(() => "-".repeat(16)).join("|")}|`);
+    for (const b of backends) {
+      const r = spawnChild(`gemm:${b}`, quick);
+      if (r.error || !r.gemm) console.log(`| ${pad(b, 16)} | unavailable: ${r.error ?? "?"}`);
+      else console.log(`| ${pad(r.impl, 16)} | ${r.gemm.map((g) => pad(g.gflops.toFixed(1), 14)).join(" | ")} |`);
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

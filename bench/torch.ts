@@ -1,0 +1,64 @@
+/**
+ * PyTorch side of the benchmark: runs /work/shared/bench/torch_lstm.py with Debian's
+ * /usr/bin/python3 (when it has torch) in the README's configurations: 1 thread with the
+ * OpenBLAS pthreads build, or 2 threads with the OpenMP build. One process per config, so the
+ * reported peak RSS is that config's.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+export const PYTHON = "/usr/bin/python3";
+
+export interface TorchResult {
+  tokensPerS: number;
+  stepMs: number;
+  rssMiB: number;
+  torch: string;
+  threads: number;
+}
+
+/** Why PyTorch cannot run here, or null when it can. */
+export function torchUnavailable(dir: string): string | null {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (!existsSync(join(dir, "torch_lstm.py"))) return `${join(dir, "torch_lstm.py")} not found`;
+  const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
+  if (r.status !== 0) return `${PYTHON} has no torch (apt-get install -y python3-torch libopenblas0-pthread libopenblas0-openmp)`;
+  return null;
+}
+
+/** Directory of libopenblas0-<flavor>'s libblas.so.3, as the README's blas() helper. */
+function blasDir(flavor: "pthread" | "openmp"): string | null {
+  try {
+    const files = execFileSync("dpkg", ["-L", `libopenblas0-${flavor}`], { encoding: "utf8" }).split("\n");
+    const lib = files.find((f) => f.endsWith("libblas.so.3"));
+    return lib ? dirname(lib) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Run one config ("char", "word", "sentiment" or "char-infer") with 1 or 2 threads. */
+export function runTorch(dir: string, config: string, threads: 1 | 2): TorchResult | Error {
+  const lib = blasDir(threads === 1 ? "pthread" : "openmp");
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  if (lib) env.LD_LIBRARY_PATH = lib;
+  if (threads === 1) env.OPENBLAS_NUM_THREADS = "1";
+  // run the script as __main__, then report this process's peak RSS
+  const code = [
+    "import json, resource, runpy, sys",
+    `sys.argv = [${JSON.stringify(join(dir, "torch_lstm.py"))}, ${JSON.stringify(String(threads))}, ${JSON.stringify(config)}]`,
+    `runpy.run_path(sys.argv[0], run_name="__main__")`,
+    `print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))`,
+  ].join("\n");
+  const r = spawnSync(PYTHON, ["-c", code], { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) return new Error(`torch_lstm.py ${config} failed: ${r.stderr.slice(-500)}`);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const res = lines.find((l) => l.impl === "pytorch");
+  const rss = lines.find((l) => "maxrss_kib" in l);
+  if (!res) return new Error(`torch_lstm.py ${config}: no result line in ${r.stdout.slice(0, 300)}`);
+  const timing = (res.train ?? res.batched) as { tokens_per_s: number; step_ms: number };
+  return { tokensPerS: timing.tokens_per_s, stepMs: timing.step_ms, rssMiB: Number(rss?.maxrss_kib ?? 0) / 1024, torch: String(res.torch), threads: Number(res.threads) };
+}
