@@ -6,12 +6,13 @@
  * is that measurement's own.
  *
  *   node dist/bench/run.js [--configs char,word,sentiment] [--backends native,wasm,ref]
- *                          [--torch] [--torch-threads 1|2|1,2] [--tfjs] [--no-gemm] [--quick]
+ *                          [--torch] [--torch-threads 1|2|1,2] [--torch-ftz] [--tfjs] [--no-gemm] [--quick]
  *
  * Training tokens/s = batch·seq / median step time (forward + backward + Adam), timed as
- * torch_lstm.py times (3 warm-up steps, ≥ 1 s samples, median of 5). The ref backend is timed
- * with 1 warm-up and 3 single steps (it is slow). GFLOP/s counts the multiply-adds of
+ * torch_lstm.py times (3 warm-up steps, ≥ 1 s samples, median of 5); implementations whose first
+ * step takes over 2 s (ref backend, tfjs) get 1 warm-up step and the median of 3 single steps. GFLOP/s counts the multiply-adds of
  * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2.
+ * --torch-ftz adds PyTorch runs with torch.set_flush_denormal(True) (see torch.ts).
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   const wantTorch = process.argv.includes("--torch");
   const torchThreads = list(arg("--torch-threads"), "1").map(Number) as (1 | 2)[];
   const wantTfjs = process.argv.includes("--tfjs");
+  const torchModes = process.argv.includes("--torch-ftz") ? [false, true] : [false];
   const dir = benchDir(REPO);
   const { torchUnavailable, runTorch } = await import("./torch.js");
   const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
@@ -114,14 +116,17 @@ async function main(): Promise<void> {
     const rows: Measurement[] = [];
     for (const b of backends) rows.push(spawnChild(`rnnkit:${b}:${name}`, quick));
     if (!torchWhy) {
-      for (const th of torchThreads) {
-        const r = runTorch(dir, name, th);
-        const m: Measurement = r instanceof Error ? { impl: `pytorch-${th}t`, config: name, error: r.message } : { impl: `pytorch-${th}t (${r.torch})`, config: name, tokensPerS: r.tokensPerS, stepMs: r.stepMs, rssMiB: r.rssMiB };
-        if (name === "char" && !(r instanceof Error)) {
-          const inf = runTorch(dir, "char-infer", th);
-          if (!(inf instanceof Error)) m.inferTokensPerS = inf.tokensPerS;
+      for (const ftz of torchModes) {
+        for (const th of torchThreads) {
+          const label = `pytorch-${th}t${ftz ? "-ftz" : ""}`;
+          const r = runTorch(dir, name, th, ftz);
+          const m: Measurement = r instanceof Error ? { impl: label, config: name, error: r.message } : { impl: `${label} (${r.torch})`, config: name, tokensPerS: r.tokensPerS, stepMs: r.stepMs, rssMiB: r.rssMiB };
+          if (name === "char" && !(r instanceof Error)) {
+            const inf = runTorch(dir, "char-infer", th, ftz);
+            if (!(inf instanceof Error)) m.inferTokensPerS = inf.tokensPerS;
+          }
+          rows.push(m);
         }
-        rows.push(m);
       }
     }
     if (wantTfjs) rows.push(spawnChild(`tfjs:wasm:${name}`, quick));

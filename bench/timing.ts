@@ -9,7 +9,7 @@ export interface TimingOptions {
   minTime: number; // seconds
 }
 export const DEFAULT_TIMING: TimingOptions = { warmup: 3, samples: 5, minTime: 1.0 };
-/** For the slow reference backend: a couple of single calls. */
+/** For steps that take seconds (ref backend, tfjs): one warm-up, then 3 single calls. */
 export const QUICK_TIMING: TimingOptions = { warmup: 1, samples: 3, minTime: 0 };
 
 export interface Timing {
@@ -22,8 +22,14 @@ export interface Timing {
 
 const now = (): number => performance.now() / 1e3;
 
+/** A first call slower than this switches to QUICK_TIMING (tfjs, ref: seconds per step). */
+const SLOW_S = 2;
+
 export function timed(fn: () => void, o: TimingOptions = DEFAULT_TIMING): Timing {
-  for (let i = 0; i < o.warmup; i++) fn();
+  const t0 = now();
+  fn();
+  if (now() - t0 > SLOW_S) o = QUICK_TIMING;
+  for (let i = 1; i < o.warmup; i++) fn();
   let reps = 1;
   for (;;) {
     const t0 = now();
@@ -48,7 +54,10 @@ export const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 /** timed() for an async step (tfjs's trainOnBatch). */
 export async function timedAsync(fn: () => Promise<unknown>, o: TimingOptions = DEFAULT_TIMING): Promise<Timing> {
-  for (let i = 0; i < o.warmup; i++) await fn();
+  const t0 = now();
+  await fn();
+  if (now() - t0 > SLOW_S) o = QUICK_TIMING;
+  for (let i = 1; i < o.warmup; i++) await fn();
   let reps = 1;
   for (;;) {
     const t0 = now();

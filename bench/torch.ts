@@ -38,8 +38,12 @@ function blasDir(flavor: "pthread" | "openmp"): string | null {
   }
 }
 
-/** Run one config ("char", "word", "sentiment" or "char-infer") with 1 or 2 threads. */
-export function runTorch(dir: string, config: string, threads: 1 | 2): TorchResult | Error {
+/**
+ * Run one config ("char", "word", "sentiment" or "char-infer") with 1 or 2 threads. `ftz` first
+ * calls torch.set_flush_denormal(True): on Intel cores subnormal gradients (long sequences) make
+ * default PyTorch up to ~10× slower; rnnkit's wasm kernels flush tiny gradients themselves.
+ */
+export function runTorch(dir: string, config: string, threads: 1 | 2, ftz = false): TorchResult | Error {
   const lib = blasDir(threads === 1 ? "pthread" : "openmp");
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
@@ -49,6 +53,7 @@ export function runTorch(dir: string, config: string, threads: 1 | 2): TorchResu
   // run the script as __main__, then report this process's peak RSS
   const code = [
     "import json, resource, runpy, sys",
+    ...(ftz ? ["import torch", "torch.set_flush_denormal(True)"] : []),
     `sys.argv = [${JSON.stringify(join(dir, "torch_lstm.py"))}, ${JSON.stringify(String(threads))}, ${JSON.stringify(config)}]`,
     `runpy.run_path(sys.argv[0], run_name="__main__")`,
     `print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))`,

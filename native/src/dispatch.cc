@@ -1,4 +1,7 @@
 // Run-time ISA choice and the GEMM worker pool. Baseline code only (no target pragmas here).
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -47,6 +50,9 @@ struct Pool {
     while ((int)workers.size() < n) workers.emplace_back([this] { loop(); });
   }
   void loop() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);  // workers run only kernels: flush denormals (see addon.cc)
+#endif
     unsigned long seen = 0;
     std::unique_lock<std::mutex> lk(mu);
     for (;;) {

@@ -12,7 +12,7 @@ import { lineChart } from "../viz/line-chart.js";
 /**
  * Two controlled long-distance tasks, the lecture's "…she finally printed her ___" in miniature:
  *
- * - recall: x = [s, noise × (k−1), ?] — the answer is the symbol s seen k steps before the query.
+ * - recall: x = [s, filler × (k−1), ?] — the answer is the symbol s seen k steps before the query.
  *   Only the final state is read, so the model must carry s across k steps (chance = 1/symbols).
  * - adding (Hochreiter & Schmidhuber 1997): a sequence of k (value, marker) pairs, values in
  *   [0, 1), exactly two marked (one in the first half); the target is the sum of the marked
@@ -25,21 +25,34 @@ export interface LongRangeOptions {
   cells?: readonly CellType[];
   distances?: readonly number[];
   hiddenSize?: number;
+  embeddingDim?: number;
   steps?: number;
   batchSize?: number;
   lr?: number;
+  /** Global gradient-norm clip (0 = off). */
+  clip?: number;
   /** Recall task: distinct symbols to remember (chance = 1/symbols). */
   symbols?: number;
+  /** Recall task: what fills the k−1 steps between symbol and query: random "noise" tokens or one "blank" token. */
+  filler?: "noise" | "blank";
   evalSize?: number;
   seed?: number;
   /**
-   * LSTM forget-gate bias at initialisation (Gers et al. 2000; Jozefowicz et al. 2015). PyTorch's
-   * default is 0, which starts every cell with f ≈ σ(0) = 0.5: the memory halves each step, and
-   * the gradient through c over k steps starts near 0.5^k. 1 starts it at σ(1) ≈ 0.73.
+   * Initial bias of the gate that decides how much memory is kept: the LSTM's forget gate f
+   * (Gers et al. 2000; Jozefowicz et al. 2015) and the GRU's update gate z (h' = (1 − z) n + z h).
+   * PyTorch's default init (null) starts every unit at f ≈ σ(0) = 0.5: the memory halves each
+   * step and the gradient through c over k steps starts near 0.5^k. A bias b starts it at σ(b)
+   * (σ(5) ≈ 0.993, kept 0.5 over 100 steps), in the spirit of chrono initialisation (Tallec &
+   * Ollivier 2018, b ≈ log k). No effect on the vanilla RNN, which has no gate. Default 5.
    */
-  forgetBias?: number;
+  gateBias?: number | null;
+  /** Train on distances growing from min(5, k) to k over the first half of the steps. */
+  curriculum?: boolean;
   onResult?: (r: LongRangeResult) => void;
 }
+
+/** The default initial forget-gate (LSTM) / update-gate (GRU) bias of the experiment. */
+export const DEFAULT_GATE_BIAS = 5;
 
 export interface LongRangeResult {
   task: LongRangeTask;
@@ -47,27 +60,29 @@ export interface LongRangeResult {
   distance: number;
   accuracy: number;
   finalLoss: number;
+  /** Mean training loss over consecutive blocks of steps. */
+  curve: number[];
   seconds: number;
 }
 
 const NOISE = 8;
 
-/** A recall batch: ids [B, k+1], answers [B]. Ids: symbols 0…S−1, noise S…S+7, query S+8. */
-function recallBatch(B: number, k: number, S: number): { ids: Int32Array; y: Int32Array } {
+/** A recall batch: ids [B, k+1], answers [B]. Ids: symbols 0…S−1, filler S…S+7, query S+8. */
+export function recallBatch(B: number, k: number, S: number, filler: "noise" | "blank" = "noise"): { ids: Int32Array; y: Int32Array } {
   const T = k + 1;
   const ids = new Int32Array(B * T);
   const y = new Int32Array(B);
   for (let b = 0; b < B; b++) {
     y[b] = randint(S);
     ids[b * T] = y[b]!;
-    for (let t = 1; t < k; t++) ids[b * T + t] = S + randint(NOISE);
+    for (let t = 1; t < k; t++) ids[b * T + t] = S + (filler === "noise" ? randint(NOISE) : 0);
     ids[b * T + k] = S + NOISE;
   }
   return { ids, y };
 }
 
 /** An adding batch: x [B, k, 2] (value, marker), y [B]. */
-function addingBatch(B: number, k: number): { x: Float32Array; y: Float32Array } {
+export function addingBatch(B: number, k: number): { x: Float32Array; y: Float32Array } {
   const x = new Float32Array(B * k * 2);
   const y = new Float32Array(B);
   for (let b = 0; b < B; b++) {
@@ -84,76 +99,99 @@ function addingBatch(B: number, k: number): { x: Float32Array; y: Float32Array }
   return { x, y };
 }
 
-/** Set the LSTM's forget-gate bias (b_ih's f slice = value, b_hh's = 0); no-op for other cells. */
-export function setForgetBias(rnn: RecurrentBase, value: number | undefined): void {
-  if (value === undefined || rnn.mode !== "lstm") return;
+/**
+ * Set the memory gate's bias: the LSTM's forget gate f (block 1 of i, f, g, o) or the GRU's update
+ * gate z (block 1 of r, z, n): b_ih's slice = value, b_hh's = 0. No-op for a vanilla RNN or null.
+ */
+export function setGateBias(rnn: RecurrentBase, value: number | null | undefined): void {
+  if (value === null || value === undefined || (rnn.mode !== "lstm" && rnn.mode !== "gru")) return;
   const H = rnn.hiddenSize;
-  for (const [name, p] of Object.entries(rnn.stateDict())) {
-    if (name.startsWith("bias_ih")) p.f32.fill(value, H, 2 * H);
-    if (name.startsWith("bias_hh")) p.f32.fill(0, H, 2 * H);
-  }
+  const gate = 1;
+  noGrad(() => {
+    for (const [name, p] of Object.entries(rnn.stateDict())) {
+      if (name.startsWith("bias_ih")) p.f32.fill(value, gate * H, (gate + 1) * H);
+      if (name.startsWith("bias_hh")) p.f32.fill(0, gate * H, (gate + 1) * H);
+    }
+  });
 }
 
 /** Train one cell on one distance and measure held-out accuracy. */
 export function runLongRange(task: LongRangeTask, cell: CellType, k: number, o: LongRangeOptions = {}): LongRangeResult {
   const H = o.hiddenSize ?? 64;
-  const steps = o.steps ?? 400;
+  const steps = o.steps ?? 600;
   const B = o.batchSize ?? 32;
   const S = o.symbols ?? 8;
+  const filler = o.filler ?? "noise";
+  const clip = o.clip ?? 1;
+  const n = o.evalSize ?? 512;
+  const gateBias = o.gateBias === undefined ? DEFAULT_GATE_BIAS : o.gateBias;
+  const kAt = (s: number): number => (o.curriculum ? Math.min(k, Math.round(Math.min(5, k) + (k - Math.min(5, k)) * Math.min(1, (2 * s) / steps))) : k);
   manualSeed((o.seed ?? 1) * 1000 + k);
   const t0 = Date.now();
-  let finalLoss = NaN;
-  let accuracy: number;
+  const losses: number[] = [];
+  let step: (s: number) => Tensor;
+  let evaluate: () => number;
+  let params: Tensor[];
   if (task === "recall") {
-    const model = new SequenceClassifier({ vocabSize: S + NOISE + 1, embeddingDim: 16, hiddenSize: H, numClasses: S, cell, bidirectional: false, pooling: "final" });
-    setForgetBias(model.rnn, o.forgetBias);
-    const opt = new Adam(model.parameters(), { lr: o.lr ?? 3e-3 });
-    const lens = new Int32Array(B).fill(k + 1);
-    for (let s = 0; s < steps; s++) {
-      const { ids, y } = recallBatch(B, k, S);
-      const loss = crossEntropy(model.forward(new Tensor(ids, [B, k + 1]), lens), new Tensor(y, [B]));
-      opt.zeroGrad();
-      loss.backward();
-      clipGradNorm(model.parameters(), 1);
-      opt.step();
-      finalLoss = loss.item();
-    }
-    const n = o.evalSize ?? 512;
-    const { ids, y } = recallBatch(n, k, S);
-    const logits = noGrad(() => model.eval().forward(new Tensor(ids, [n, k + 1]), new Int32Array(n).fill(k + 1))).f32;
-    let right = 0;
-    for (let b = 0; b < n; b++) {
-      let best = 0;
-      for (let c = 1; c < S; c++) if (logits[b * S + c]! > logits[b * S + best]!) best = c;
-      if (best === y[b]) right++;
-    }
-    accuracy = right / n;
+    const model = new SequenceClassifier({ vocabSize: S + NOISE + 1, embeddingDim: o.embeddingDim ?? 16, hiddenSize: H, numClasses: S, cell, bidirectional: false, pooling: "final" });
+    setGateBias(model.rnn, gateBias);
+    params = model.parameters();
+    step = (s) => {
+      const kk = kAt(s);
+      const { ids, y } = recallBatch(B, kk, S, filler);
+      return crossEntropy(model.forward(new Tensor(ids, [B, kk + 1]), new Int32Array(B).fill(kk + 1)), new Tensor(y, [B]));
+    };
+    evaluate = () => {
+      const { ids, y } = recallBatch(n, k, S, filler);
+      const logits = noGrad(() => model.eval().forward(new Tensor(ids, [n, k + 1]), new Int32Array(n).fill(k + 1))).f32;
+      let right = 0;
+      for (let b = 0; b < n; b++) {
+        let best = 0;
+        for (let c = 1; c < S; c++) if (logits[b * S + c]! > logits[b * S + best]!) best = c;
+        if (best === y[b]) right++;
+      }
+      return right / n;
+    };
   } else {
     const rnn = makeRecurrent(cell, { inputSize: 2, hiddenSize: H, numLayers: 1, dropout: 0, bidirectional: false, batchFirst: true });
-    setForgetBias(rnn, o.forgetBias);
+    setGateBias(rnn, gateBias);
     const head = new Linear({ inFeatures: H, outFeatures: 1 });
-    const params = [...rnn.parameters(), ...head.parameters()];
-    const opt = new Adam(params, { lr: o.lr ?? 3e-3 });
-    const predict = (x: Float32Array, n: number): Tensor => head.forward(rnn.forwardAll(new Tensor(x, [n, k, 2])).hN.reshape([n, H])).reshape([n]);
-    for (let s = 0; s < steps; s++) {
-      const { x, y } = addingBatch(B, k);
-      const d = predict(x, B).sub(new Tensor(y, [B]));
-      const loss = d.mul(d).mean(); // mean squared error
-      opt.zeroGrad();
-      loss.backward();
-      clipGradNorm(params, 1);
-      opt.step();
-      finalLoss = loss.item();
-    }
-    const n = o.evalSize ?? 512;
-    const { x, y } = addingBatch(n, k);
-    const p = noGrad(() => predict(x, n)).f32;
-    let right = 0;
-    for (let b = 0; b < n; b++) if (Math.abs(p[b]! - y[b]!) < 0.04) right++;
-    accuracy = right / n;
+    params = [...rnn.parameters(), ...head.parameters()];
+    const predict = (x: Float32Array, m: number, kk: number): Tensor => head.forward(rnn.forwardAll(new Tensor(x, [m, kk, 2])).hN.reshape([m, H])).reshape([m]);
+    step = (s) => {
+      const kk = kAt(s);
+      const { x, y } = addingBatch(B, kk);
+      const d = predict(x, B, kk).sub(new Tensor(y, [B]));
+      return d.mul(d).mean(); // mean squared error
+    };
+    evaluate = () => {
+      const { x, y } = addingBatch(n, k);
+      const p = noGrad(() => predict(x, n, k)).f32;
+      let right = 0;
+      for (let b = 0; b < n; b++) if (Math.abs(p[b]! - y[b]!) < 0.04) right++;
+      return right / n;
+    };
   }
-  return { task, cell, distance: k, accuracy, finalLoss, seconds: (Date.now() - t0) / 1000 };
+  const opt = new Adam(params, { lr: o.lr ?? 3e-3 });
+  for (let s = 0; s < steps; s++) {
+    const loss = step(s);
+    opt.zeroGrad();
+    loss.backward();
+    if (clip > 0) clipGradNorm(params, clip);
+    opt.step();
+    losses.push(loss.item());
+  }
+  const accuracy = evaluate();
+  const block = Math.max(1, Math.ceil(steps / 50));
+  const curve: number[] = [];
+  for (let i = 0; i < losses.length; i += block) {
+    const part = losses.slice(i, i + block);
+    curve.push(part.reduce((a, b) => a + b, 0) / part.length);
+  }
+  return { task, cell, distance: k, accuracy, finalLoss: curve[curve.length - 1] ?? NaN, curve, seconds: (Date.now() - t0) / 1000 };
 }
+
+const gateNote = (b: number | null): string => (b === null ? "PyTorch default init" : `LSTM forget / GRU update gate bias ${b} at init`);
 
 /** Accuracy against distance for every cell: the table and the chart. */
 export function longRangeExperiment(o: LongRangeOptions = {}): { results: LongRangeResult[]; chart: string } {
@@ -172,7 +210,7 @@ export function longRangeExperiment(o: LongRangeOptions = {}): { results: LongRa
   if (Number.isFinite(chance)) series.push({ name: "chance", points: distances.map((k) => ({ x: k, y: chance })) });
   const chart = lineChart({
     title: task === "recall" ? "Recall a token seen k steps earlier" : "Adding problem over k steps",
-    subtitle: `held-out accuracy after ${o.steps ?? 400} training steps, hidden size ${o.hiddenSize ?? 64}`,
+    subtitle: `held-out accuracy after ${o.steps ?? 600} Adam steps (lr ${o.lr ?? 3e-3}), hidden ${o.hiddenSize ?? 64}; ${gateNote(o.gateBias === undefined ? DEFAULT_GATE_BIAS : o.gateBias)}`,
     xLabel: "distance k (steps)",
     yLabel: "accuracy",
     xScale: "log",

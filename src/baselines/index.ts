@@ -7,3 +7,4 @@ export { type NgramVectorizerOptions, NgramVectorizer } from "./ngram-vectorizer
 export { type LbfgsOptions, type LbfgsResult, lbfgs } from "./lbfgs.js";
 export { type LinearLoss, type LinearClassifierOptions, type BinaryModel, LinearClassifier, trainBinary } from "./linear.js";
 export { type NbSvmOptions, NbSvm } from "./nbsvm.js";
+export { type BaselineKind, type TextBaselineOptions, TextBaseline } from "./pipeline.js";

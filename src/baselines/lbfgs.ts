@@ -9,9 +9,9 @@ export interface LbfgsOptions {
   memory?: number;
   /** Maximum iterations (default 200). */
   maxIter?: number;
-  /** Stop when ‖∇f‖∞ ≤ gradTol · max(1, ‖∇f(x₀)‖∞) (default 1e-5). */
+  /** Stop when ‖∇f‖∞ ≤ gradTol · max(1, ‖∇f(x₀)‖∞) (default 1e-4). */
   gradTol?: number;
-  /** Stop when the relative decrease (f_prev − f) / max(1, |f|) falls below this (default 1e-9). */
+  /** Stop when the relative decrease (f_prev − f) / max(1, |f|) is at most this (default 1e-7). */
   funcTol?: number;
 }
 
@@ -29,8 +29,8 @@ export function lbfgs(x: Float64Array, fg: (x: Float64Array, g: Float64Array) =>
   const n = x.length;
   const m = opts.memory ?? 10;
   const maxIter = opts.maxIter ?? 200;
-  const gradTol = opts.gradTol ?? 1e-5;
-  const funcTol = opts.funcTol ?? 1e-9;
+  const gradTol = opts.gradTol ?? 1e-4;
+  const funcTol = opts.funcTol ?? 1e-7;
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const rho: number[] = [];
@@ -114,7 +114,7 @@ export function lbfgs(x: Float64Array, fg: (x: Float64Array, g: Float64Array) =>
     g.set(gNew);
     const decrease = f - fNew;
     f = fNew;
-    if (decrease / Math.max(1, Math.abs(f)) < funcTol) return { f, iterations: it, reason: "function" };
+    if (decrease / Math.max(1, Math.abs(f)) <= funcTol) return { f, iterations: it, reason: "function" };
   }
   return { f, iterations: maxIter, reason: "maxIter" };
 }

@@ -132,7 +132,8 @@ async function readText(reader: ByteReader, path: string, format: "auto" | "glov
         dimFrom = `line ${lineNo}`;
         if (dim < 1) throw new DataFormatError(path, lineNo, `expected "word v1 … vD", got ${preview(line)}`);
       }
-      rows ??= new Rows(dim, count > 0 ? Math.min(count, limit) : Math.min(limit, 1 << 14));
+      // Pre-size from the header only when every row is kept (a filter usually keeps few).
+      rows ??= new Rows(dim, count > 0 && opts.keep === undefined ? Math.min(count, limit) : Math.min(limit, 1 << 14));
       let first = 1; // index of the first number
       if (f.length !== dim + 1) {
         // A word containing spaces (GloVe 840B has a few) vs. a row of the wrong length.

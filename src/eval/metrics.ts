@@ -161,7 +161,7 @@ export function formatReport(r: ClassificationReport, digits = 4): string {
   const rows: string[][] = [["class", "precision", "recall", "f1", "support"]];
   r.perClass.forEach((c, k) => rows.push([r.labels[k]!, f(c.precision), f(c.recall), f(c.f1), String(c.support)]));
   rows.push(["macro avg", f(r.macroPrecision), f(r.macroRecall), f(r.macroF1), String(r.n)]);
-  const widths = [Math.max(w, 11), 11, 9, 9, 8];
+  const widths = [Math.max(w, 11), 11, 9, 9, 9];
   const lines = rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(""));
   lines.push("");
   lines.push(`accuracy ${f(r.accuracy)} · macro-F1 ${f(r.macroF1)} · weighted-F1 ${f(r.weightedF1)}${r.rocAuc !== undefined ? ` · ROC-AUC ${f(r.rocAuc)}` : ""} · n ${r.n}`);

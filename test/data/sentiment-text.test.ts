@@ -23,6 +23,8 @@ test("tokenize: lower-case, <br />, punctuation split, apostrophes kept inside w
   assert.deepEqual(tokenize("Keep Case", { lowercase: false }), ["Keep", "Case"]);
   assert.deepEqual(tokenize("<i>a</i> &amp; <3"), ["a", "&", "<", "3"]);
   assert.deepEqual(tokenize("   "), []);
+  // PTB-style clitic splitting (how GloVe's corpus was tokenised).
+  assert.deepEqual(tokenize("I don't think it's what we'd can't won't o'clock", { contractions: "split" }), ["i", "do", "n't", "think", "it", "'s", "what", "we", "'d", "ca", "n't", "wo", "n't", "o'clock"]);
   assert.equal(stripHtml("a<br/>b<BR />c"), "a b c");
   assert.deepEqual(whitespaceTokenize("  a  b\tc \n"), ["a", "b", "c"]);
 });

@@ -12,6 +12,8 @@
  * - '.' or ',' between two digits stays inside a number ("34.9", "1,000").
  * - Every other non-space character is punctuation; a run of the same punctuation character is one
  *   token ("...", "!!!", "--"), different characters are separate tokens ("?!" → "?", "!").
+ * - With `contractions: "split"`, clitics are split off PTB-style, as GloVe and word2vec corpora
+ *   were tokenised: "don't" → "do" "n't", "can't" → "ca" "n't", "it's" → "it" "'s", "i'm" → "i" "'m".
  */
 import { stripHtml } from "./html.js";
 
@@ -22,6 +24,21 @@ export interface TokenizeOptions {
   stripHtml?: boolean;
   /** Split "well-made" into "well", "-", "made" (default false: keep hyphenated words). */
   splitHyphens?: boolean;
+  /** "keep" (default): "don't" is one token; "split": PTB-style "do" "n't" (better GloVe coverage). */
+  contractions?: "keep" | "split";
+}
+
+const CLITIC = /^(.+?)('s|'re|'ve|'ll|'d|'m)$/;
+
+/** Push a word, splitting a final clitic PTB-style ("don't" → "do", "n't"). */
+function pushSplit(out: string[], w: string): void {
+  if (w.length > 3 && w.endsWith("n't")) {
+    out.push(w.slice(0, -3), "n't");
+    return;
+  }
+  const m = CLITIC.exec(w);
+  if (m !== null) out.push(m[1]!, m[2]!);
+  else out.push(w);
 }
 
 // Character classes for code units < 128.
@@ -85,6 +102,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): string[] {
   if (opts.stripHtml ?? true) s = stripHtml(s);
   if (opts.lowercase ?? true) s = s.toLowerCase();
   const splitHyphens = opts.splitHyphens ?? false;
+  const splitClitics = opts.contractions === "split";
   const out: string[] = [];
   const n = s.length;
   let i = 0;
@@ -117,8 +135,10 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): string[] {
           i += 2;
         } else break;
       }
-      const w = s.slice(start, i);
-      out.push(curly ? w.replace(/\u2019/g, "'") : w);
+      let w = s.slice(start, i);
+      if (curly) w = w.replace(/\u2019/g, "'");
+      if (splitClitics && w.indexOf("'") > 0) pushSplit(out, w);
+      else out.push(w);
       continue;
     }
     // Punctuation.

@@ -63,11 +63,13 @@ export function binary(op: BinaryOp, a: F32, aStrides: readonly number[], b: F32
 }
 
 export function sumAxis(x: F32, outer: number, n: number, inner: number, out: F32): void {
+  // row by row, so the inner loop walks memory contiguously
   for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += x[(o * n + k) * inner + j]!;
-      out[o * inner + j] = s;
+    const ob = o * inner;
+    for (let j = 0; j < inner; j++) out[ob + j] = 0;
+    for (let k = 0; k < n; k++) {
+      const xb = (o * n + k) * inner;
+      for (let j = 0; j < inner; j++) out[ob + j]! += x[xb + j]!;
     }
   }
 }
