@@ -4,7 +4,7 @@
  * step's gate pre-activations (xg[t], a private copy) and the gate arithmetic runs right after on
  * the cache-hot [B, 4H] block, 4 hidden units at a time.
  */
-import { gemm, gemmPackedB, packB, packedBFloats, roundUp, MC, KC } from "./gemm";
+import { gemm, gemmPackedB, packB, packedBFloats, MC, KC } from "./gemm";
 import { ftz, vsigmoid, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 

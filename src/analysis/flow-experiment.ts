@@ -8,6 +8,7 @@ import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { manualSeed } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { lineChart } from "../viz/line-chart.js";
+import { SERIES_COLORS } from "../viz/palette.js";
 import { hiddenGradNorms } from "./gradient-flow.js";
 
 export interface FlowExperimentOptions {
@@ -141,15 +142,24 @@ export function trainLmSteps(model: LanguageModel, ids: Int32Array, o: TrainStep
   return { losses, gradNorms, divergedAt: null };
 }
 
+/** One colour per cell (fixed, so charts agree), solid at init, dashed after training. */
+const CELL_COLOR: Record<CellType, string> = { RNN_TANH: SERIES_COLORS[1]!, RNN_RELU: SERIES_COLORS[3]!, GRU: SERIES_COLORS[2]!, LSTM: SERIES_COLORS[0]! };
+
+/** Log-scale norm against distance, all cells (and phases) on the same axes. */
 export function flowChart(rows: readonly FlowRow[], T: number, scale: number): string {
   const keys = [...new Set(rows.map((r) => `${r.cell}|${r.phase}`))];
   const series = keys.map((k) => {
     const [cell, phase] = k.split("|") as [CellType, FlowPhase];
-    return { name: `${CELL_LABEL[cell]}, ${phase === "init" ? "at init" : "trained"}`, points: rows.filter((r) => r.cell === cell && r.phase === phase).map((r) => ({ x: r.distance, y: r.norm })) };
+    return {
+      name: `${CELL_LABEL[cell]}, ${phase === "init" ? "at init" : "trained"}`,
+      points: rows.filter((r) => r.cell === cell && r.phase === phase).map((r) => ({ x: r.distance, y: r.norm })),
+      color: CELL_COLOR[cell],
+      dash: phase === "init" ? "" : "7 4",
+    };
   });
   return lineChart({
-    title: scale === 1 ? "Gradient flow: ‖∂J(T)/∂h(t)‖ against distance T − t" : `Exploding gradients: ‖∂J(T)/∂h(t)‖ with W_hh × ${scale}`,
-    subtitle: `T = ${T}; mean over the batch of the per-sequence norm; log scale`,
+    title: scale === 1 ? "Gradient flow: ‖∂J(T)/∂h(t)‖ against distance T − t" : `Exploding gradients: ‖∂J(T)/∂h(t)‖ with W_hh × ${scale} at init`,
+    subtitle: `T = ${T}; J(T) = loss of the last step; mean over the batch of the per-sequence norm`,
     xLabel: "distance T − t (steps back)",
     yLabel: "‖∂J(T)/∂h(t)‖ (log scale)",
     yScale: "log",

@@ -27,9 +27,6 @@ export interface LstmLayerGates {
   hidden: Float32Array;
 }
 
-export const GATE_NAMES = ["input", "forget", "candidate", "output", "cell", "hidden"] as const;
-export type GateName = (typeof GATE_NAMES)[number];
-
 /**
  * Run a one-stream token sequence through an LSTM language model and return every layer's gate
  * activations and states. ids: the token ids, in order (the state starts at zero).

@@ -13,6 +13,6 @@ export {
   type LongRangeTask, type LongRangeOptions, type LongRangeResult,
   DEFAULT_GATE_BIAS, recallBatch, addingBatch, setGateBias, runLongRange, longRangeExperiment,
 } from "./long-range.js";
-export { type LstmLayerGates, type GateName, GATE_NAMES, lstmGates, rowMeans } from "./gates.js";
+export { type LstmLayerGates, lstmGates, rowMeans } from "./gates.js";
 export { type GateSummaryRow, type UnitView, UNIT_VIEWS, gateSummary, gateCharts } from "./gates-chart.js";
 export { toCsv } from "./csv.js";

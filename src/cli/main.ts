@@ -7,6 +7,7 @@ import "../kernels/select.js";
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { registerLmCommands } from "./commands/lm.js";
+import { registerSentimentCommands } from "./commands/sentiment.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -19,4 +20,5 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 const program = new Command();
 program.name("rnnkit").description("Recurrent neural networks: language models, sentiment classifiers, gradient analysis").version(pkg.version).showHelpAfterError();
 registerLmCommands(program);
+registerSentimentCommands(program);
 await program.parseAsync(process.argv);

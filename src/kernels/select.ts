@@ -6,7 +6,7 @@
  * in a browser the wasm module must be fetched, so `await ready()` before heavy work.
  */
 import type { Backend } from "./backend.js";
-import { loadNativeBackend } from "./native/index.js";
+import * as native from "./native/index.js";
 import { refBackend } from "./ref/index.js";
 import { backend, setBackend } from "./registry.js";
 import { loadWasmBackend, loadWasmBackendSync } from "./wasm/index.js";
@@ -27,7 +27,7 @@ export function tryBackend(name: BackendName): Backend | Error {
   try {
     if (name === "ref") r = refBackend;
     else if (name === "wasm") r = loadWasmBackendSync();
-    else r = loadNativeBackend() ?? new Error("no native addon for this platform (loadNativeBackend() returned null)");
+    else r = native.loadNativeBackend() ?? new Error(nativeWhy());
   } catch (e) {
     r = asError(e);
   }
@@ -38,6 +38,12 @@ export function tryBackend(name: BackendName): Backend | Error {
 /** Every backend by name: the Backend, or the reason it cannot run here (for benchmarks, CLI info). */
 export function availableBackends(): Record<BackendName, Backend | Error> {
   return { native: tryBackend("native"), wasm: tryBackend("wasm"), ref: tryBackend("ref") };
+}
+
+/** The native loader's own reason when it has one (nativeLoadError), else a generic one. */
+function nativeWhy(): string {
+  const why = (native as { nativeLoadError?: () => string | null }).nativeLoadError?.();
+  return why ?? "no native addon for this platform";
 }
 
 let warned = false;

@@ -1,0 +1,206 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
+import { encodeLabels } from "../data/sentiment/labels.js";
+import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
+import type { Example } from "../data/sentiment/types.js";
+import type { TruncateMode } from "../data/text/sequence.js";
+import type { TokenizeOptions } from "../data/text/tokenize.js";
+import { Vocabulary } from "../data/text/vocabulary.js";
+import { buildEmbeddingMatrix, type CoverageReport } from "../embeddings/matrix.js";
+import { readEmbeddings } from "../embeddings/read.js";
+import { trainWord2Vec } from "../embeddings/word2vec.js";
+import type { WordVectors } from "../embeddings/word-vectors.js";
+import type { ClassificationReport } from "../eval/metrics.js";
+import { Embedding } from "../nn/embedding.js";
+import type { CellType } from "../models/cell.js";
+import { SequenceClassifier, type Pooling } from "../models/sequence-classifier.js";
+import { Adam } from "../optim/adam.js";
+import { manualSeed } from "../tensor/random.js";
+import { Tensor } from "../tensor/tensor.js";
+import { saveClassifier, type TextPipeline } from "./checkpoint.js";
+import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
+import { evaluateClassifier } from "./evaluate.js";
+import { type ClsEpochInfo, type ClsStepInfo, type TrainClassifierResult, trainClassifier } from "./train.js";
+
+/** Everything `rnnkit train-classifier` can be told; `trainSentimentModel` takes the same. */
+export interface SentimentRunOptions extends SentimentDataOptions {
+  cell?: CellType;
+  bidirectional?: boolean;
+  pooling?: Pooling;
+  embeddingDim?: number;
+  hiddenSize?: number;
+  numLayers?: number;
+  dropout?: number;
+  maxVocab?: number;
+  minFreq?: number;
+  maxLen?: number;
+  truncate?: TruncateMode;
+  /** Pretrained vectors (GloVe / word2vec text or binary / fastText .vec). */
+  embeddings?: string;
+  /** Train word2vec (skip-gram, negative sampling) on the training texts and start from it. */
+  word2vec?: boolean;
+  /** Keep pretrained embeddings fixed (default: fine-tune). */
+  freezeEmbeddings?: boolean;
+  lr?: number;
+  batchSize?: number;
+  epochs?: number;
+  patience?: number;
+  clip?: number;
+  validFraction?: number;
+  seed?: number;
+  timeLimit?: number;
+  /** Cross-validation folds to run when the dataset has no test split (default: all of them). */
+  maxFolds?: number;
+  /** Checkpoint path (one run) — skipped for cross-validation. */
+  out?: string;
+}
+
+export interface SentimentRunHooks {
+  info?: (msg: string) => void;
+  onStart?: (s: { fold: number | null; folds: number | null; train: number; valid: number; test: number; steps: number; epochs: number; vocab: number; params: number }) => void;
+  onStep?: (s: ClsStepInfo) => void;
+  onEpoch?: (e: ClsEpochInfo) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface SentimentRunResult {
+  dataset: string;
+  labels: string[];
+  /** Test report (single split), or the mean over folds (accuracy, macroF1) for CV. */
+  test: (ClassificationReport & { seconds: number; msPerExample: number }) | null;
+  folds: Array<{ fold: number; accuracy: number; macroF1: number }>;
+  meanAccuracy: number;
+  meanMacroF1: number;
+  trainSeconds: number;
+  coverage: CoverageReport | null;
+  training: TrainClassifierResult[];
+  checkpoint: string | null;
+}
+
+const TOKENIZE: TokenizeOptions = { lowercase: true, stripHtml: true };
+
+/**
+ * Train and evaluate a sentiment classifier end to end: read the dataset in its own format,
+ * carve validation from TRAIN, build the vocabulary on train only, encode with truncation,
+ * optionally start from pretrained or freshly trained word2vec embeddings, train a (Bi)LSTM with
+ * early stopping on validation accuracy, and report test metrics — or run k-fold
+ * cross-validation for datasets without a test split (sentence polarity, Financial PhraseBank).
+ */
+export async function trainSentimentModel(o: SentimentRunOptions, hooks: SentimentRunHooks = {}): Promise<SentimentRunResult> {
+  const info = hooks.info ?? (() => {});
+  const data = await loadSentimentData(o);
+  for (const n of data.notes) info(n);
+  info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
+  const t0 = Date.now();
+  const runs: TrainClassifierResult[] = [];
+  const folds: SentimentRunResult["folds"] = [];
+  let test: SentimentRunResult["test"] = null;
+  let coverage: CoverageReport | null = null;
+  if (data.test) {
+    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null);
+    runs.push(r.training);
+    test = r.report;
+    coverage = r.coverage;
+  } else {
+    const k = data.folds ?? 10;
+    const all = stratifiedKFold(data.train, k, o.seed ?? 1);
+    for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
+      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null);
+      runs.push(r.training);
+      coverage = r.coverage;
+      folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1 });
+      info(`fold ${i + 1}/${k}: accuracy ${(100 * r.report.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.report.macroF1).toFixed(2)}%`);
+      if (hooks.shouldStop?.()) break;
+    }
+  }
+  const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
+  const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { dataset: data.name, labels: data.labels, test, folds, meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, checkpoint: data.test ? (o.out ?? null) : null };
+}
+
+async function runOne(
+  data: SentimentData,
+  trainPool: Example[],
+  dev: Example[] | null,
+  testEx: Example[],
+  fold: number | null,
+  o: SentimentRunOptions,
+  hooks: SentimentRunHooks,
+  info: (m: string) => void,
+  out: string | null,
+): Promise<{ training: TrainClassifierResult; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null }> {
+  const seed = (o.seed ?? 1) + (fold ?? 0);
+  manualSeed(seed);
+  const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
+  const pipeline: TextPipeline = { tokenize: TOKENIZE, maxLen: o.maxLen ?? 400, truncate: o.truncate ?? "head+tail" };
+  const trainTok = tokenizeAll(split.train, TOKENIZE);
+  const vocab = Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
+  const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
+  const train = enc(trainTok, split.train);
+  const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
+  const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
+
+  let vectors: WordVectors | null = null;
+  if (o.embeddings) {
+    const r = await readEmbeddings(o.embeddings, { keep: (w) => vocab.has(w) || vocab.has(w.toLowerCase()) });
+    vectors = r.vectors;
+    info(`read ${r.rowsRead.toLocaleString()} ${r.format} vectors of dimension ${vectors.dim} from ${o.embeddings}`);
+  } else if (o.word2vec) {
+    const w0 = Date.now();
+    vectors = trainWord2Vec(trainTok, { dim: o.embeddingDim ?? 100, epochs: 3, minCount: o.minFreq ?? 2, seed }).vectors;
+    info(`trained word2vec (skip-gram, ${vectors.size.toLocaleString()} words × ${vectors.dim}) on the training texts in ${((Date.now() - w0) / 1000).toFixed(1)}s`);
+  }
+  const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? 100);
+  const model = new SequenceClassifier({
+    vocabSize: vocab.size,
+    embeddingDim,
+    hiddenSize: o.hiddenSize ?? 128,
+    numClasses: data.labels.length,
+    numLayers: o.numLayers ?? 1,
+    cell: o.cell ?? "LSTM",
+    bidirectional: o.bidirectional ?? true,
+    pooling: o.pooling ?? "final",
+    dropout: o.dropout ?? 0.3,
+    paddingIdx: 0,
+  });
+  let coverage: CoverageReport | null = null;
+  if (vectors) {
+    const m = buildEmbeddingMatrix(vocab, vectors, { seed });
+    m.matrix.fill(0, 0, m.D); // <pad> row
+    coverage = m.coverage;
+    model.setEmbedding(Embedding.fromPretrained(new Tensor(m.matrix, [m.V, m.D]), { freeze: o.freezeEmbeddings ?? false, paddingIdx: 0 }));
+  }
+  const params = model.parameters().filter((p) => p.requiresGrad);
+  const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
+  const B = o.batchSize ?? 64;
+  hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, vocab: vocab.size, params: model.numParameters() });
+  const training = trainClassifier({
+    model,
+    optimizer,
+    train,
+    valid,
+    batchSize: B,
+    epochs: o.epochs ?? 5,
+    clip: o.clip ?? 5,
+    patience: o.patience ?? 2,
+    seed,
+    ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),
+    ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+    ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+  });
+  const report = evaluateClassifier(model, test, data.labels, B);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    saveClassifier(out, {
+      model,
+      vocab,
+      labels: data.labels,
+      pipeline,
+      info: { dataset: data.name, testAccuracy: report.accuracy, testMacroF1: report.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length },
+    });
+  }
+  return { training, report, coverage };
+}
