@@ -50,6 +50,11 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
     m.rssMiB = peakRssMiB();
     return m;
   }
+  if (kind === "gemm" && name === "wasm-kernel") {
+    const { benchGemmKernel } = await import("./gemm.js");
+    const r = await benchGemmKernel(quick ? QUICK_TIMING : { warmup: 2, samples: 5, minTime: 0.3 });
+    return { impl: `wasm kernel (${r.flavor})`, config: "gemm", gemm: r.results };
+  }
   const { tryBackend } = await import("../src/kernels/select.js");
   const { setBackend } = await import("../src/kernels/registry.js");
   const be = tryBackend(name as "native" | "wasm" | "ref");
@@ -159,12 +164,12 @@ async function main(): Promise<void> {
     console.log(`\n## GEMM C[M,N] = A[M,K]·B[K,N], GFLOP/s, single call through the Backend (wasm includes copying in/out)`);
     const { GEMM_SHAPES } = await import("./gemm.js");
     const shapes = GEMM_SHAPES.map(([M, K, N]) => `${M}x${K}x${N}`);
-    console.log(`| ${pad("backend", 16)} | ${shapes.map((s) => pad(s, 14)).join(" | ")} |`);
-    console.log(`|${"-".repeat(18)}|${shapes.map(() => "-".repeat(16)).join("|")}|`);
-    for (const b of backends) {
+    console.log(`| ${pad("backend", 22)} | ${shapes.map((s) => pad(s, 14)).join(" | ")} |`);
+    console.log(`|${"-".repeat(24)}|${shapes.map(() => "-".repeat(16)).join("|")}|`);
+    for (const b of [...backends, ...(backends.includes("wasm") ? ["wasm-kernel"] : [])]) {
       const r = spawnChild(`gemm:${b}`, quick);
-      if (r.error || !r.gemm) console.log(`| ${pad(b, 16)} | unavailable: ${r.error ?? "?"}`);
-      else console.log(`| ${pad(r.impl, 16)} | ${r.gemm.map((g) => pad(g.gflops.toFixed(1), 14)).join(" | ")} |`);
+      if (r.error || !r.gemm) console.log(`| ${pad(b, 22)} | unavailable: ${r.error ?? "?"}`);
+      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(g.gflops.toFixed(1), 14)).join(" | ")} |`);
     }
   }
 }

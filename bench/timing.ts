@@ -31,7 +31,7 @@ export function timed(fn: () => void, o: TimingOptions = DEFAULT_TIMING): Timing
   if (now() - t0 > SLOW_S) o = QUICK_TIMING;
   for (let i = 1; i < o.warmup; i++) fn();
   let reps = 1;
-  for (;;) {
+  while (o.minTime > 0) {
     const t0 = now();
     for (let i = 0; i < reps; i++) fn();
     const dt = now() - t0;
@@ -59,7 +59,7 @@ export async function timedAsync(fn: () => Promise<unknown>, o: TimingOptions = 
   if (now() - t0 > SLOW_S) o = QUICK_TIMING;
   for (let i = 1; i < o.warmup; i++) await fn();
   let reps = 1;
-  for (;;) {
+  while (o.minTime > 0) {
     const t0 = now();
     for (let i = 0; i < reps; i++) await fn();
     const dt = now() - t0;

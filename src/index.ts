@@ -1,14 +1,51 @@
 /**
  * rnnkit: recurrent neural networks for Node.js and the browser.
- * Layers (imports point down only): kernels → tensor/autograd → nn → models → lm / sentiment /
- * analysis (training and use) with data, io, viz → cli.
+ *
+ * Layers (imports point down only):
+ *   kernels (ref / wasm / native) → tensor + autograd → nn layers → models
+ *   → lm, sentiment, analysis (training and use), with data, embeddings, baselines, io, viz → cli
  */
 import "./kernels/select.js"; // installs the fastest backend this machine offers
 export * from "./tensor/index.js";
 export { backend, setBackend } from "./kernels/registry.js";
+export { selectBackend, availableBackends, ready, type BackendName } from "./kernels/select.js";
+export { loadNativeBackend } from "./kernels/native/index.js";
 export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
+export { saveCheckpoint, readCheckpoint, type CheckpointMeta } from "./io/checkpoint.js";
 export * from "./models/index.js";
+
+// language modelling
+export * from "./data/corpus/index.js";
+export * from "./data/download/index.js";
+export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
+export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
+export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
+export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { saveLm, loadLm } from "./lm/checkpoint.js";
+export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
+
+// text classification
+export * from "./data/text/index.js";
+export * from "./data/sentiment/index.js";
+export * from "./embeddings/index.js";
+export * from "./baselines/index.js";
+export * from "./eval/metrics.js";
+export { trainClassifier, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
+export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
+export { saveClassifier, loadClassifier, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
+export { classifyTexts, type Prediction } from "./sentiment/classify.js";
+export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
+export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";
+
+// analysis
+export { hiddenGradNorms } from "./analysis/gradient-flow.js";
+export { gradientFlowExperiment, normRatio, type FlowRow } from "./analysis/flow-experiment.js";
+export { longRangeExperiment, runLongRange, type LongRangeResult } from "./analysis/long-range.js";
+
+// charts and progress
 export * from "./viz/index.js";
+export { writeChart } from "./viz/write.js";
+export { createProgress, type Progress, type ProgressOptions } from "./cli/progress.js";

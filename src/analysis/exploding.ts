@@ -19,8 +19,9 @@ export interface ExplodingOptions {
   vocabSize: number;
   /** Cells for the gradient-flow chart. */
   cells?: readonly CellType[];
-  /** The cell trained with and without clipping. */
+  /** The cell trained with and without clipping (default RNN_TANH: its forward pass stays bounded, only the gradients explode). */
   trainCell?: CellType;
+  /** Multiply the initial W_hh by this (default 3). */
   recurrentScale?: number;
   /** Sequence length of the measured batch. */
   steps?: number;
@@ -29,7 +30,7 @@ export interface ExplodingOptions {
   embeddingDim?: number;
   trainSteps?: number;
   bptt?: number;
-  /** SGD learning rate of both runs. */
+  /** SGD learning rate of both runs (default 1). */
   lr?: number;
   /** Clip threshold of the clipped run. */
   clip?: number;
@@ -62,9 +63,9 @@ export function explodingExperiment(o: ExplodingOptions): ExplodingResult {
   const H = o.hiddenSize ?? 128;
   const E = o.embeddingDim ?? 64;
   const seed = o.seed ?? 1;
-  const trainCell = o.trainCell ?? "RNN_RELU";
+  const trainCell = o.trainCell ?? "RNN_TANH";
   const clip = o.clip ?? 1;
-  const lr = o.lr ?? 0.5;
+  const lr = o.lr ?? 1;
   const trainSteps = o.trainSteps ?? 150;
   const flow = gradientFlowExperiment({ ids: o.ids, vocabSize: o.vocabSize, cells: o.cells ?? ["RNN_TANH", "RNN_RELU"], steps: T, batchSize: B, hiddenSize: H, embeddingDim: E, trainSteps: 0, recurrentScale: scale, seed, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   const rest = o.trainIds ?? o.ids.subarray((T + 1) * B);

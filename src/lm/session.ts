@@ -56,6 +56,8 @@ export interface LmRunOptions {
   /** Tokens of sample text printed after each epoch (0 = none). */
   sampleLength?: number;
   samplePrompt?: string;
+  /** Also print a sample every this many seconds of training (0 = only after epochs). */
+  sampleEvery?: number;
 }
 
 export interface LmRunHooks {
@@ -63,6 +65,8 @@ export interface LmRunHooks {
   onStart?: (s: { stepsPerEpoch: number; epochs: number; startEpoch: number; vocabSize: number; trainTokens: number; params: number }) => void;
   onStep?: (s: LmStepInfo) => void;
   onEpoch?: (e: LmEpochInfo & { sample?: string }) => void;
+  /** A generated sample during training (every `sampleEvery` seconds). */
+  onSample?: (s: { epoch: number; step: number; text: string }) => void;
   shouldStop?: () => boolean;
   download?: LoadCorpusOptions["download"];
 }
@@ -117,7 +121,7 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     ...(o.lower !== undefined ? { lower: o.lower } : {}),
     ...(hooks.download ? { download: hooks.download } : {}),
   });
-  const enc = encodeCorpus(corpus, { ...(vocab ? { vocab } : {}), ...(o.maxVocab ? { maxVocab: o.maxVocab } : {}), ...(o.minFreq ? { minFreq: o.minFreq } : {}) });
+  const enc = encodeCorpus(corpus, { ...(vocab ? { vocab } : {}), ...(o.maxVocab || !(o.data || o.dataset) ? { maxVocab: o.maxVocab ?? 10000 } : {}), ...(o.minFreq ? { minFreq: o.minFreq } : {}) });
   vocab = enc.vocab;
   info(`corpus ${corpus.name}: ${enc.train.length.toLocaleString()} train / ${enc.valid.length.toLocaleString()} valid / ${enc.test.length.toLocaleString()} test tokens, vocabulary ${vocab.size.toLocaleString()} (${corpus.tokenizer.level} level)`);
 
@@ -172,6 +176,19 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     writeChart(curvePath, lineChart({ title: `Perplexity — ${corpus.name} (${cfg.cell} ${cfg.numLayers}×${cfg.hiddenSize})`, xLabel: "epoch", yLabel: "perplexity", yScale: "log", series, markers: true }));
   };
 
+  let lastSample = Date.now();
+  /** A short generated continuation, to watch the model learn (training mode is restored). */
+  const sampleText = (): string | undefined => {
+    if ((o.sampleLength ?? 30) <= 0) return undefined;
+    const prompt = o.samplePrompt ?? (corpus.tokenizer.level === "char" ? "\n" : "the");
+    try {
+      return generate(model, vocab!, prompt, { length: o.sampleLength ?? 30, temperature: 0.8, topK: 40 }).text;
+    } catch {
+      return undefined;
+    } finally {
+      model.train();
+    }
+  };
   const decay = o.lrDecay ?? (optName === "sgd" ? 0.5 : 1);
   const decayAfter = o.decayAfter ?? 4;
   const result = trainLm({
@@ -188,7 +205,14 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     patience: o.patience ?? 0,
     bestValidLoss: best,
     timeLimit: o.timeLimit ?? 0,
-    ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    onStep: (s) => {
+      hooks.onStep?.(s);
+      if (o.sampleEvery && o.sampleEvery > 0 && (Date.now() - lastSample) / 1000 >= o.sampleEvery) {
+        lastSample = Date.now();
+        const text = sampleText();
+        if (text !== undefined) hooks.onSample?.({ epoch: s.epoch, step: s.step, text });
+      }
+    },
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     onEpoch: (e) => {
       const at = history.findIndex((h) => h.epoch >= e.epoch);
@@ -200,16 +224,8 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
       }
       saveState(e.epoch);
       drawCurve();
-      let sample: string | undefined;
-      if ((o.sampleLength ?? 30) > 0) {
-        const prompt = o.samplePrompt ?? (corpus.tokenizer.level === "char" ? "\n" : "the");
-        try {
-          sample = generate(model, vocab!, prompt, { length: o.sampleLength ?? 30, temperature: 0.8, topK: 40 }).text;
-        } catch {
-          sample = undefined;
-        }
-        model.train();
-      }
+      const sample = sampleText();
+      lastSample = Date.now();
       hooks.onEpoch?.({ ...e, ...(sample !== undefined ? { sample } : {}) });
     },
   });

@@ -13,6 +13,7 @@ import { assertClose } from "../helpers/close.js";
 import { readFixture, toIds, toTensor } from "../helpers/fixtures.js";
 import type { FixtureTensor } from "../helpers/shared.js";
 import { sharedPath } from "../helpers/shared.js";
+import { testBackends, withBackend } from "../helpers/backends.js";
 
 interface LmCase {
   module: { rnn: string; vocab_size: number; embedding_dim: number; hidden_size: number; num_layers: number; tie_weights: boolean };
@@ -24,8 +25,9 @@ interface LmCase {
 
 const loadParams = (p: Record<string, FixtureTensor>): Record<string, Tensor> => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, toTensor(v)]));
 
+for (const be of testBackends())
 for (const file of ["lm_lstm.json", "lm_lstm_tied.json", "lm_rnn.json"]) {
-  test(`PyTorch fixture ${file}`, (t) => {
+  test(`PyTorch fixture ${file} [${be.name}]`, (t) => withBackend(be, () => {
     if (!sharedPath(t, "fixtures", "recurrent", file)) return;
     const c = readFixture<LmCase>(file);
     const m = c.module;
@@ -43,7 +45,7 @@ for (const file of ["lm_lstm.json", "lm_lstm_tied.json", "lm_rnn.json"]) {
     const named = Object.fromEntries(lm.namedParameters());
     assert.deepEqual(Object.keys(named).sort(), Object.keys(c.grads).sort(), `${file}: parameter names`);
     for (const [k, g] of Object.entries(c.grads)) assertClose(named[k]!.grad!.data, g.data, `${file} grad ${k}`);
-  });
+  }));
 }
 
 interface ClsCase {
@@ -54,7 +56,8 @@ interface ClsCase {
   grads: Record<string, FixtureTensor>;
 }
 
-test("PyTorch fixture classifier_bilstm.json (padded, unsorted lengths)", (t) => {
+for (const be of testBackends())
+test(`PyTorch fixture classifier_bilstm.json (padded, unsorted lengths) [${be.name}]`, (t) => withBackend(be, () => {
   if (!sharedPath(t, "fixtures", "recurrent", "classifier_bilstm.json")) return;
   const c = readFixture<ClsCase>("classifier_bilstm.json");
   const m = c.module;
@@ -70,4 +73,4 @@ test("PyTorch fixture classifier_bilstm.json (padded, unsorted lengths)", (t) =>
   // padding row of the embedding never receives a gradient
   const E = m.embedding_dim;
   assert.ok(Array.from(named["embedding.weight"]!.grad!.data.subarray(0, E)).every((v) => v === 0));
-});
+}));

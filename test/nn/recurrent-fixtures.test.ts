@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GRU, LSTM, RNN, type RecurrentBase } from "../../src/nn/recurrent.js";
 import { Tensor } from "../../src/tensor/tensor.js";
+import { testBackends, withBackend } from "../helpers/backends.js";
 import { assertClose } from "../helpers/close.js";
 import { type LayerCase, fixtureFiles, readFixture, toTensor } from "../helpers/fixtures.js";
 import { FIXTURES, REPO_ROOT, readJson, sharedPath } from "../helpers/shared.js";
@@ -39,8 +40,9 @@ const cases: Array<[string, () => LayerCase]> = [
   ...extraFiles.map((f): [string, () => LayerCase] => [`extra/${f}`, () => readJson<LayerCase>(join(EXTRA, f))]),
 ];
 
+for (const be of testBackends())
 for (const [file, read] of cases) {
-  test(`PyTorch fixture ${file}`, () => {
+  test(`PyTorch fixture ${file} [${be.name}]`, () => withBackend(be, () => {
     const c = read();
     const layer = build(c);
     layer.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, toTensor(v)])));
@@ -67,5 +69,5 @@ for (const [file, read] of cases) {
       assert.ok(mine, `${file}: no gradient computed for ${k}`);
       assertClose(mine.data, g.data, `${file} grad ${k}`);
     }
-  });
+  }));
 }

@@ -120,10 +120,10 @@ export function registerAnalysisCommands(program: Command): void {
       .description("exploding gradients: gradient flow with W_hh scaled up, and training with vs without gradient clipping"),
   )
     .option("--cells <list>", "cells for the gradient-flow chart", "rnn,rnn_relu")
-    .option("--cell <type>", "the cell trained with and without clipping", "rnn_relu")
+    .option("--cell <type>", "the cell trained with and without clipping (rnn_relu: NaN/∞ at once without clipping)", "rnn")
     .option("--scale <s>", "multiply the initial W_hh by s", numArg("--scale", 0), 3)
-    .option("--train-steps <n>", "SGD steps of each training run", intArg("--train-steps"), 100)
-    .option("--lr <x>", "SGD learning rate", numArg("--lr", 0), 0.5)
+    .option("--train-steps <n>", "SGD steps of each training run", intArg("--train-steps"), 150)
+    .option("--lr <x>", "SGD learning rate", numArg("--lr", 0), 1)
     .option("--clip <x>", "global-norm clip of the clipped run", numArg("--clip", 0), 1)
     .option("--out <dir>", "output folder", join("runs", "exploding"))
     .option("--json", "print the result as JSON")

@@ -44,6 +44,7 @@ export function registerLmCommands(program: Command): void {
     .option("--out <path>", "checkpoint path", DEFAULT_LM_PATH)
     .option("--resume", "continue training the checkpoint at --out")
     .option("--sample-length <n>", "tokens of sample text after each epoch (0 = none)", intArg("--sample-length", 0))
+    .option("--sample-every <s>", "also print a sample every s seconds (0 = only after epochs)", numArg("--sample-every", 0), 20)
     .option("--json", "JSON log lines instead of a progress bar")
     .action(
       action(async (opts: Record<string, string | number | boolean | undefined>) => {
@@ -59,7 +60,7 @@ export function registerLmCommands(program: Command): void {
               ...(opts.dataset ? { dataset: opts.dataset as CorpusDatasetName } : {}),
               ...(opts.level ? { level: opts.level as "word" | "char" } : {}),
               ...(opts.wordStyle ? { wordStyle: opts.wordStyle as "ptb" | "prose" } : {}),
-              ...num(opts, { maxVocab: "maxVocab", minFreq: "minFreq", embeddingDim: "emb", hiddenSize: "hidden", numLayers: "layers", dropout: "dropout", lr: "lr", lrDecay: "lrDecay", decayAfter: "decayAfter", weightDecay: "weightDecay", clip: "clip", batchSize: "batchSize", bptt: "bptt", epochs: "epochs", patience: "patience", timeLimit: "timeLimit", seed: "seed", sampleLength: "sampleLength" }),
+              ...num(opts, { maxVocab: "maxVocab", minFreq: "minFreq", embeddingDim: "emb", hiddenSize: "hidden", numLayers: "layers", dropout: "dropout", lr: "lr", lrDecay: "lrDecay", decayAfter: "decayAfter", weightDecay: "weightDecay", clip: "clip", batchSize: "batchSize", bptt: "bptt", epochs: "epochs", patience: "patience", timeLimit: "timeLimit", seed: "seed", sampleLength: "sampleLength", sampleEvery: "sampleEvery" }),
               cell: parseCell(String(opts.cell)),
               ...(opts.tie ? { tieWeights: true } : {}),
               ...(opts.optimizer ? { optimizer: opts.optimizer as "sgd" | "adam" } : {}),
@@ -80,6 +81,7 @@ export function registerLmCommands(program: Command): void {
                 if (json) bar?.log({ event: "sample", epoch: e.epoch, text: e.sample });
                 else log(`sample: ${e.sample.replace(/\n/g, " / ")}`);
               },
+              onSample: (s) => (json ? bar?.log({ event: "sample", epoch: s.epoch, step: s.step, text: s.text }) : log(`sample (epoch ${s.epoch}, step ${s.step}): ${s.text.replace(/\n/g, " / ")}`)),
               shouldStop: () => intr.stop,
             },
           );
