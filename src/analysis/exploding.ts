@@ -1,6 +1,7 @@
 import type { CellType } from "../models/cell.js";
 import { lineChart } from "../viz/line-chart.js";
-import { CELL_LABEL, type FlowRow, flowChart, flowModel, gradientFlowExperiment, trainLmSteps } from "./flow-experiment.js";
+import { CELL_LABEL } from "./style.js";
+import { type FlowRow, flowChart, flowModel, gradientFlowExperiment, trainLmSteps } from "./flow-experiment.js";
 
 /**
  * Exploding gradients, the other side of the same product of Jacobians: when the recurrent
@@ -76,8 +77,9 @@ export function explodingExperiment(o: ExplodingOptions): ExplodingResult {
     curves.push({ clip: c, ...r });
     o.onProgress?.(`${CELL_LABEL[trainCell]} × ${scale}, ${c === null ? "no clipping" : `clip ${c}`}: ${r.divergedAt === null ? `final loss ${r.losses[r.losses.length - 1]!.toFixed(3)}` : `diverged (NaN/∞) at step ${r.divergedAt}`}`);
   }
-  const name = (c: TrainingCurve): string => (c.clip === null ? "no clipping" : `clip global norm at ${c.clip}`) + (c.divergedAt === null ? "" : ` (NaN/∞ at step ${c.divergedAt})`);
-  const sub = `${CELL_LABEL[trainCell]}, W_hh × ${scale} at init, hidden ${H}, SGD lr ${lr}, batch ${B}, BPTT ${o.bptt ?? 35}`;
+  const name = (c: TrainingCurve): string => (c.clip === null ? "no clipping" : `clip global norm at ${c.clip}`);
+  const died = curves.filter((c) => c.divergedAt !== null).map((c) => `${name(c)}: NaN/∞ at step ${c.divergedAt}, stopped`);
+  const sub = `${CELL_LABEL[trainCell]}, W_hh × ${scale} at init, hidden ${H}, SGD lr ${lr}, batch ${B}, BPTT ${o.bptt ?? 35}${died.length ? `; ${died.join("; ")}` : ""}`;
   const lossChart = lineChart({
     title: "Exploding gradients: training with and without gradient clipping",
     subtitle: sub,

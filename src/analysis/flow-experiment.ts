@@ -8,7 +8,7 @@ import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { manualSeed } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { lineChart } from "../viz/line-chart.js";
-import { SERIES_COLORS } from "../viz/palette.js";
+import { CELL_COLOR, CELL_LABEL } from "./style.js";
 import { hiddenGradNorms } from "./gradient-flow.js";
 
 export interface FlowExperimentOptions {
@@ -41,8 +41,6 @@ export interface FlowRow {
   /** ‖∂J(T)/∂h(t)‖, mean over the batch. */
   norm: number;
 }
-
-export const CELL_LABEL: Record<CellType, string> = { RNN_TANH: "RNN (tanh)", RNN_RELU: "RNN (relu)", GRU: "GRU", LSTM: "LSTM" };
 
 /** The measured batch: B consecutive pieces of T+1 tokens from the start of ids, seq-first [T, B]. */
 export function flowBatch(ids: Int32Array, T: number, B: number): { tokens: Int32Array; targets: Int32Array } {
@@ -142,10 +140,7 @@ export function trainLmSteps(model: LanguageModel, ids: Int32Array, o: TrainStep
   return { losses, gradNorms, divergedAt: null };
 }
 
-/** One colour per cell (fixed, so charts agree), solid at init, dashed after training. */
-const CELL_COLOR: Record<CellType, string> = { RNN_TANH: SERIES_COLORS[1]!, RNN_RELU: SERIES_COLORS[3]!, GRU: SERIES_COLORS[2]!, LSTM: SERIES_COLORS[0]! };
-
-/** Log-scale norm against distance, all cells (and phases) on the same axes. */
+/** Log-scale norm against distance, all cells (and phases) on the same axes: colour = cell, solid = at init, dashed = trained. */
 export function flowChart(rows: readonly FlowRow[], T: number, scale: number): string {
   const keys = [...new Set(rows.map((r) => `${r.cell}|${r.phase}`))];
   const series = keys.map((k) => {

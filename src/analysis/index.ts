@@ -6,13 +6,14 @@
 export { hiddenGradNorms, lossFromState, stateAt } from "./gradient-flow.js";
 export {
   type FlowExperimentOptions, type FlowPhase, type FlowRow, type TrainStepsOptions,
-  CELL_LABEL, flowBatch, flowModel, gradientFlowExperiment, trainLmSteps, flowChart, normAt, normRatio,
+  flowBatch, flowModel, gradientFlowExperiment, trainLmSteps, flowChart, normAt, normRatio,
 } from "./flow-experiment.js";
 export { type ExplodingOptions, type ExplodingResult, type TrainingCurve, explodingExperiment } from "./exploding.js";
 export {
   type LongRangeTask, type LongRangeOptions, type LongRangeResult,
-  DEFAULT_GATE_BIAS, recallBatch, addingBatch, setGateBias, runLongRange, longRangeExperiment,
+  DEFAULT_GATE_BIAS, ADDING_BASELINE, recallBatch, addingBatch, setGateBias, runLongRange, longRangeExperiment, longRangeChart,
 } from "./long-range.js";
 export { type LstmLayerGates, lstmGates, rowMeans } from "./gates.js";
 export { type GateSummaryRow, type UnitView, UNIT_VIEWS, gateSummary, gateCharts } from "./gates-chart.js";
 export { toCsv } from "./csv.js";
+export { CELL_LABEL, CELL_COLOR } from "./style.js";

@@ -7,7 +7,8 @@ import { clipGradNorm } from "../optim/clip.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { manualSeed, randint, random } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
-import { lineChart } from "../viz/line-chart.js";
+import { type LineSeries, lineChart } from "../viz/line-chart.js";
+import { CELL_COLOR, CELL_LABEL } from "./style.js";
 
 /**
  * Two controlled long-distance tasks, the lecture's "…she finally printed her ___" in miniature:
@@ -50,6 +51,9 @@ export interface LongRangeOptions {
   curriculum?: boolean;
   onResult?: (r: LongRangeResult) => void;
 }
+
+/** Adding task: accuracy of always answering 1 (the mean of the sum), P(|s − 1| < 0.04) = 1 − 0.96². */
+export const ADDING_BASELINE = 1 - 0.96 ** 2;
 
 /** The default initial forget-gate (LSTM) / update-gate (GRU) bias of the experiment. */
 export const DEFAULT_GATE_BIAS = 5;
@@ -205,18 +209,31 @@ export function longRangeExperiment(o: LongRangeOptions = {}): { results: LongRa
       results.push(r);
       o.onResult?.(r);
     }
+  return { results, chart: longRangeChart(results, o) };
+}
+
+/** The accuracy-against-k chart of a set of results (one line per cell, plus chance for recall). */
+export function longRangeChart(results: readonly LongRangeResult[], o: LongRangeOptions = {}): string {
+  const task = results[0]?.task ?? o.task ?? "recall";
+  const cells = [...new Set(results.map((r) => r.cell))];
+  const distances = [...new Set(results.map((r) => r.distance))].sort((a, b) => a - b);
   const chance = task === "recall" ? 1 / (o.symbols ?? 8) : NaN;
-  const series = cells.map((cell) => ({ name: cell === "RNN_TANH" ? "RNN (tanh)" : cell === "RNN_RELU" ? "RNN (relu)" : cell, points: results.filter((r) => r.cell === cell).map((r) => ({ x: r.distance, y: r.accuracy })) }));
-  if (Number.isFinite(chance)) series.push({ name: "chance", points: distances.map((k) => ({ x: k, y: chance })) });
-  const chart = lineChart({
-    title: task === "recall" ? "Recall a token seen k steps earlier" : "Adding problem over k steps",
-    subtitle: `held-out accuracy after ${o.steps ?? 600} Adam steps (lr ${o.lr ?? 3e-3}), hidden ${o.hiddenSize ?? 64}; ${gateNote(o.gateBias === undefined ? DEFAULT_GATE_BIAS : o.gateBias)}`,
-    xLabel: "distance k (steps)",
+  const series: LineSeries[] = cells.map((cell) => ({ name: CELL_LABEL[cell], color: CELL_COLOR[cell], points: results.filter((r) => r.cell === cell).map((r) => ({ x: r.distance, y: r.accuracy })) }));
+  // recall: guessing; adding: always answering the mean sum 1, right when |s − 1| < 0.04, P = 1 − 0.96²
+  const base = task === "recall" ? { name: `chance (1/${o.symbols ?? 8})`, y: chance } : { name: "always predict 1", y: ADDING_BASELINE };
+  series.push({ name: base.name, color: "#888888", dash: "3 3", marker: "none", points: distances.map((k) => ({ x: k, y: base.y })) });
+  // lines hidden under one another (e.g. GRU and LSTM both at 1.0) are named, so no cell looks missing
+  const accs = (c: CellType): string => distances.map((k) => results.find((r) => r.cell === c && r.distance === k)?.accuracy).join(",");
+  const same = cells.filter((c, i) => cells.some((d, j) => j !== i && accs(d) === accs(c)));
+  const overlap = same.length > 1 ? ` (${same.map((c) => CELL_LABEL[c]).join(" and ")} coincide)` : "";
+  return lineChart({
+    title: `${task === "recall" ? "Recall a token seen k steps earlier" : "Adding problem over k steps"}${overlap}`,
+    subtitle: `held-out accuracy${task === "adding" ? " (|error| < 0.04)" : ""} after ${o.steps ?? 600} Adam steps (lr ${o.lr ?? 3e-3}), hidden ${o.hiddenSize ?? 64}; ${gateNote(o.gateBias === undefined ? DEFAULT_GATE_BIAS : o.gateBias)}`,
+    xLabel: "distance k (steps, log scale)",
     yLabel: "accuracy",
     xScale: "log",
     yDomain: [0, 1],
     series,
     markers: true,
   });
-  return { results, chart };
 }

@@ -191,7 +191,7 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
   };
   const decay = o.lrDecay ?? (optName === "sgd" ? 0.5 : 1);
   const decayAfter = o.decayAfter ?? 4;
-  const result = trainLm({
+  const result = await trainLm({
     model,
     optimizer,
     train: enc.train,

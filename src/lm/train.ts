@@ -4,6 +4,7 @@ import { clipGradNorm } from "../optim/clip.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { evaluateLm } from "./evaluate.js";
+import { breather } from "../train/yield.js";
 import { batchify, bpttWindows, countBpttWindows } from "../data/corpus/batchify.js";
 
 export interface LmStepInfo {
@@ -72,7 +73,7 @@ export interface TrainLmResult {
  * zero at each epoch start. Loss = mean cross-entropy per token:
  *   J = −(1/T·B) Σ_t Σ_b log P(x_{t+1,b} | x_{≤t,b})
  */
-export function trainLm(o: TrainLmOptions): TrainLmResult {
+export async function trainLm(o: TrainLmOptions): Promise<TrainLmResult> {
   const { model, optimizer } = o;
   const B = o.batchSize ?? 20;
   const bptt = o.bptt ?? 35;
@@ -84,6 +85,7 @@ export function trainLm(o: TrainLmOptions): TrainLmResult {
   let best = o.bestValidLoss ?? Infinity;
   let sinceBest = 0;
   const t0 = Date.now();
+  const pause = breather();
   let lastEpoch = (o.startEpoch ?? 1) - 1;
   const stop = (stoppedBy: LmStopReason, message: string): TrainLmResult => ({ history, bestValidLoss: best, stoppedBy, lastEpoch, message });
 
@@ -102,8 +104,9 @@ export function trainLm(o: TrainLmOptions): TrainLmResult {
       state = next;
       const loss = crossEntropy(logits.reshape([-1, V]), new Tensor(w.target, [w.T * B]));
       const lv = loss.item();
-      if (!Number.isFinite(lv))
-        return stop("nan", `training loss became ${lv} at epoch ${epoch}, step ${step}: stopped; the last good checkpoint is kept (hint: lower --lr or set --clip)`);
+      // NaN/Infinity, or a loss far beyond a uniform guess (ln V): training has diverged
+      if (!Number.isFinite(lv) || lv > 20 * Math.log(V) + 20)
+        return stop("nan", `training loss became ${Number.isFinite(lv) ? `${lv.toPrecision(3)} (diverged)` : lv} at epoch ${epoch}, step ${step}: stopped; the last good checkpoint is kept (hint: lower --lr or set --clip)`);
       optimizer.zeroGrad();
       loss.backward();
       const gradNorm = o.clip && o.clip > 0 ? clipGradNorm(model.parameters(), o.clip) : NaN;
@@ -112,6 +115,7 @@ export function trainLm(o: TrainLmOptions): TrainLmResult {
       n++;
       const secs = (Date.now() - e0) / 1000;
       o.onStep?.({ epoch, step, steps, loss: lossSum / n, tokensPerSec: (n * bptt * B) / Math.max(secs, 1e-3), lr: optimizer.lr, gradNorm });
+      await pause();
       if (o.shouldStop?.()) return stop("interrupt", `interrupted at epoch ${epoch}, step ${step}`);
       if (o.timeLimit && (Date.now() - t0) / 1000 > o.timeLimit) {
         // finish as if the epoch ended, so the caller still gets a validated checkpoint

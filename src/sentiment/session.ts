@@ -176,7 +176,7 @@ async function runOne(
   const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
   const B = o.batchSize ?? 64;
   hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, vocab: vocab.size, params: model.numParameters() });
-  const training = trainClassifier({
+  const training = await trainClassifier({
     model,
     optimizer,
     train,

@@ -5,6 +5,7 @@ import { clipGradNorm } from "../optim/clip.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { predictProba } from "./evaluate.js";
+import { breather } from "../train/yield.js";
 
 export interface ClsStepInfo {
   epoch: number;
@@ -61,7 +62,7 @@ export interface TrainClassifierResult {
  * the true lengths go to the recurrent layer). Loss = mean cross-entropy over the batch. The best
  * epoch by validation accuracy is kept and restored at the end (early stopping).
  */
-export function trainClassifier(o: TrainClassifierOptions): TrainClassifierResult {
+export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
   const { model, optimizer } = o;
   const B = o.batchSize ?? 64;
   const epochs = o.epochs ?? 5;
@@ -71,6 +72,7 @@ export function trainClassifier(o: TrainClassifierOptions): TrainClassifierResul
   let best: Map<Tensor, Float32Array> | null = null;
   let since = 0;
   const t0 = Date.now();
+  const pause = breather();
   const finish = (stoppedBy: ClsStopReason, message: string): TrainClassifierResult => {
     let restoredBest = false;
     if (best) {
@@ -109,6 +111,7 @@ export function trainClassifier(o: TrainClassifierOptions): TrainClassifierResul
       for (const l of b.lengths) tokens += l;
       const secs = Math.max((Date.now() - e0) / 1000, 1e-3);
       o.onStep?.({ epoch, step: i + 1, steps: batches.length, loss: lossSum / seen, acc: right / seen, examplesPerSec: seen / secs, tokensPerSec: tokens / secs });
+      await pause();
       if (o.shouldStop?.()) return finish("interrupt", `interrupted at epoch ${epoch}, batch ${i + 1}`);
       if (o.timeLimit && (Date.now() - t0) / 1000 > o.timeLimit) {
         endEpoch(epoch, lossSum / seen, right / seen, e0);

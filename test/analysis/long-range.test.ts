@@ -65,6 +65,7 @@ test("longRangeExperiment returns one result per cell and distance and a chart w
   assert.deepEqual(results.map((r) => `${r.cell}/${r.distance}`), ["RNN_TANH/3", "RNN_TANH/4", "GRU/3", "GRU/4"]);
   for (const r of results) assert.ok(r.accuracy >= 0 && r.accuracy <= 1 && Number.isFinite(r.finalLoss));
   assert.match(chart, /Adding problem/);
+  assert.match(chart, /always predict 1/);
   const rec = longRangeExperiment({ cells: ["LSTM"], distances: [2], hiddenSize: 4, steps: 2, batchSize: 4, evalSize: 8 });
   assert.match(rec.chart, /chance/);
 });

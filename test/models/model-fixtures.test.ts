@@ -74,3 +74,20 @@ test(`PyTorch fixture classifier_bilstm.json (padded, unsorted lengths) [${be.na
   const E = m.embedding_dim;
   assert.ok(Array.from(named["embedding.weight"]!.grad!.data.subarray(0, E)).every((v) => v === 0));
 }));
+
+// The same LM weights saved by PyTorch as safetensors in three dtypes reproduce the logits, to
+// the precision of the dtype (the weights are rounded, so the logits move by about that much).
+import { readFileSync } from "node:fs";
+import { load as loadSafetensors } from "../../src/io/safetensors.js";
+for (const [dtype, tol] of [["F32", 1e-5], ["F16", 5e-3], ["BF16", 4e-2]] as const) {
+  test(`lm_lstm.${dtype}.safetensors loads into the LanguageModel and reproduces the logits`, (t) => {
+    const p = sharedPath(t, "fixtures", "recurrent", `lm_lstm.${dtype}.safetensors`);
+    if (!p) return;
+    const c = readFixture<LmCase>("lm_lstm.json");
+    const m = c.module;
+    const lm = new LanguageModel({ vocabSize: m.vocab_size, embeddingDim: m.embedding_dim, hiddenSize: m.hidden_size, numLayers: m.num_layers, cell: parseCell(m.rnn) });
+    lm.loadStateDict(loadSafetensors(readFileSync(p)).tensors);
+    const { logits } = lm.forward(toIds(c.inputs.tokens));
+    assertClose(logits.data, c.outputs.logits.data, `${dtype} logits`, tol, tol);
+  });
+}

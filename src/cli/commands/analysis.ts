@@ -10,9 +10,10 @@ import { type CellType, parseCell } from "../../models/cell.js";
 import { writeChart } from "../../viz/write.js";
 import { textTable } from "../../viz/table.js";
 import { toCsv } from "../../analysis/csv.js";
-import { CELL_LABEL, type FlowRow, gradientFlowExperiment, normAt, normRatio } from "../../analysis/flow-experiment.js";
+import { CELL_LABEL } from "../../analysis/style.js";
+import { type FlowRow, gradientFlowExperiment, normAt, normRatio } from "../../analysis/flow-experiment.js";
 import { explodingExperiment } from "../../analysis/exploding.js";
-import { type LongRangeTask, type LongRangeResult, DEFAULT_GATE_BIAS, longRangeExperiment } from "../../analysis/long-range.js";
+import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE_BIAS, longRangeExperiment } from "../../analysis/long-range.js";
 import { lstmGates } from "../../analysis/gates.js";
 import { UNIT_VIEWS, type UnitView, gateCharts, gateSummary } from "../../analysis/gates-chart.js";
 import { CliError, action, choiceArg, intArg, numArg } from "../common.js";
@@ -189,7 +190,7 @@ export function registerAnalysisCommands(program: Command): void {
           "chart.svg": chart,
         });
         if (opts.json) return say(JSON.stringify({ event: "done", config, files, seconds: (Date.now() - t0) / 1000 }));
-        const chance = opts.task === "recall" ? ` (chance ${(1 / opts.symbols).toFixed(3)})` : " (|error| < 0.04)";
+        const chance = opts.task === "recall" ? ` (chance ${(1 / opts.symbols).toFixed(3)})` : ` (|error| < 0.04; always answering 1 scores ${ADDING_BASELINE.toFixed(3)})`;
         say(`${opts.task}: held-out accuracy${chance} after ${opts.steps} steps; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         say(textTable(cells.map((cell) => [CELL_LABEL[cell], ...distances.map((k) => results.find((r) => r.cell === cell && r.distance === k)!.accuracy.toFixed(3))]), ["cell", ...distances.map((k) => `k=${k}`)]));
         say(`wrote ${files.join(", ")}`);

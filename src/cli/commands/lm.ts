@@ -115,16 +115,17 @@ export function registerLmCommands(program: Command): void {
         const { model, vocab } = loadLm(opts.model);
         const tk = vocab.tokenizer;
         const corpus = await loadCorpus({
-          ...(file ? { path: file, split: { valid: 0, test: 1 } } : opts.data ? { path: opts.data } : { dataset: opts.dataset ?? "moby-dick" }),
+          ...(file ? { path: file, split: { valid: 0, test: 0 } } : opts.data ? { path: opts.data } : { dataset: opts.dataset ?? "moby-dick" }),
           level: tk.level,
           wordStyle: tk.wordStyle,
           lower: tk.lower,
           ...(tk.eos ? { eos: tk.eos } : {}),
         });
         const enc = encodeCorpus(corpus, { vocab });
-        const ids = enc.test.length > 2 ? enc.test : enc.valid;
+        // a file given explicitly is evaluated whole; a corpus by its test split
+        const ids = file ? enc.train : enc.test.length > 2 ? enc.test : enc.valid;
         const r = evaluateLm(model, ids, { batchSize: 10, bptt: opts.bptt });
-        const unk = enc.stats.test.tokens > 0 ? enc.stats.test.unknownRate : enc.stats.valid.unknownRate;
+        const unk = file ? enc.stats.train.unknownRate : enc.stats.test.tokens > 0 ? enc.stats.test.unknownRate : enc.stats.valid.unknownRate;
         if (opts.json) say(JSON.stringify({ ...r, unknownRate: unk }));
         else say(`${corpus.name}: ${r.tokens.toLocaleString()} tokens, loss ${r.loss.toFixed(4)} nats, perplexity ${r.perplexity.toFixed(2)}, ${r.bitsPerToken.toFixed(3)} bits/${tk.level === "char" ? "char" : "token"}, unknown ${(100 * unk).toFixed(1)}%`);
       }),
