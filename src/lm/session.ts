@@ -114,6 +114,8 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     const loaded = loadLm(out);
     vocab = loaded.vocab;
   }
+  // No corpus named: the quick-start run on the embedded Moby Dick, sized to show a result in a minute.
+  const quickStart = !o.data && !o.dataset;
   const corpus = await loadCorpus({
     ...(o.data ? { path: o.data } : { dataset: o.dataset ?? "moby-dick" }),
     level: o.level ?? "word",
@@ -121,15 +123,15 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     ...(o.lower !== undefined ? { lower: o.lower } : {}),
     ...(hooks.download ? { download: hooks.download } : {}),
   });
-  const enc = encodeCorpus(corpus, { ...(vocab ? { vocab } : {}), ...(o.maxVocab || !(o.data || o.dataset) ? { maxVocab: o.maxVocab ?? 10000 } : {}), ...(o.minFreq ? { minFreq: o.minFreq } : {}) });
+  const enc = encodeCorpus(corpus, { ...(vocab ? { vocab } : {}), ...(o.maxVocab || quickStart ? { maxVocab: o.maxVocab ?? 5000 } : {}), ...(o.minFreq ? { minFreq: o.minFreq } : {}) });
   vocab = enc.vocab;
   info(`corpus ${corpus.name}: ${enc.train.length.toLocaleString()} train / ${enc.valid.length.toLocaleString()} valid / ${enc.test.length.toLocaleString()} test tokens, vocabulary ${vocab.size.toLocaleString()} (${corpus.tokenizer.level} level)`);
 
   const cfg = {
     vocabSize: vocab.size,
-    embeddingDim: o.embeddingDim ?? 200,
-    hiddenSize: o.hiddenSize ?? 200,
-    numLayers: o.numLayers ?? 2,
+    embeddingDim: o.embeddingDim ?? (quickStart ? 128 : 200),
+    hiddenSize: o.hiddenSize ?? (quickStart ? 256 : 200),
+    numLayers: o.numLayers ?? (quickStart ? 1 : 2),
     cell: o.cell ?? "LSTM",
     dropout: o.dropout ?? 0,
     tieWeights: o.tieWeights ?? false,
@@ -156,7 +158,7 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
   }
   const B = o.batchSize ?? 20;
   const bptt = o.bptt ?? 35;
-  const epochs = o.epochs ?? 6;
+  const epochs = o.epochs ?? (quickStart ? 3 : 6);
   const steps = Math.ceil((Math.floor(enc.train.length / B) - 1) / bptt);
   hooks.onStart?.({ stepsPerEpoch: steps, epochs, startEpoch, vocabSize: vocab.size, trainTokens: enc.train.length, params: model.numParameters() });
 

@@ -5,9 +5,10 @@
  *
  * Environment:
  *   RNNKIT_NATIVE_ISA=avx512|avx2|scalar   use at most this ISA (default: the best the CPU has)
- *   RNNKIT_NATIVE_THREADS=n                GEMM threads, default 1 (results identical for any n)
+ *   RNNKIT_NATIVE_THREADS=n                GEMM threads, default: the machine's cores, at most 4 (results identical for any n)
  *   RNNKIT_NATIVE_ADDON=/path/to/x.node    load the addon from elsewhere
  */
+import { availableParallelism } from "node:os";
 import type { Backend, UnaryOp } from "../backend.js";
 import { refBackend } from "../ref/index.js";
 import { type NativeAddon, lastLoadError, loadAddon, nativeAddonPath } from "./addon.js";
@@ -20,7 +21,7 @@ const ISA_NAMES: readonly NativeIsa[] = ["scalar", "avx2", "avx512"];
 export interface NativeOptions {
   /** Highest ISA to use (clamped to the CPU's). Default: $RNNKIT_NATIVE_ISA, else the best available. */
   isa?: NativeIsa;
-  /** GEMM worker threads, process-wide. Default: $RNNKIT_NATIVE_THREADS, else 1. */
+  /** GEMM worker threads, process-wide. Default: $RNNKIT_NATIVE_THREADS, else the cores (≤ 4). */
   threads?: number;
 }
 
@@ -52,6 +53,7 @@ export function loadNativeBackend(options: NativeOptions = {}): Backend | null {
   const envThreads = process.env.RNNKIT_NATIVE_THREADS;
   if (options.threads !== undefined) addon.setThreads(parseThreads(options.threads, "loadNativeBackend: options.threads"));
   else if (envThreads) addon.setThreads(parseThreads(envThreads, "RNNKIT_NATIVE_THREADS"));
+  else addon.setThreads(Math.max(1, Math.min(4, availableParallelism())));
   return makeNativeBackend(addon, isa);
 }
 
