@@ -7,11 +7,13 @@
  *
  *   node dist/bench/run.js [--configs char,word,sentiment] [--backends native,wasm,ref]
  *                          [--torch] [--torch-threads 1|2|1,2] [--torch-ftz] [--tfjs] [--no-gemm] [--quick]
+ *                          [--native-threads N]
  *
  * Training tokens/s = batch·seq / median step time (forward + backward + Adam), timed as
  * torch_lstm.py times (3 warm-up steps, ≥ 1 s samples, median of 5); implementations whose first
  * step takes over 2 s (ref backend, tfjs) get 1 warm-up step and the median of 3 single steps. GFLOP/s counts the multiply-adds of
- * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2.
+ * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2 or
+ * --native-threads N (sets RNNKIT_NATIVE_THREADS for the native backend; default 1 here).
  * --torch-ftz adds PyTorch runs with torch.set_flush_denormal(True) (see torch.ts).
  */
 import { spawnSync } from "node:child_process";
@@ -77,7 +79,8 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
 
 function spawnChild(spec: string, quick: boolean): Measurement {
   const args = [fileURLToPath(import.meta.url), "--child", spec, ...(quick ? ["--quick"] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env: process.env });
+  const env = { ...process.env, RNNKIT_NATIVE_THREADS: arg("--native-threads") ?? "1" };
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as Measurement;
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   const dir = benchDir(REPO);
   const { torchUnavailable, runTorch } = await import("./torch.js");
   const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
-  console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
+  console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; native threads ${arg("--native-threads") ?? "1"}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
 
   for (const name of configs) {
     const c: BenchConfig = all[name]!;

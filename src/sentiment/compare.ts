@@ -30,6 +30,7 @@ import { TextBaseline, type BaselineKind } from "../baselines/pipeline.js";
 import { accuracy, macroF1 } from "../eval/metrics.js";
 import { HfTextClassifier, type HfLoadOptions, type HfPredictOptions } from "../transformers/classifier.js";
 import { evaluateHfClassifier } from "../transformers/evaluate.js";
+import { mapLabels } from "../transformers/labels.js";
 import { textTable } from "../viz/table.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { type SentimentRunHooks, type SentimentRunOptions, trainSentimentModel } from "./session.js";
@@ -105,7 +106,8 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 /**
  * Recurrent-row defaults from the data: maxLen = the 98th percentile of training text lengths in
  * tokens (rounded up to a multiple of 8, within [16, 400]) — short sentences get short sequences;
- * small datasets (< 20k texts) get batch 32 and keep every word (minFreq 1).
+ * small datasets (< 20k texts) get batch 32 and keep every word (minFreq 1); very small ones
+ * (< 5k texts, e.g. PhraseBank AllAgree) up to 10 epochs with patience 3 instead of 5 and 2.
  */
 export function neuralDefaults(train: readonly Example[]): NeuralOverrides {
   const lens = tokenizeAll(train, TOKENIZE)
@@ -114,7 +116,8 @@ export function neuralDefaults(train: readonly Example[]): NeuralOverrides {
   const p98 = lens[Math.min(lens.length - 1, Math.floor(0.98 * lens.length))] ?? 64;
   const maxLen = Math.min(400, Math.max(16, Math.ceil(p98 / 8) * 8));
   const small = train.length < 20000;
-  return { maxLen, batchSize: small ? 32 : 64, minFreq: small ? 1 : 2, epochs: 5, patience: 2 };
+  const tiny = train.length < 5000;
+  return { maxLen, batchSize: small ? 32 : 64, minFreq: small ? 1 : 2, epochs: tiny ? 10 : 5, patience: tiny ? 3 : 2 };
 }
 
 const NAMES: Record<Exclude<CompareModelKind, "bilstm-emb" | "transformer">, string> = { lstm: "LSTM (random init)", "tfidf-lr": "TF-IDF + LR", nbsvm: "NBSVM" };
@@ -142,17 +145,24 @@ export async function compareModels(o: CompareOptions, hooks: CompareHooks = {})
     hooks.onRow?.(r);
   };
 
-  // Fast rows first: baselines, then the transformer, then the recurrent networks.
-  for (const kind of ["tfidf-lr", "nbsvm"] as const) {
-    if (!wanted.includes(kind)) continue;
-    hooks.onRowStart?.(kind, NAMES[kind]);
-    add(baselineRow(kind, data.labels, splits));
-  }
-  if (wanted.includes("transformer") && o.transformer) {
-    hooks.onRowStart?.("transformer", o.transformer);
-    const r = await transformerRow(o.transformer, o, data.labels, splits, info);
-    notes.push(...r.notes);
-    add(r.row);
+  // Load the transformer first (a bad path or label map fails before any training), then the
+  // fast rows (baselines, transformer), then the recurrent networks.
+  const hf = wanted.includes("transformer") && o.transformer ? await HfTextClassifier.load(o.transformer, { ...o.transformerOptions, info }) : null;
+  try {
+    if (hf) mapLabels(hf.labels, data.labels, o.transformerOptions?.labelMap);
+    for (const kind of ["tfidf-lr", "nbsvm"] as const) {
+      if (!wanted.includes(kind)) continue;
+      hooks.onRowStart?.(kind, NAMES[kind]);
+      add(baselineRow(kind, data.labels, splits));
+    }
+    if (hf && o.transformer) {
+      hooks.onRowStart?.("transformer", o.transformer);
+      const r = await transformerRow(hf, o.transformer, o, data.labels, splits);
+      notes.push(...r.notes);
+      add(r.row);
+    }
+  } finally {
+    await hf?.dispose();
   }
   const defaults = { ...neuralDefaults(data.train), ...o.neural };
   const shared: SentimentRunOptions = { ...dataOptionsOf(o), ...defaults, seed, ...(o.folds !== undefined ? { maxFolds: o.folds } : {}) };
@@ -232,47 +242,42 @@ function baselineRow(kind: BaselineKind, labels: readonly string[], splits: read
   };
 }
 
-async function transformerRow(spec: string, o: CompareOptions, labels: readonly string[], splits: readonly Split[], info: (m: string) => void): Promise<{ row: CompareRow; notes: string[] }> {
+async function transformerRow(clf: HfTextClassifier, spec: string, o: CompareOptions, labels: readonly string[], splits: readonly Split[]): Promise<{ row: CompareRow; notes: string[] }> {
   const to = o.transformerOptions ?? {};
-  const clf = await HfTextClassifier.load(spec, { ...to, info });
-  try {
-    const accs: number[] = [];
-    const f1s: number[] = [];
-    let seconds = 0;
-    let n = 0;
-    let longTexts = 0;
-    let mappingText = "";
-    const notes: string[] = [];
-    for (const s of splits) {
-      const r = await evaluateHfClassifier(clf, s.test, labels, to);
-      accs.push(r.accuracy);
-      f1s.push(r.macroF1);
-      seconds += r.seconds;
-      n += s.test.length;
-      longTexts += r.stats.longTexts;
-      if (!mappingText) {
-        mappingText = r.mapping.description;
-        notes.push(...r.mapping.notes.map((x) => `${spec}: ${x}`));
-      }
+  const accs: number[] = [];
+  const f1s: number[] = [];
+  let seconds = 0;
+  let n = 0;
+  let longTexts = 0;
+  let mappingText = "";
+  const notes: string[] = [];
+  for (const s of splits) {
+    const r = await evaluateHfClassifier(clf, s.test, labels, to);
+    accs.push(r.accuracy);
+    f1s.push(r.macroF1);
+    seconds += r.seconds;
+    n += s.test.length;
+    longTexts += r.stats.longTexts;
+    if (!mappingText) {
+      mappingText = r.mapping.description;
+      notes.push(...r.mapping.notes.map((x) => `${spec}: ${x}`));
     }
-    notes.push(`${spec}: labels ${mappingText}; ${clf.describeLongText(to)} (${longTexts.toLocaleString()} of ${n.toLocaleString()} test texts were longer)`);
-    return {
-      row: {
-        kind: "transformer",
-        model: spec,
-        accuracy: mean(accs),
-        macroF1: mean(f1s),
-        trainSeconds: null,
-        msPerReview: (1000 * seconds) / Math.max(1, n),
-        folds: splits.length,
-        foldAccuracies: splits.length > 1 ? accs : [],
-        note: `pretrained, not trained here; ${clf.windowSpec(to).mode === "chunk" ? "long texts chunked" : "long texts truncated"}`,
-      },
-      notes,
-    };
-  } finally {
-    await clf.dispose();
   }
+  notes.push(`${spec}: labels ${mappingText}; ${clf.describeLongText(to)} (${longTexts.toLocaleString()} of ${n.toLocaleString()} test texts were longer)`);
+  return {
+    row: {
+      kind: "transformer",
+      model: spec,
+      accuracy: mean(accs),
+      macroF1: mean(f1s),
+      trainSeconds: null,
+      msPerReview: (1000 * seconds) / Math.max(1, n),
+      folds: splits.length,
+      foldAccuracies: splits.length > 1 ? accs : [],
+      note: `pretrained, not trained here; ${clf.windowSpec(to).mode === "chunk" ? "long texts chunked" : "long texts truncated"}`,
+    },
+    notes,
+  };
 }
 
 /**

@@ -11,7 +11,6 @@
  *   config.json (model_type, id2label), tokenizer.json, tokenizer_config.json,
  *   onnx/model.onnx (fp32) or onnx/model_quantized.onnx (q8) or onnx/model_fp16.onnx …
  */
-import { lookup } from "node:dns/promises";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
@@ -32,7 +31,7 @@ export interface ResolveHfOptions {
   cacheDir?: string;
   /** Force a dtype (file suffix): fp32 → model.onnx, q8 → model_quantized.onnx, fp16 → model_fp16.onnx … */
   dtype?: string;
-  /** Network probe, injectable for tests (default: DNS lookup of huggingface.co, 3 s timeout). */
+  /** Network probe, injectable for tests (default: HEAD https://huggingface.co/api/models/<id>, 4 s timeout). */
   networkAvailable?: () => Promise<boolean>;
 }
 
@@ -80,9 +79,14 @@ function offlineByEnv(): string | null {
   return null;
 }
 
-async function probeNetwork(): Promise<boolean> {
-  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref());
-  return Promise.race([lookup("huggingface.co").then(() => true, () => false), timeout]);
+/** Whether the hub answers over HTTPS (a HEAD request for the model's API page, 4 s timeout). */
+async function probeHub(id: string): Promise<boolean> {
+  try {
+    await fetch(`https://huggingface.co/api/models/${id}`, { method: "HEAD", signal: AbortSignal.timeout(4000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Check a model folder and pick its ONNX file; returns [file, dtype]. */
@@ -117,7 +121,7 @@ export async function resolveHfModel(spec: string, opts: ResolveHfOptions = {}):
   }
   const source: HfModelSource = { kind: "hub", id: rest, spec: rest };
   if (existsSync(join(cacheDir, rest, "config.json"))) return { source, allowRemote: false, cacheDir, dtype: opts.dtype, onnxFile: null };
-  const why = opts.allowDownload === false ? "downloads are disabled" : offlineByEnv() ? `${offlineByEnv()} is set` : (await (opts.networkAvailable ?? probeNetwork)()) ? null : "huggingface.co cannot be reached";
+  const why = opts.allowDownload === false ? "downloads are disabled" : offlineByEnv() ? `${offlineByEnv()} is set` : (await (opts.networkAvailable ?? (() => probeHub(rest)))()) ? null : "huggingface.co cannot be reached";
   if (why !== null) {
     throw new Error(`--model hf:${rest}: the model is not in the cache (${join(cacheDir, rest)}) and ${why} (hint: download the model folder elsewhere — config.json, tokenizer*.json, onnx/model*.onnx — and pass hf:/path/to/folder)`);
   }

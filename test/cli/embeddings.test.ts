@@ -120,7 +120,7 @@ test("rnnkit train-embeddings → neighbors (text and binary)", async () => {
 
   const bad = runCli(["neighbors", "hourse", "--vectors", out]);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /"hourse" is not among the 12 words of .*w\.txt; did you mean: horse\?/);
+  assert.match(bad.stderr, /"hourse" is not among the 12 words of .*w\.txt; did you mean: horse, mouse\?/);
   const noFile = runCli(["neighbors", "cat", "--vectors", join(dir, "none.txt")]);
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /no vector file at .*none\.txt \(hint: train one with rnnkit train-embeddings/);

@@ -7,7 +7,7 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { HfTextClassifier } from "../../src/transformers/classifier.js";
 import { evaluateHfClassifier } from "../../src/transformers/evaluate.js";
@@ -104,6 +104,21 @@ test("tiny-bert: evaluation on SST-2-labelled examples maps NEGATIVE/POSITIVE on
   assert.equal(r.n, 4);
   assert.ok(r.rocAuc !== undefined && r.rocAuc === 1);
   await assert.rejects(evaluateHfClassifier(clf, ex.map((e) => ({ ...e, label: e.label === "1" ? "4" : "0" })), ["0", "1", "2", "3", "4"]), /Model labels: NEGATIVE, POSITIVE; dataset labels: 0, 1, 2, 3, 4/);
+});
+
+test("tiny-bert: a hub id found in rnnkit's cache loads offline (no network probe)", async (t) => {
+  if (!(await tiny(t))) return;
+  const cacheDir = mkdtempSync(join(tmpdir(), "rnnkit-hfcache-"));
+  cpSync(TINY, join(cacheDir, "rnnkit", "tiny-bert"), { recursive: true });
+  const clf = await HfTextClassifier.load("hf:rnnkit/tiny-bert", { cacheDir, threads: 1, networkAvailable: async () => assert.fail("no probe for a cached model") });
+  try {
+    assert.equal(clf.resolved.source.kind, "hub");
+    assert.equal(clf.resolved.allowRemote, false);
+    const { probs } = await clf.predictProba(["a great film"]);
+    assert.ok(probs[1]! > 0.5);
+  } finally {
+    await clf.dispose();
+  }
 });
 
 test("resolveHfModel: folders load offline; hub ids never download when offline", async () => {

@@ -13,7 +13,7 @@ import { toCsv } from "../../analysis/csv.js";
 import { CELL_LABEL } from "../../analysis/style.js";
 import { type FlowRow, gradientFlowExperiment, normAt, normRatio } from "../../analysis/flow-experiment.js";
 import { explodingExperiment } from "../../analysis/exploding.js";
-import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE_BIAS, longRangeExperiment } from "../../analysis/long-range.js";
+import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE_BIAS, DEFAULT_STEPS, longRangeExperiment } from "../../analysis/long-range.js";
 import { lstmGates } from "../../analysis/gates.js";
 import { UNIT_VIEWS, type UnitView, gateCharts, gateSummary } from "../../analysis/gates-chart.js";
 import { CliError, action, choiceArg, intArg, numArg } from "../common.js";
@@ -164,26 +164,29 @@ export function registerAnalysisCommands(program: Command): void {
     .option("--task <task>", "recall or adding", choiceArg("--task", ["recall", "adding"] as const), "recall")
     .option("--cells <list>", "comma-separated cells", "rnn,gru,lstm")
     .option("--distances <list>", "comma-separated k", "5,10,20,50,100")
-    .option("--steps <n>", "training steps per cell and k (the same budget for every cell)", intArg("--steps"), 600)
+    .option("--steps <n>", "training steps per cell and k, the same budget for every cell (default 600 recall, 2000 adding)", intArg("--steps"))
     .option("--batch <n>", "batch size", intArg("--batch"), 32)
     .option("--hidden <n>", "hidden size", intArg("--hidden"), 64)
     .option("--lr <x>", "Adam learning rate", numArg("--lr", 0), 3e-3)
     .option("--gate-bias <b>", "initial LSTM forget-gate / GRU update-gate bias (0 = leave PyTorch's default init)", numArg("--gate-bias"), DEFAULT_GATE_BIAS)
     .option("--symbols <n>", "recall: symbols to remember (chance = 1/n)", intArg("--symbols", 2), 8)
+    .option("--filler <kind>", "recall: the steps between symbol and query are random noise tokens or one blank token", choiceArg("--filler", ["noise", "blank"] as const), "noise")
+    .option("--curriculum", "train on distances growing from 5 to k over the first half of the steps")
     .option("--seed <n>", "random seed", intArg("--seed", 0), 1)
     .option("--out <dir>", "output folder", join("runs", "long-range"))
     .option("--json", "JSON lines instead of a table")
     .action(
-      action((opts: { task: LongRangeTask; cells: string; distances: string; steps: number; batch: number; hidden: number; lr: number; gateBias: number; symbols: number; seed: number; out: string; json?: boolean }) => {
+      action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; out: string; json?: boolean }) => {
         const cells = cellList(opts.cells);
         const distances = intList("--distances", opts.distances);
+        const steps = opts.steps ?? DEFAULT_STEPS[opts.task];
         const t0 = Date.now();
         const onResult = (r: LongRangeResult): void =>
           opts.json ? say(JSON.stringify({ event: "result", ...r, curve: undefined })) : note(`${CELL_LABEL[r.cell]}, k = ${r.distance}: accuracy ${r.accuracy.toFixed(3)} (loss ${r.finalLoss.toFixed(3)}, ${r.seconds.toFixed(1)} s)`);
         const { results, chart } = longRangeExperiment({
-          task: opts.task, cells, distances, steps: opts.steps, batchSize: opts.batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, seed: opts.seed, onResult,
+          task: opts.task, cells, distances, steps, batchSize: opts.batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, onResult,
         });
-        const config = { task: opts.task, cells, distances, steps: opts.steps, batch: opts.batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, seed: opts.seed };
+        const config = { task: opts.task, cells, distances, steps, batch: opts.batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed };
         const files = writeOut(opts.out, {
           "results.csv": toCsv(results.map(({ curve: _c, ...r }) => r)),
           "results.json": JSON.stringify({ config, results }, null, 1) + "\n",
@@ -191,7 +194,7 @@ export function registerAnalysisCommands(program: Command): void {
         });
         if (opts.json) return say(JSON.stringify({ event: "done", config, files, seconds: (Date.now() - t0) / 1000 }));
         const chance = opts.task === "recall" ? ` (chance ${(1 / opts.symbols).toFixed(3)})` : ` (|error| < 0.04; always answering 1 scores ${ADDING_BASELINE.toFixed(3)})`;
-        say(`${opts.task}: held-out accuracy${chance} after ${opts.steps} steps; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        say(`${opts.task}: held-out accuracy${chance} after ${steps} steps; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         say(textTable(cells.map((cell) => [CELL_LABEL[cell], ...distances.map((k) => results.find((r) => r.cell === cell && r.distance === k)!.accuracy.toFixed(3))]), ["cell", ...distances.map((k) => `k=${k}`)]));
         say(`wrote ${files.join(", ")}`);
       }),
