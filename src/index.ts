@@ -41,9 +41,7 @@ export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type Sentime
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";
 
 // analysis
-export { hiddenGradNorms } from "./analysis/gradient-flow.js";
-export { gradientFlowExperiment, normRatio, type FlowRow } from "./analysis/flow-experiment.js";
-export { longRangeExperiment, runLongRange, type LongRangeResult } from "./analysis/long-range.js";
+export * from "./analysis/index.js";
 
 // charts and progress
 export * from "./viz/index.js";

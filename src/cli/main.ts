@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import { registerLmCommands } from "./commands/lm.js";
 import { registerSentimentCommands } from "./commands/sentiment.js";
+import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
@@ -22,5 +23,6 @@ const program = new Command();
 program.name("rnnkit").description("Recurrent neural networks: language models, sentiment classifiers, gradient analysis").version(pkg.version).showHelpAfterError();
 registerLmCommands(program);
 registerSentimentCommands(program);
+registerAnalysisCommands(program);
 registerCompareCommands(program);
 await program.parseAsync(process.argv);
