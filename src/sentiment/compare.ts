@@ -164,9 +164,10 @@ export async function compareModels(o: CompareOptions, hooks: CompareHooks = {})
   } finally {
     await hf?.dispose();
   }
-  const defaults = { ...neuralDefaults(data.train), ...o.neural };
+  const recurrent = (["lstm", "bilstm-emb"] as const).filter((k) => wanted.includes(k));
+  const defaults = recurrent.length > 0 ? { ...neuralDefaults(data.train), ...o.neural } : {};
   const shared: SentimentRunOptions = { ...dataOptionsOf(o), ...defaults, seed, ...(o.folds !== undefined ? { maxFolds: o.folds } : {}) };
-  for (const kind of ["lstm", "bilstm-emb"] as const) {
+  for (const kind of recurrent) {
     if (!wanted.includes(kind)) continue;
     const name = kind === "lstm" ? NAMES.lstm : `BiLSTM + ${o.embeddings ? "pretrained vectors" : "word2vec"}`;
     hooks.onRowStart?.(kind, name);
@@ -174,7 +175,7 @@ export async function compareModels(o: CompareOptions, hooks: CompareHooks = {})
       kind === "lstm" ? { ...shared, bidirectional: false, word2vec: false } : { ...shared, bidirectional: true, ...(o.embeddings ? { embeddings: o.embeddings } : { word2vec: true }) };
     add(await neuralRow(kind, name, run, splits, hooks, info));
   }
-  notes.unshift(`recurrent rows: maxLen ${defaults.maxLen}, batch ${defaults.batchSize}, min word count ${defaults.minFreq}, ≤ ${defaults.epochs} epochs (early stopping on validation, patience ${defaults.patience})${defaults.timeLimit ? `, time limit ${defaults.timeLimit}s per model` : ""}`);
+  if (recurrent.length > 0) notes.unshift(`recurrent rows: maxLen ${defaults.maxLen}, batch ${defaults.batchSize}, min word count ${defaults.minFreq}, ≤ ${defaults.epochs} epochs (early stopping on validation, patience ${defaults.patience})${defaults.timeLimit ? `, time limit ${defaults.timeLimit}s per model` : ""}`);
   return {
     dataset: data.name,
     labels: data.labels,
