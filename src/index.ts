@@ -39,6 +39,8 @@ export { saveClassifier, loadClassifier, type ClassifierBundle, type TextPipelin
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";
+export { compareModels, formatCompareTable, COMPARE_MODELS, type CompareOptions, type CompareResult, type CompareRow } from "./sentiment/compare.js";
+export * from "./transformers/index.js";
 
 // analysis
 export * from "./analysis/index.js";

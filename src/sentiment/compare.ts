@@ -168,7 +168,6 @@ export async function compareModels(o: CompareOptions, hooks: CompareHooks = {})
   const defaults = recurrent.length > 0 ? { ...neuralDefaults(data.train), ...o.neural } : {};
   const shared: SentimentRunOptions = { ...dataOptionsOf(o), ...defaults, seed, ...(o.folds !== undefined ? { maxFolds: o.folds } : {}) };
   for (const kind of recurrent) {
-    if (!wanted.includes(kind)) continue;
     const name = kind === "lstm" ? NAMES.lstm : `BiLSTM + ${o.embeddings ? "pretrained vectors" : "word2vec"}`;
     hooks.onRowStart?.(kind, name);
     const run: SentimentRunOptions =

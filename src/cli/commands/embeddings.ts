@@ -214,7 +214,8 @@ export function registerEmbeddingCommands(program: Command): void {
         };
         if (json) return say(JSON.stringify(summary));
         say(`trained ${wv.size.toLocaleString()} words × ${wv.dim} on ${result.trainWords.toLocaleString()} tokens in ${secs.toFixed(1)}s (${summary.wordsPerSec.toLocaleString()} words/s)`);
-        say(`saved ${out} (${summary.format}); try: rnnkit neighbors ${wv.words[Math.min(wv.size - 1, 50)] ?? "WORD"} --vectors ${out}`);
+        const example = wv.words.find((w, i) => i >= Math.min(100, wv.size >> 2) && w.length >= 5 && /^\p{L}+$/u.test(w)) ?? wv.words[0] ?? "WORD";
+        say(`saved ${out} (${summary.format}); try: rnnkit neighbors ${example} --vectors ${out}`);
       }),
     );
 
