@@ -14,6 +14,8 @@ import { textTable } from "../../viz/table.js";
 import { createProgress, type Progress } from "../progress.js";
 import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
 import { DEFAULT_CLASSIFIER_PATH, shippedModelPath } from "../../sentiment/shipped.js";
+import { HfTextClassifier } from "../../transformers/classifier.js";
+import { isHfSpec } from "../../transformers/resolve.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
@@ -153,7 +155,7 @@ export function registerSentimentCommands(program: Command): void {
     .command("classify")
     .description('label + probability for texts: arguments, --file (one per line) or stdin, e.g. classify "The movie was terribly exciting!"')
     .argument("[texts...]", "texts to classify")
-    .option("--model <path>", "checkpoint (default: your trained one if present, else the shipped IMDB model)")
+    .option("--model <path>", "checkpoint, or hf:<hub id or folder> for a transformer (default: your trained one if present, else the shipped IMDB model)")
     .option("--file <path>", "one text per line")
     .option("--json", "JSON lines")
     .action(
@@ -162,6 +164,20 @@ export function registerSentimentCommands(program: Command): void {
         if (opts.file) inputs = readFileSync(opts.file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
         else if (inputs.length === 0 && !process.stdin.isTTY) inputs = (await readStdin()).split(/\r?\n/).filter((l) => l.trim() !== "");
         if (inputs.length === 0) throw new Error('nothing to classify: pass texts as arguments, --file PATH, or pipe lines on stdin (e.g. rnnkit classify "great film")');
+        if (opts.model && isHfSpec(opts.model)) {
+          // a Hugging Face model (hf:<hub id or folder>) through @huggingface/transformers
+          const clf = await HfTextClassifier.load(opts.model);
+          const { probs } = await clf.predictProba(inputs);
+          const C = clf.labels.length;
+          const rows = inputs.map((text, i) => {
+            let a = 0;
+            for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + a]!) a = c;
+            return { text, label: clf.labels[a]!, prob: probs[i * C + a]!, probs: Object.fromEntries(clf.labels.map((l, c) => [l, probs[i * C + c]!])) };
+          });
+          await clf.dispose();
+          if (opts.json) return rows.forEach((p) => say(JSON.stringify(p)));
+          return say(textTable(rows.map((p) => [p.label, p.prob.toFixed(3), p.text.length > 70 ? `${p.text.slice(0, 67)}…` : p.text]), ["label", "prob", "text"]));
+        }
         const b = loadClassifier(opts.model ?? shippedModelPath());
         const preds = classifyTexts(b, inputs);
         if (opts.json) return preds.forEach((p) => say(JSON.stringify(p)));
