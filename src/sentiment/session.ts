@@ -149,7 +149,15 @@ async function runOne(
     info(`read ${r.rowsRead.toLocaleString()} ${r.format} vectors of dimension ${vectors.dim} from ${o.embeddings}`);
   } else if (o.word2vec) {
     const w0 = Date.now();
-    vectors = trainWord2Vec(trainTok, { dim: o.embeddingDim ?? 100, epochs: 3, minCount: o.minFreq ?? 2, seed }).vectors;
+    info(`training word2vec (skip-gram, negative sampling, 3 epochs) on ${trainTok.length.toLocaleString()} training texts…`);
+    let shown = 0;
+    const onProgress = (p: number): void => {
+      if (p >= shown + 0.25) {
+        shown = Math.floor(p * 4) / 4;
+        info(`word2vec ${Math.round(100 * shown)}%`);
+      }
+    };
+    vectors = trainWord2Vec(trainTok, { dim: o.embeddingDim ?? 100, epochs: 3, minCount: o.minFreq ?? 2, seed, onProgress }).vectors;
     info(`trained word2vec (skip-gram, ${vectors.size.toLocaleString()} words × ${vectors.dim}) on the training texts in ${((Date.now() - w0) / 1000).toFixed(1)}s`);
   }
   const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? 100);
