@@ -38,9 +38,16 @@ function feed(model: LanguageModel, ids: readonly number[], state: LmState | nul
   return { last: logits.f32.slice((ids.length - 1) * V, ids.length * V), state: next };
 }
 
-/** The context the first word is predicted from: the end-of-sentence token at word level (PTB's sentence boundary), nothing at char level. */
+/**
+ * The context a prompt starts from: the end-of-sentence token at word level (PTB's sentence
+ * boundary), a newline at char level when the vocabulary has one. Training carries the state across
+ * the whole text, so a prompt fed from a zero state with no such boundary is out of distribution
+ * (a char model then continues "ROMEO:" with noise instead of a line break).
+ */
 function startIds(vocab: LmVocab): number[] {
-  return vocab.eosId >= 0 ? [vocab.eosId] : [];
+  if (vocab.eosId >= 0) return [vocab.eosId];
+  const nl = vocab.get("\n");
+  return nl === undefined ? [] : [nl];
 }
 
 export interface NextToken {
@@ -77,8 +84,8 @@ export interface ScoredToken {
 /**
  * Sentence probability as the product of conditionals (the lecture's chain rule):
  *   P(w_1 … w_n) = Π_t P(w_t | w_<t),   log P = Σ_t log P(w_t | w_<t)
- * At word level w_1 is conditioned on <eos> (a sentence start); at char level the first
- * character has no context and is not scored.
+ * w_1 is conditioned on the start context (<eos> at word level, a newline at char level); a char
+ * vocabulary without a newline has no start context, and its first character is not scored.
  */
 export function scoreText(model: LanguageModel, vocab: LmVocab, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
   const enc = encodePrompt(vocab, text);
