@@ -516,6 +516,18 @@ napi_value Scale(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// sumAxis(isa, x, outer, n, inner, out)
+napi_value SumAxis(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumAxis");
+  const Kernels* k = a.kernels(a.at(0));
+  int outer = a.dim(a.at(2), "outer"), n = a.dim(a.at(3), "n"), inner = a.dim(a.at(4), "inner");
+  const float* x = a.f32(a.at(1), "x", (size_t)outer * n * inner);
+  float* out = a.f32(a.at(5), "out", (size_t)outer * inner);
+  if (a.bad) return nullptr;
+  k->sumAxis(x, outer, n, inner, out);
+  return undefined(env);
+}
+
 // ---------------------------------------------------------------- configuration
 
 // fmaPeak(isa, iters) → flops done by a register-only FMA loop (time it to get the peak)
@@ -559,6 +571,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumAxis", nullptr, SumAxis, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"bestIsa", nullptr, BestIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

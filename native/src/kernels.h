@@ -96,6 +96,8 @@ struct Kernels {
   void (*sgdStep)(float* p, const float* g, float* buf, size_t n, const SgdOpts& o);
   double (*sumSquares)(const float* x, size_t n);
   void (*scale)(float* x, float s, size_t n);
+  /** out[o, j] = Σ_k x[o, k, j], x [outer, n, inner] (overwrites out). */
+  void (*sumAxis)(const float* x, int outer, int n, int inner, float* out);
   /** Runs a register-only FMA loop (the machine's peak, for benchmarks); returns the flops done. */
   double (*fmaPeak)(long iters);
 };

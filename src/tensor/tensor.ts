@@ -199,7 +199,10 @@ function runBackward(root: Tensor, seed: Float32Array): void {
     const g = grads.get(node);
     if (!g) continue;
     grads.delete(node);
-    if (node.isLeaf || node.retainsGrad) accumulateInto(node, g);
+    // A leaf's incoming gradient is owned by this map alone (backward rules return fresh arrays or
+    // pass g through), so the first one becomes .grad without a copy; a retained non-leaf's g may
+    // still flow to its parents, so that one is copied.
+    if (node.isLeaf || node.retainsGrad) accumulateInto(node, g, !node.backwardFn);
     if (!node.backwardFn) continue;
     const pg = node.backwardFn(g);
     node.parents.forEach((p, i) => {
@@ -207,14 +210,16 @@ function runBackward(root: Tensor, seed: Float32Array): void {
       if (!gi || !p.requiresGrad) return;
       if (gi.length !== p.size) throw new Error(`autograd: internal error, gradient of size ${gi.length} for a parent of shape ${fmtShape(p.shape)}`);
       const prev = grads.get(p);
-      if (!prev) grads.set(p, gi === g || pg.indexOf(gi) !== i ? Float32Array.from(gi) : gi);
+      // g passed through (reshape, add …) is ours to reuse: its node's entry is gone. The same
+      // array handed to two parents (add(a, b) → [g, g]) is copied for the second.
+      if (!prev) grads.set(p, pg.indexOf(gi) !== i || (gi === g && node.retainsGrad) ? Float32Array.from(gi) : gi);
       else for (let j = 0; j < prev.length; j++) prev[j]! += gi[j]!;
     });
   }
 }
 
-function accumulateInto(t: Tensor, g: Float32Array): void {
-  if (!t.grad) t.grad = new Tensor(Float32Array.from(g), t.shape);
+function accumulateInto(t: Tensor, g: Float32Array, owned: boolean): void {
+  if (!t.grad) t.grad = new Tensor(owned ? g : Float32Array.from(g), t.shape);
   else {
     const d = t.grad.f32;
     for (let j = 0; j < d.length; j++) d[j]! += g[j]!;

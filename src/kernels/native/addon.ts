@@ -27,6 +27,7 @@ export interface NativeAddon {
   sgdStep(isa: number, p: F32, g: F32, buf: F32 | null, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void;
   sumSquares(isa: number, x: F32, n: number): number;
   scale(isa: number, x: F32, s: number, n: number): void;
+  sumAxis(isa: number, x: F32, outer: number, n: number, inner: number, out: F32): void;
   /** Runs a register-only FMA loop of `iters` iterations; returns the flops done (time it for the peak). */
   fmaPeak(isa: number, iters: number): number;
   /** Highest ISA index this CPU supports. */

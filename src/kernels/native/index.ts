@@ -1,7 +1,7 @@
 /**
  * The native backend for Node: a C++ N-API addon with AVX-512, AVX2 and scalar kernels, the ISA
  * chosen at run time (never a crash on a CPU without AVX-512). Kernels the addon does not
- * implement (unaryBackward, binary, sumAxis, logSoftmax) are the reference ones.
+ * implement (unaryBackward, binary, logSoftmax; sumAxis below 4096 elements) are the reference ones.
  *
  * Environment:
  *   RNNKIT_NATIVE_ISA=avx512|avx2|scalar   use at most this ISA (default: the best the CPU has)
@@ -65,7 +65,8 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     unary: (op, x, out, len) => n.unary(isa, UNARY_INDEX[op], x, out, len),
     unaryBackward: refBackend.unaryBackward,
     binary: refBackend.binary,
-    sumAxis: refBackend.sumAxis,
+    // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
+    sumAxis: (x, outer, len, inner, out) => (inner < 16 || outer * len * inner < 4096 ? refBackend.sumAxis(x, outer, len, inner, out) : n.sumAxis(isa, x, outer, len, inner, out)),
     logSoftmax: refBackend.logSoftmax,
     softmaxCrossEntropy(logits, targets, N, C, ignoreIndex, probs) {
       const bad = n.softmaxCrossEntropy(isa, logits, targets, N, C, ignoreIndex, probs, lossOut);
