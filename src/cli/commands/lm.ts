@@ -29,6 +29,7 @@ export function registerLmCommands(program: Command): void {
     .option("--layers <n>", "recurrent layers", intArg("--layers"))
     .option("--dropout <p>", "dropout probability", numArg("--dropout", 0, 0.99))
     .option("--tie", "tie decoder and embedding weights (needs --emb = --hidden)")
+    .option("--init-range <r>", "initialise every weight from U(-r, r) (Zaremba et al.: 0.1); default PyTorch's per-layer init", numArg("--init-range", 1e-6, 10))
     .option("--optimizer <name>", "sgd or adam", choiceArg("--optimizer", ["sgd", "adam"] as const))
     .option("--lr <x>", "learning rate (default 1 for sgd, 0.002 for adam)", numArg("--lr", 0))
     .option("--lr-decay <f>", "multiply lr by f each epoch after --decay-after (default 0.5 for sgd)", numArg("--lr-decay", 0, 1))
@@ -60,7 +61,7 @@ export function registerLmCommands(program: Command): void {
               ...(opts.dataset ? { dataset: opts.dataset as CorpusDatasetName } : {}),
               ...(opts.level ? { level: opts.level as "word" | "char" } : {}),
               ...(opts.wordStyle ? { wordStyle: opts.wordStyle as "ptb" | "prose" } : {}),
-              ...num(opts, { maxVocab: "maxVocab", minFreq: "minFreq", embeddingDim: "emb", hiddenSize: "hidden", numLayers: "layers", dropout: "dropout", lr: "lr", lrDecay: "lrDecay", decayAfter: "decayAfter", weightDecay: "weightDecay", clip: "clip", batchSize: "batchSize", bptt: "bptt", epochs: "epochs", patience: "patience", timeLimit: "timeLimit", seed: "seed", sampleLength: "sampleLength", sampleEvery: "sampleEvery" }),
+              ...num(opts, { maxVocab: "maxVocab", minFreq: "minFreq", embeddingDim: "emb", hiddenSize: "hidden", numLayers: "layers", dropout: "dropout", initRange: "initRange", lr: "lr", lrDecay: "lrDecay", decayAfter: "decayAfter", weightDecay: "weightDecay", clip: "clip", batchSize: "batchSize", bptt: "bptt", epochs: "epochs", patience: "patience", timeLimit: "timeLimit", seed: "seed", sampleLength: "sampleLength", sampleEvery: "sampleEvery" }),
               cell: parseCell(String(opts.cell)),
               ...(opts.tie ? { tieWeights: true } : {}),
               ...(opts.optimizer ? { optimizer: opts.optimizer as "sgd" | "adam" } : {}),
