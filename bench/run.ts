@@ -6,7 +6,7 @@
  * is that measurement's own.
  *
  *   node dist/bench/run.js [--configs char,word,sentiment] [--backends native,wasm,ref]
- *                          [--torch] [--torch-threads 1|2|1,2] [--torch-ftz] [--tfjs] [--no-gemm] [--quick]
+ *                          [--torch] [--torch-threads 1|2|1,2 (default 1,2)] [--torch-ftz] [--tfjs] [--no-gemm] [--quick]
  *                          [--native-threads N]
  *
  * Training tokens/s = batch·seq / median step time (forward + backward + Adam), timed as
@@ -51,6 +51,23 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
     if (config === "char") m.inferTokensPerS = tok / ((await timedAsync(() => w.infer(), timingFor(false))).stepMs / 1e3);
     m.rssMiB = peakRssMiB();
     return m;
+  }
+  if (kind === "peak") {
+    // the single-core AVX-512 (or best ISA) FMA peak, timed on a register-only loop in the addon
+    const { loadAddon } = await import("../src/kernels/native/addon.js");
+    const addon = loadAddon();
+    if (!addon) return { impl: "peak", config: "peak", error: "native addon not built" };
+    const isa = addon.bestIsa();
+    const iters = 2e7;
+    addon.fmaPeak(isa, iters / 10);
+    let best = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.cpuUsage();
+      const flops = addon.fmaPeak(isa, iters);
+      const u = process.cpuUsage(t0);
+      best = Math.max(best, flops / ((u.user + u.system) / 1e6) / 1e9);
+    }
+    return { impl: `peak-${["scalar", "avx2", "avx512"][isa] ?? "?"}`, config: "peak", tokensPerS: best };
   }
   if (kind === "gemm" && name === "wasm-kernel") {
     const { benchGemmKernel } = await import("./gemm.js");
@@ -111,13 +128,18 @@ async function main(): Promise<void> {
   const all = loadConfigs(REPO);
   for (const c of configs) if (!all[c]) throw new Error(`bench: unknown config "${c}" (have ${Object.keys(all).join(", ")})`);
   const wantTorch = process.argv.includes("--torch");
-  const torchThreads = list(arg("--torch-threads"), "1").map(Number) as (1 | 2)[];
+  const torchThreads = list(arg("--torch-threads"), "1,2").map(Number) as (1 | 2)[];
   const wantTfjs = process.argv.includes("--tfjs");
   const torchModes = process.argv.includes("--torch-ftz") ? [false, true] : [false];
   const dir = benchDir(REPO);
   const { torchUnavailable, runTorch } = await import("./torch.js");
   const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
   console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; native threads ${arg("--native-threads") ?? "1"}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
+
+  const peak = spawnChild("peak:native:peak", quick);
+  const peakGflops = peak.tokensPerS;
+  const nativeThreads = Number(arg("--native-threads") ?? "1");
+  console.log(peakGflops ? `machine peak: ${peakGflops.toFixed(1)} GFLOP/s per core (${peak.impl}, FMA loop); "% peak" = GFLOP/s over the peak of the cores the implementation used` : `machine peak: unknown (${peak.error ?? "?"})`);
 
   for (const name of configs) {
     const c: BenchConfig = all[name]!;
@@ -138,11 +160,14 @@ async function main(): Promise<void> {
       }
     }
     if (wantTfjs) rows.push(spawnChild(`tfjs:wasm:${name}`, quick));
-    const torch1 = rows.find((r) => r.impl.startsWith("pytorch-1t") && r.tokensPerS)?.tokensPerS ?? rows.find((r) => r.impl.startsWith("pytorch") && r.tokensPerS)?.tokensPerS;
+    // the reference is the fastest plain PyTorch run (1 or 2 threads, whichever wins here)
+    const torchRuns = rows.filter((r) => r.impl.startsWith("pytorch") && !r.impl.includes("-ftz") && r.tokensPerS).map((r) => r.tokensPerS!);
+    const torch1 = torchRuns.length ? Math.max(...torchRuns) : undefined;
+    const coresOf = (impl: string): number => (impl.startsWith("pytorch-2t") ? 2 : impl.startsWith("native") ? Math.min(2, nativeThreads) : 1);
     const flops = 3 * forwardFlopsPerToken(c);
     console.log(`\n## ${name}: ${c.desc}`);
-    const head = ["impl", "train tok/s", "vs PyTorch", "GFLOP/s", "step ms", ...(name === "char" ? ["infer tok/s"] : []), "peak RSS MiB"];
-    const widths = [30, 12, 11, 8, 9, ...(name === "char" ? [12] : []), 12];
+    const head = ["impl", "train tok/s", "vs best PyTorch", "GFLOP/s", "% peak", "step ms", ...(name === "char" ? ["infer tok/s"] : []), "peak RSS MiB"];
+    const widths = [30, 12, 15, 8, 6, 9, ...(name === "char" ? [12] : []), 12];
     console.log(`| ${head.map((h, i) => pad(h, widths[i]!)).join(" | ")} |`);
     console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
     for (const r of rows) {
@@ -155,6 +180,7 @@ async function main(): Promise<void> {
         fmtK(r.tokensPerS),
         torch1 && r.tokensPerS ? `${(r.tokensPerS / torch1).toFixed(2)}x` : "-",
         r.tokensPerS ? ((r.tokensPerS * flops) / 1e9).toFixed(1) : "-",
+        r.tokensPerS && peakGflops ? `${((100 * r.tokensPerS * flops) / 1e9 / (peakGflops * coresOf(r.impl))).toFixed(0)}%` : "-",
         r.stepMs?.toFixed(1) ?? "-",
         ...(name === "char" ? [fmtK(r.inferTokensPerS)] : []),
         r.rssMiB?.toFixed(0) ?? "-",
@@ -172,7 +198,7 @@ async function main(): Promise<void> {
     for (const b of [...backends, ...(backends.includes("wasm") ? ["wasm-kernel"] : [])]) {
       const r = spawnChild(`gemm:${b}`, quick);
       if (r.error || !r.gemm) console.log(`| ${pad(b, 22)} | unavailable: ${r.error ?? "?"}`);
-      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(g.gflops.toFixed(1), 14)).join(" | ")} |`);
+      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${peakGflops ? ` (${((100 * g.gflops) / (peakGflops * (b === "native" ? Math.min(2, nativeThreads) : 1))).toFixed(0)}%)` : ""}`, 14)).join(" | ")} |`);
     }
   }
 }
