@@ -17,7 +17,6 @@ import { writeChart } from "../viz/write.js";
 import { loadLm, saveLm } from "./checkpoint.js";
 import { evaluateLm, type LmEvalResult } from "./evaluate.js";
 import { generate } from "./predict.js";
-import { uniformInit } from "../nn/init.js";
 import { type LmEpochInfo, type LmStepInfo, type TrainLmResult, trainLm } from "./train.js";
 
 /** Everything `rnnkit train-lm` can be told; the library's `trainLanguageModel` takes the same. */
@@ -143,11 +142,7 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     tieWeights: o.tieWeights ?? false,
   } as const;
   const model = new LanguageModel(cfg);
-  if (o.initRange !== undefined && !resumed) {
-    if (!(o.initRange > 0)) throw new RangeError(`trainLanguageModel: initRange must be > 0, got ${o.initRange}`);
-    // tied weights are one tensor, so each distinct parameter is drawn once
-    for (const p of new Set(model.parameters())) p.f32.set(uniformInit(p.size, o.initRange));
-  }
+  if (o.initRange !== undefined && !resumed) model.initUniform(o.initRange);
   const optName = o.optimizer ?? "adam";
   const lr = o.lr ?? (optName === "sgd" ? 1 : 2e-3);
   const optimizer: Optimizer =

@@ -3,6 +3,7 @@ import { Embedding } from "../nn/embedding.js";
 import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import type { RecurrentBase } from "../nn/recurrent.js";
+import { uniformInit } from "../nn/init.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
 
@@ -50,6 +51,16 @@ export class LanguageModel extends Module {
     this.drop = this.registerModule("drop", new Dropout({ p: c.dropout }));
     this.decoder = this.registerModule("decoder", new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
     if (c.tieWeights) this.decoder.tieWeight(this.embedding.weight);
+  }
+
+  /**
+   * Redraws every parameter from U(−r, r), biases included (Zaremba et al.'s init: r = 0.1 for
+   * their small model, 0.05 medium, 0.04 large). A tied embedding/decoder matrix is drawn once.
+   */
+  initUniform(r: number): this {
+    if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`LanguageModel.initUniform: range must be a finite number > 0, got ${r}`);
+    for (const p of new Set(this.parameters())) p.f32.set(uniformInit(p.size, r));
+    return this;
   }
 
   /** Zero state for a batch of B streams. */

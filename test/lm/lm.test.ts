@@ -97,3 +97,16 @@ test("a checkpoint whose vocabulary does not fit the model is refused with a cle
   saveLm(path, model, vocab);
   assert.throws(() => loadLm(path), /vocabulary has 7 tokens but the model's embedding has 10 rows/);
 });
+
+test("initUniform draws every parameter (tied ones once) from U(-r, r)", () => {
+  const m = new LanguageModel({ vocabSize: 37, embeddingDim: 12, hiddenSize: 12, numLayers: 2, tieWeights: true });
+  m.initUniform(0.05);
+  const params = [...new Set(m.parameters())];
+  for (const p of params) {
+    let mx = 0;
+    for (const v of p.f32) mx = Math.max(mx, Math.abs(v));
+    assert.ok(mx <= 0.05 && mx > 0.02, `${p.size} values within ±0.05 and spread (max |w| ${mx})`);
+  }
+  assert.equal(m.decoder.weight, m.embedding.weight, "still tied");
+  assert.throws(() => m.initUniform(0), /range must be a finite number > 0, got 0/);
+});
