@@ -14,7 +14,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { saveCheckpoint, readCheckpoint, type CheckpointMeta } from "./io/checkpoint.js";
+export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta } from "./io/checkpoint.js";
 export * from "./models/index.js";
 
 // language modelling
@@ -24,7 +24,7 @@ export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { saveLm, loadLm } from "./lm/checkpoint.js";
+export { saveLm, loadLm, loadLmFromBytes, lmToBytes, type LoadedLm } from "./lm/checkpoint.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
 
 // text classification
@@ -35,7 +35,7 @@ export * from "./baselines/index.js";
 export * from "./eval/metrics.js";
 export { trainClassifier, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
-export { saveClassifier, loadClassifier, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
+export { saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";

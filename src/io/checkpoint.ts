@@ -1,23 +1,11 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-bytes.js";
 import { load, save } from "./safetensors.js";
 
-/**
- * rnnkit checkpoints are plain safetensors files: the tensors are the model's stateDict() under
- * PyTorch's names (so `safetensors.torch.load_file` + `model.load_state_dict` works in Python),
- * and `__metadata__` carries `format: "pt"` plus one JSON string, `rnnkit`, with what is needed
- * to rebuild the model: its kind, config, vocabulary, labels and training info.
- */
-export interface CheckpointMeta {
-  format: "rnnkit.checkpoint";
-  version: 1;
-  kind: string;
-  config: unknown;
-  vocab?: unknown;
-  labels?: string[];
-  info?: Record<string, unknown>;
-}
+// The format itself (and the byte-level encode/decode browsers use) lives in ./checkpoint-bytes.ts.
+export { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-bytes.js";
 
 /** Write bytes to path atomically (temp file + rename): an interrupted save never leaves a torn file. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
@@ -27,24 +15,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
 }
 
 export function saveCheckpoint(path: string, model: Module, meta: Omit<CheckpointMeta, "format" | "version">): void {
-  const full: CheckpointMeta = { format: "rnnkit.checkpoint", version: 1, ...meta };
-  writeFileAtomic(path, save(model.stateDict(), { format: "pt", rnnkit: JSON.stringify(full) }));
+  writeFileAtomic(path, encodeCheckpoint(model, meta));
 }
 
 export function readCheckpoint(path: string, expectKind?: string): { tensors: Record<string, Tensor>; meta: CheckpointMeta } {
   if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist (hint: train one first, e.g. \`rnnkit train-lm\`, or pass --model PATH)`);
-  const { tensors, metadata } = load(readFileSync(path));
-  const raw = metadata.rnnkit;
-  if (!raw) throw new Error(`${path}: a safetensors file without rnnkit metadata (hint: it holds weights only; load them with model.loadStateDict(safetensors.load(bytes).tensors))`);
-  let meta: CheckpointMeta;
-  try {
-    meta = JSON.parse(raw) as CheckpointMeta;
-  } catch {
-    throw new Error(`${path}: the rnnkit metadata is not valid JSON (the file is damaged)`);
-  }
-  if (meta.format !== "rnnkit.checkpoint") throw new Error(`${path}: unknown metadata format ${String(meta.format)}`);
-  if (expectKind && meta.kind !== expectKind) throw new Error(`${path}: holds a ${meta.kind}, expected a ${expectKind}`);
-  return { tensors, meta };
+  return decodeCheckpoint(readFileSync(path), path, expectKind);
 }
 
 /** Training state beside a checkpoint (optimizer buffers + JSON state), for --resume. */

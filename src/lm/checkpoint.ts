@@ -1,23 +1,17 @@
-import { LmVocab } from "../data/corpus/vocab.js";
-import { readCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
-import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
+import type { LmVocab } from "../data/corpus/vocab.js";
+import { readCheckpoint, writeFileAtomic } from "../io/checkpoint.js";
+import type { LanguageModel } from "../models/language-model.js";
+import { LM_KIND, type LoadedLm, lmFromCheckpoint, lmToBytes } from "./checkpoint-bytes.js";
 
-export const LM_KIND = "language-model";
+// Byte-level (browser-safe) loading and saving live in ./checkpoint-bytes.ts.
+export { LM_KIND, type LoadedLm, lmToBytes, loadLmFromBytes } from "./checkpoint-bytes.js";
 
 /** Save a language model with its vocabulary (one safetensors file, PyTorch names). */
 export function saveLm(path: string, model: LanguageModel, vocab: LmVocab, info: Record<string, unknown> = {}): void {
-  saveCheckpoint(path, model, { kind: LM_KIND, config: model.config, vocab: vocab.toJSON(), info });
+  writeFileAtomic(path, lmToBytes(model, vocab, info));
 }
 
 /** Load a language model and its vocabulary; checks that they agree. */
-export function loadLm(path: string): { model: LanguageModel; vocab: LmVocab; info: Record<string, unknown> } {
-  const { tensors, meta } = readCheckpoint(path, LM_KIND);
-  const config = meta.config as LanguageModelConfig;
-  const vocab = LmVocab.fromJSON(meta.vocab);
-  if (vocab.size !== config.vocabSize)
-    throw new Error(`${path}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
-  const model = new LanguageModel(config);
-  model.loadStateDict(tensors);
-  model.eval();
-  return { model, vocab, info: meta.info ?? {} };
+export function loadLm(path: string): LoadedLm {
+  return lmFromCheckpoint(readCheckpoint(path, LM_KIND), path);
 }

@@ -8,26 +8,20 @@
  *   Browser:  await loadWasmBackend() — fetch + WebAssembly.compile (also works in Node)
  */
 import type { Backend } from "../backend.js";
-import { createWasmBackend, type WasmBackendOptions } from "./backend.js";
-import { asKernelExports } from "./exports.js";
+import type { WasmBackendOptions } from "./backend.js";
+import { WASM_FILES as FILES, type WasmFlavor, instantiateWasm, noSimd } from "./load.js";
 import { envVar, nodeHost } from "./node-host.js";
 
 export { createWasmBackend, type WasmBackendOptions } from "./backend.js";
 export type { KernelExports } from "./exports.js";
-
-export type WasmFlavor = "relaxed" | "simd";
-const FILES: Record<WasmFlavor, string> = { relaxed: "rnnkit-relaxed.wasm", simd: "rnnkit.wasm" };
+export { type WasmFlavor, WASM_FILES, simdSupported, relaxedSimdSupported } from "./load.js";
 
 /** build/<file>, from dist/src/kernels/wasm/ (or src/kernels/wasm/ under a bundler). */
 export const wasmUrl = (flavor: WasmFlavor): URL => new URL(`../../../../build/${FILES[flavor]}`, import.meta.url);
 
 const wantRelaxed = (): boolean => envVar("RNNKIT_WASM_RELAXED") !== "0";
 
-function instantiate(module: WebAssembly.Module, flavor: WasmFlavor, options: WasmBackendOptions): Backend {
-  const instance = new WebAssembly.Instance(module, {});
-  const ex = asKernelExports(instance.exports, `wasm backend (${FILES[flavor]})`);
-  return createWasmBackend(ex, { name: "wasm", ...options });
-}
+const instantiate = (module: WebAssembly.Module, flavor: WasmFlavor, options: WasmBackendOptions): Backend => instantiateWasm(module, FILES[flavor], options);
 
 /** The relaxed build's bytes if this runtime can run them (turning on V8's flag in Node 20). */
 function relaxedUsable(bytes: Uint8Array<ArrayBuffer> | null): boolean {
@@ -41,9 +35,6 @@ function relaxedUsable(bytes: Uint8Array<ArrayBuffer> | null): boolean {
   }
   return WebAssembly.validate(bytes);
 }
-
-const noSimd = (where: string): Error =>
-  new Error(`${where}: the module does not validate in this JavaScript engine (rnnkit's kernels need WebAssembly SIMD128: Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4; or the bytes are not rnnkit.wasm)`);
 
 /** Which build loadWasmBackendSync / loadWasmBackend picked last ("relaxed" or "simd"). */
 export let loadedFlavor: WasmFlavor | null = null;
