@@ -35,6 +35,7 @@ export * from "./baselines/index.js";
 export * from "./eval/metrics.js";
 export { trainClassifier, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
+export { evaluateExamples, type EvaluateExamplesOptions, type EvaluateExamplesResult } from "./sentiment/evaluate-examples.js";
 export { saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";

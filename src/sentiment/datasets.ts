@@ -31,11 +31,11 @@ export interface SentimentData {
 export interface SentimentDataOptions {
   /** A named dataset (found under $RNNKIT_DATA, or downloaded for imdb). */
   dataset?: SentimentDatasetName;
-  /** A folder (aclImdb, rt-polarity, sst, FinancialPhraseBank) or a CSV/TSV/JSONL file. */
+  /** A folder (aclImdb, rt-polarity, sst, FinancialPhraseBank) or a CSV/TSV/JSONL file or JSON array of objects. */
   path?: string;
-  /** For a CSV/TSV/JSONL file: columns, format. */
+  /** For a CSV/TSV/JSONL/JSON file: columns (fields), format. */
   table?: Partial<TabularOptions>;
-  /** A separate test file (CSV/TSV/JSONL) for `path`. */
+  /** A separate test file (CSV/TSV/JSONL/JSON) for `path`. */
   testPath?: string;
   /** Financial PhraseBank agreement level (default AllAgree, the FinBERT paper's headline set). */
   agreement?: PhraseBankAgreement;

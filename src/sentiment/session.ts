@@ -18,7 +18,8 @@ import { SequenceClassifier, type Pooling } from "../models/sequence-classifier.
 import { Adam } from "../optim/adam.js";
 import { manualSeed } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
-import { saveClassifier, type TextPipeline } from "./checkpoint.js";
+import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "./checkpoint.js";
+import { initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { evaluateClassifier } from "./evaluate.js";
 import { type ClsEpochInfo, type ClsStepInfo, type TrainClassifierResult, trainClassifier } from "./train.js";
@@ -42,6 +43,19 @@ export interface SentimentRunOptions extends SentimentDataOptions {
   word2vec?: boolean;
   /** Keep pretrained embeddings fixed (default: fine-tune). */
   freezeEmbeddings?: boolean;
+  /**
+   * With `embeddings`: add up to this many words of the vector file (in file order, i.e. most
+   * frequent first for word2vec/GloVe) that the training texts do not have to the vocabulary, so
+   * words met only at test time still get their pretrained vector instead of `<unk>`. The vector
+   * file is external unlabelled data: the test texts are never consulted. 0/undefined = off.
+   */
+  vocabFromEmbeddings?: number;
+  /**
+   * Start from a trained classifier checkpoint (transfer learning, see `initFromClassifier`):
+   * embedding rows by word, the recurrent layers, and the output layer when the labels correspond.
+   * Unset embedding/hidden size and layers default to the checkpoint's.
+   */
+  initFrom?: string;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -80,6 +94,19 @@ export interface SentimentRunResult {
 
 const TOKENIZE: TokenizeOptions = { lowercase: true, stripHtml: true };
 
+/** `vocab` followed by up to `max` words of `words` it lacks (specials and order kept; the new words count 0). */
+export function extendVocabulary(vocab: Vocabulary, words: readonly string[], max = Infinity): Vocabulary {
+  const extra: string[] = [];
+  for (const w of words) {
+    if (extra.length >= max) break;
+    if (w !== "" && !vocab.has(w)) extra.push(w);
+  }
+  if (extra.length === 0) return vocab;
+  const extraSet = new Set(extra);
+  const uniq = [...extraSet];
+  return new Vocabulary([...vocab.tokens, ...uniq], { counts: [...vocab.counts, ...uniq.map(() => 0)], totalTokens: vocab.totalTokens, numSpecials: vocab.numSpecials });
+}
+
 /**
  * Train and evaluate a sentiment classifier end to end: read the dataset in its own format,
  * carve validation from TRAIN, build the vocabulary on train only, encode with truncation,
@@ -89,16 +116,19 @@ const TOKENIZE: TokenizeOptions = { lowercase: true, stripHtml: true };
  */
 export async function trainSentimentModel(o: SentimentRunOptions, hooks: SentimentRunHooks = {}): Promise<SentimentRunResult> {
   const info = hooks.info ?? (() => {});
+  if (o.vocabFromEmbeddings && !o.embeddings) throw new Error("vocabFromEmbeddings (--vocab-from-embeddings) needs a vector file (--embeddings PATH)");
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
+  const init = o.initFrom ? loadClassifier(o.initFrom) : null;
+  if (init) info(`--init-from ${o.initFrom}: ${init.model.config.cell} ${init.model.config.bidirectional ? "bidirectional " : ""}hidden ${init.model.config.hiddenSize}, embedding ${init.model.config.vocabSize.toLocaleString()} × ${init.model.config.embeddingDim}, labels ${init.labels.join(", ")}`);
   const t0 = Date.now();
   const runs: TrainClassifierResult[] = [];
   const folds: SentimentRunResult["folds"] = [];
   let test: SentimentRunResult["test"] = null;
   let coverage: CoverageReport | null = null;
   if (data.test) {
-    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null);
+    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init);
     runs.push(r.training);
     test = r.report;
     coverage = r.coverage;
@@ -106,7 +136,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     const k = data.folds ?? 10;
     const all = stratifiedKFold(data.train, k, o.seed ?? 1);
     for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
-      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null);
+      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init);
       runs.push(r.training);
       coverage = r.coverage;
       folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1 });
@@ -130,23 +160,27 @@ async function runOne(
   hooks: SentimentRunHooks,
   info: (m: string) => void,
   out: string | null,
+  init: ClassifierBundle | null,
 ): Promise<{ training: TrainClassifierResult; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
   manualSeed(seed);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
   const pipeline: TextPipeline = { tokenize: TOKENIZE, maxLen: o.maxLen ?? 400, truncate: o.truncate ?? "head+tail" };
   const trainTok = tokenizeAll(split.train, TOKENIZE);
-  const vocab = Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
-  const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
-  const train = enc(trainTok, split.train);
-  const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
-  const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
+  let vocab = Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
 
+  const arch = init ? initArchitecture(init) : null;
   let vectors: WordVectors | null = null;
   if (o.embeddings) {
-    const r = await readEmbeddings(o.embeddings, { keep: (w) => vocab.has(w) || vocab.has(w.toLowerCase()) });
+    const trainVocab = vocab;
+    const r = await readEmbeddings(o.embeddings, o.vocabFromEmbeddings ? {} : { keep: (w) => trainVocab.has(w) || trainVocab.has(w.toLowerCase()) });
     vectors = r.vectors;
     info(`read ${r.rowsRead.toLocaleString()} ${r.format} vectors of dimension ${vectors.dim} from ${o.embeddings}`);
+    if (o.vocabFromEmbeddings) {
+      vocab = extendVocabulary(vocab, vectors.words, o.vocabFromEmbeddings);
+      if (fold === null || fold === 0)
+        info(`vocabulary: ${trainVocab.size.toLocaleString()} words from the training texts + ${(vocab.size - trainVocab.size).toLocaleString()} more that only the vectors know = ${vocab.size.toLocaleString()}`);
+    }
   } else if (o.word2vec) {
     const w0 = Date.now();
     info(`training word2vec (skip-gram, negative sampling, 3 epochs) on ${trainTok.length.toLocaleString()} training texts…`);
@@ -157,18 +191,22 @@ async function runOne(
         info(`word2vec ${Math.round(100 * shown)}%`);
       }
     };
-    vectors = trainWord2Vec(trainTok, { dim: o.embeddingDim ?? 100, epochs: 3, minCount: o.minFreq ?? 2, seed, onProgress }).vectors;
+    vectors = trainWord2Vec(trainTok, { dim: o.embeddingDim ?? arch?.embeddingDim ?? 100, epochs: 3, minCount: o.minFreq ?? 2, seed, onProgress }).vectors;
     info(`trained word2vec (skip-gram, ${vectors.size.toLocaleString()} words × ${vectors.dim}) on the training texts in ${((Date.now() - w0) / 1000).toFixed(1)}s`);
   }
-  const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? 100);
+  const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
+  const train = enc(trainTok, split.train);
+  const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
+  const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
+  const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? arch?.embeddingDim ?? 100);
   const model = new SequenceClassifier({
     vocabSize: vocab.size,
     embeddingDim,
-    hiddenSize: o.hiddenSize ?? 128,
+    hiddenSize: o.hiddenSize ?? arch?.hiddenSize ?? 128,
     numClasses: data.labels.length,
-    numLayers: o.numLayers ?? 1,
-    cell: o.cell ?? "LSTM",
-    bidirectional: o.bidirectional ?? true,
+    numLayers: o.numLayers ?? arch?.numLayers ?? 1,
+    cell: o.cell ?? arch?.cell ?? "LSTM",
+    bidirectional: o.bidirectional ?? arch?.bidirectional ?? true,
     pooling: o.pooling ?? "final",
     dropout: o.dropout ?? 0.3,
     paddingIdx: 0,
@@ -179,6 +217,11 @@ async function runOne(
     m.matrix.fill(0, 0, m.D); // <pad> row
     coverage = m.coverage;
     model.setEmbedding(Embedding.fromPretrained(new Tensor(m.matrix, [m.V, m.D]), { freeze: o.freezeEmbeddings ?? false, paddingIdx: 0 }));
+  }
+  if (init && o.initFrom) {
+    const r = initFromClassifier(model, vocab, data.labels, init, o.initFrom);
+    if (fold === null || fold === 0)
+      info(`initialised from ${o.initFrom}: embedding rows of ${r.embeddingRows.toLocaleString()} of ${r.vocabSize.toLocaleString()} words, ${r.rnnTensors} recurrent tensors, output layer ${r.head}`);
   }
   const params = model.parameters().filter((p) => p.requiresGrad);
   const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });

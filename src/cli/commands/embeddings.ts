@@ -49,7 +49,7 @@ export interface EmbeddingCorpus {
   notes: string[];
 }
 
-const TABLE_EXT = new Set([".csv", ".tsv", ".jsonl", ".ndjson"]);
+const TABLE_EXT = new Set([".csv", ".tsv", ".jsonl", ".ndjson", ".json"]);
 /** Files that mark a folder as one of the sentiment datasets (as loadSentimentData sniffs them). */
 const DATASET_MARKERS = ["train.tsv", join("train", "pos"), "rt-polarity.pos", "stsa.binary.train", "Sentences_AllAgree.txt"];
 

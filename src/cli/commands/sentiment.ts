@@ -4,9 +4,8 @@ import { loadClassifier } from "../../sentiment/checkpoint.js";
 import { classifyTexts } from "../../sentiment/classify.js";
 import { SENTIMENT_DATASETS, type SentimentDatasetName, loadSentimentData } from "../../sentiment/datasets.js";
 import { type SentimentRunOptions, trainSentimentModel } from "../../sentiment/session.js";
-import { evaluateClassifier } from "../../sentiment/evaluate.js";
-import { encodeDataset, tokenizeAll } from "../../data/sentiment/batching.js";
-import { encodeLabels } from "../../data/sentiment/labels.js";
+import { evaluateExamples } from "../../sentiment/evaluate-examples.js";
+import { parseLabelMap } from "../../transformers/labels.js";
 import { formatReport } from "../../eval/metrics.js";
 import { formatCoverage } from "../../embeddings/matrix.js";
 import { parseCell } from "../../models/cell.js";
@@ -23,10 +22,10 @@ const say = (s: string): void => void process.stdout.write(`${s}\n`);
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .option("--dataset <name>", `${SENTIMENT_DATASETS.join(", ")} (looked up under $RNNKIT_DATA; imdb downloads)`, choiceArg("--dataset", SENTIMENT_DATASETS))
-    .option("--data <path>", "dataset folder in its original layout, or a CSV/TSV/JSONL file")
-    .option("--test-data <path>", "separate test file for --data (CSV/TSV/JSONL)")
-    .option("--text-col <name>", "text column of a CSV/TSV/JSONL file", "text")
-    .option("--label-col <name>", "label column of a CSV/TSV/JSONL file", "label")
+    .option("--data <path>", "dataset folder in its original layout, or a CSV/TSV/JSONL file or JSON array of objects")
+    .option("--test-data <path>", "separate test file for --data (CSV/TSV/JSONL/JSON)")
+    .option("--text-col <name>", "text column (field) of a CSV/TSV/JSONL/JSON file", "text")
+    .option("--label-col <name>", "label column (field) of a CSV/TSV/JSONL/JSON file", "label")
     .option("--agreement <level>", "Financial PhraseBank subset: 50Agree, 66Agree, 75Agree, AllAgree", "AllAgree");
 }
 
@@ -61,6 +60,8 @@ export function registerSentimentCommands(program: Command): void {
     .option("--embeddings <path>", "pretrained vectors: GloVe, word2vec (text/binary) or fastText .vec")
     .option("--word2vec", "train word2vec on the training texts and start from it")
     .option("--freeze-embeddings", "keep the pretrained embeddings fixed")
+    .option("--vocab-from-embeddings <n>", "with --embeddings: add up to n words the vector file has but the training texts lack to the vocabulary (test-only words then keep their vector instead of <unk>)", intArg("--vocab-from-embeddings", 1))
+    .option("--init-from <checkpoint>", "start from a trained classifier (e.g. models/imdb-bilstm/model.safetensors): embedding rows by word, recurrent layers, output layer if the labels correspond; --emb/--hidden/--layers default to its")
     .option("--lr <x>", "Adam learning rate", numArg("--lr", 0))
     .option("--batch-size <n>", "batch size", intArg("--batch-size"))
     .option("--epochs <n>", "epochs", intArg("--epochs"))
@@ -96,6 +97,8 @@ export function registerSentimentCommands(program: Command): void {
               embeddings: opts.embeddings as string | undefined,
               word2vec: Boolean(opts.word2vec),
               freezeEmbeddings: Boolean(opts.freezeEmbeddings),
+              initFrom: opts.initFrom as string | undefined,
+              vocabFromEmbeddings: n("vocabFromEmbeddings"),
               lr: n("lr"),
               batchSize: n("batchSize"),
               epochs: n("epochs"),
@@ -132,22 +135,23 @@ export function registerSentimentCommands(program: Command): void {
       }),
     );
 
-  addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split"))
+  addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one)"))
     .option("--model <path>", "checkpoint", DEFAULT_CLASSIFIER_PATH)
+    .option("--label-map <pairs>", "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)")
     .option("--json", "print JSON")
     .action(
       action(async (opts: Record<string, unknown>) => {
         const b = loadClassifier(String(opts.model));
         const data = await loadSentimentData(dataOptions(opts));
+        for (const n of data.notes) say(n);
         const examples = data.test ?? data.train;
-        const unknown = [...new Set(examples.map((e) => e.label))].filter((l) => !b.labels.includes(l));
-        if (unknown.length) throw new Error(`labels ${unknown.join(", ")} of ${data.name} are not among the model's labels (${b.labels.join(", ")})`);
-        const enc = encodeDataset(tokenizeAll(examples, b.pipeline.tokenize), encodeLabels(examples, b.labels), b.vocab, { maxLen: b.pipeline.maxLen, truncate: b.pipeline.truncate });
-        const r = evaluateClassifier(b.model, enc, b.labels);
-        if (opts.json) return say(JSON.stringify(r));
+        const r = evaluateExamples(b, examples, opts.labelMap ? { labelMap: parseLabelMap(String(opts.labelMap)) } : {});
+        if (opts.json) return say(JSON.stringify({ ...r.report, labels: r.labels, mapping: r.mapping, examples: examples.length }));
         say(`${data.name} (${data.test ? "test split" : "all examples"}, ${examples.length})`);
-        say(formatReport(r));
-        say(`${r.msPerExample.toFixed(3)} ms per example`);
+        if (r.mapping) say(`model labels → dataset labels: ${r.mapping}`);
+        for (const n of r.notes) say(n);
+        say(formatReport(r.report));
+        say(`${r.report.msPerExample.toFixed(3)} ms per example`);
       }),
     );
 

@@ -1,8 +1,11 @@
 /**
- * Generic labelled-text files with named columns: CSV (RFC 4180 quoting), TSV and JSON Lines.
+ * Generic labelled-text files with named columns: CSV (RFC 4180 quoting), TSV, JSON Lines, and a
+ * JSON array of objects (`[{"text": "…", "class": 1}, …]`, e.g. the UCI Sentiment Labelled
+ * Sentences as the `sentiment` npm package ships them).
  *
  *   readTabular("reviews.csv", { textColumn: "review", labelColumn: "sentiment" })
  *   readTabular("data.jsonl", { textColumn: "text", labelColumn: "label", labels: ["neg", "pos"] })
+ *   readTabular("imdb.json", { textColumn: "text", labelColumn: "class" })
  *
  * CSV and TSV need a header row unless the columns are given as 0-based numbers with
  * `header: false`. Plain TSV (quoting off, the default for .tsv) whose text column is the LAST
@@ -17,7 +20,7 @@ import { forEachLine } from "./lines.js";
 import { readTextFile } from "./read-file.js";
 import type { Example, TextDataset } from "./types.js";
 
-export type TabularFormat = "csv" | "tsv" | "jsonl";
+export type TabularFormat = "csv" | "tsv" | "jsonl" | "json";
 
 export interface TabularOptions {
   /** Column name (or 0-based index when header is false) holding the text. */
@@ -26,7 +29,10 @@ export interface TabularOptions {
   labelColumn: string | number;
   /** The label set in class-id order; a label outside it is an error. Default: distinct labels, sorted. */
   labels?: readonly string[];
-  /** Default: from the file extension (.csv, .tsv/.tab, .jsonl/.ndjson). */
+  /**
+   * Default: from the file extension (.csv, .tsv/.tab, .jsonl/.ndjson; .json = a JSON array of
+   * objects, or JSON Lines when the file starts with "{").
+   */
   format?: TabularFormat;
   /** Field delimiter for csv/tsv (default "," / TAB). */
   delimiter?: string;
@@ -43,7 +49,27 @@ function formatOf(path: string, given: TabularFormat | undefined): TabularFormat
   if (ext === ".csv") return "csv";
   if (ext === ".tsv" || ext === ".tab") return "tsv";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  throw new DataFormatError(path, 0, `cannot tell the format from the extension ${JSON.stringify(ext)} (hint: pass format "csv", "tsv" or "jsonl")`);
+  if (ext === ".json") return "json";
+  throw new DataFormatError(path, 0, `cannot tell the format from the extension ${JSON.stringify(ext)} (hint: pass format "csv", "tsv", "jsonl" or "json")`);
+}
+
+/** One record's text and label, with errors that name the record (`where`, e.g. "element 17"). */
+function jsonRecord(obj: unknown, tc: string, lc: string, source: string, line: number, where: string, raw: () => string, per = ""): { text: string; label: unknown } {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new DataFormatError(source, line, `${where}expected a JSON object${per}, got ${preview(raw())}`);
+  const rec = obj as Record<string, unknown>;
+  for (const col of [tc, lc]) {
+    if (!(col in rec)) throw new DataFormatError(source, line, `${where}missing field ${JSON.stringify(col)} (fields found: ${Object.keys(rec).join(", ") || "none"}) (hint: name the fields with --text-col / --label-col)`);
+  }
+  const text = rec[tc];
+  if (typeof text !== "string") throw new DataFormatError(source, line, `${where}field ${JSON.stringify(tc)} is ${text === null ? "null" : typeof text}, expected a string`);
+  return { text, label: rec[lc] };
+}
+
+function jsonLabel(label: unknown, lc: string, source: string, line: number, where: string): string {
+  if (typeof label !== "string" && typeof label !== "number" && typeof label !== "boolean") {
+    throw new DataFormatError(source, line, `${where}field ${JSON.stringify(lc)} is ${label === null ? "null" : typeof label}, expected a string, number or boolean`);
+  }
+  return String(label);
 }
 
 /** Parse already-decoded content; `source` names it in errors. */
@@ -51,7 +77,41 @@ export function parseTabular(content: string, source: string, opts: TabularOptio
   const allowed = opts.labels !== undefined ? new Set(opts.labels) : null;
   const examples: Example[] = [];
   let skipped: number;
-  if (opts.format === "jsonl") {
+  const notes: string[] = [];
+  let format = opts.format;
+  if (format === "json" && content.trimStart().startsWith("{")) {
+    format = "jsonl";
+    notes.push(`${source}: read as JSON Lines (one object per line), since it does not start with "["`);
+  }
+  if (format === "json") {
+    const tc = String(opts.textColumn);
+    const lc = String(opts.labelColumn);
+    let arr: unknown;
+    try {
+      arr = JSON.parse(content);
+    } catch (e) {
+      throw new DataFormatError(source, 0, `invalid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(arr)) throw new DataFormatError(source, 0, `expected a JSON array of objects (or JSON Lines), got ${arr === null ? "null" : typeof arr}`);
+    skipped = 0;
+    const blank: number[] = [];
+    arr.forEach((obj: unknown, i: number) => {
+      const where = `element ${i} (0-based): `;
+      const { text, label } = jsonRecord(obj, tc, lc, source, 0, where, () => JSON.stringify(obj) ?? String(obj));
+      // a record with no text (e.g. a trailing {"text": "", "class": null}) is a blank line's analogue
+      if (text.trim() === "") {
+        skipped++;
+        if (blank.length < 5) blank.push(i);
+        return;
+      }
+      const l = jsonLabel(label, lc, source, 0, where);
+      if (allowed !== null && !allowed.has(l)) throw new DataFormatError(source, 0, `${where}unknown label ${preview(l)} (expected one of: ${[...allowed].join(", ")})`);
+      examples.push({ text, label: l });
+    });
+    if (skipped > 0) notes.push(`${source}: skipped ${skipped} record(s) with empty text (element${skipped > 1 ? "s" : ""} ${blank.join(", ")}${skipped > blank.length ? ", …" : ""})`);
+    skipped = 0; // reported above, by element (skippedEmptyLines counts lines)
+    if (examples.length === 0) throw new DataFormatError(source, 0, `no records with text (${arr.length} element(s))`);
+  } else if (format === "jsonl") {
     const tc = String(opts.textColumn);
     const lc = String(opts.labelColumn);
     skipped = forEachLine(content, (line, lineNo) => {
@@ -61,24 +121,14 @@ export function parseTabular(content: string, source: string, opts: TabularOptio
       } catch (e) {
         throw new DataFormatError(source, lineNo, `invalid JSON (${(e as Error).message}) in ${preview(line)}`);
       }
-      if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new DataFormatError(source, lineNo, `expected a JSON object per line, got ${preview(line)}`);
-      const rec = obj as Record<string, unknown>;
-      for (const col of [tc, lc]) {
-        if (!(col in rec)) throw new DataFormatError(source, lineNo, `missing field ${JSON.stringify(col)} (fields found: ${Object.keys(rec).join(", ") || "none"})`);
-      }
-      const text = rec[tc];
-      const label = rec[lc];
-      if (typeof text !== "string") throw new DataFormatError(source, lineNo, `field ${JSON.stringify(tc)} is ${typeof text}, expected a string`);
-      if (typeof label !== "string" && typeof label !== "number" && typeof label !== "boolean") {
-        throw new DataFormatError(source, lineNo, `field ${JSON.stringify(lc)} is ${label === null ? "null" : typeof label}, expected a string, number or boolean`);
-      }
-      const l = String(label);
+      const { text, label } = jsonRecord(obj, tc, lc, source, lineNo, "", () => line, " per line");
+      const l = jsonLabel(label, lc, source, lineNo, "");
       checkLabel(l, allowed, source, lineNo);
       examples.push({ text, label: l });
     });
   } else {
-    const delimiter = opts.delimiter ?? (opts.format === "tsv" ? "\t" : ",");
-    const quoting = opts.quoting ?? opts.format === "csv";
+    const delimiter = opts.delimiter ?? (format === "tsv" ? "\t" : ",");
+    const quoting = opts.quoting ?? format === "csv";
     const parsed = parseDelimited(content, source, { delimiter, quoting });
     skipped = parsed.skippedEmptyLines;
     const records = parsed.records;
@@ -121,7 +171,7 @@ export function parseTabular(content: string, source: string, opts: TabularOptio
       examples.push({ text, label });
     }
   }
-  return { examples, labels: labelSet(examples, opts.labels), source, skippedEmptyLines: skipped, notes: [] };
+  return { examples, labels: labelSet(examples, opts.labels), source, skippedEmptyLines: skipped, notes };
 }
 
 /** Read a CSV, TSV or JSONL file with named text and label columns. */
