@@ -101,3 +101,17 @@ test("crossEntropy with ignoreIndex, mean and sum", () => {
   gradcheck("crossEntropy mean", () => crossEntropy(z, y), [z]);
   gradcheck("crossEntropy sum", () => crossEntropy(z, y, { reduction: "sum" }), [z]);
 });
+
+test("crossEntropy: a second backward through the same graph gives the same gradient again", () => {
+  // the first backward reuses the saved probabilities as the gradient buffer; the second must recompute them
+  const z = leaf([3, 7], -2, 2);
+  const y = new Tensor(Int32Array.from([6, -100, 2]), [3]);
+  const loss = crossEntropy(z, y);
+  loss.backward();
+  const first = Float32Array.from(z.grad!.f32);
+  z.grad = null;
+  loss.backward();
+  const second = z.grad!.f32;
+  for (let i = 0; i < first.length; i++) if (Math.abs(first[i]! - second[i]!) > 1e-7) throw new Error(`element ${i}: ${first[i]} then ${second[i]}`);
+  for (let c = 0; c < 7; c++) if (second[7 + c] !== 0) throw new Error("ignored row got a gradient");
+});

@@ -64,9 +64,25 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const { lossSum, count } = backend().softmaxCrossEntropy(logits.f32, y, N, C, ignoreIndex, probs);
   const denom = reduction === "mean" ? count : 1;
   const loss = new Float32Array([lossSum / denom]);
+  // The gradient overwrites `probs` in place: for a [T·B, vocab] language-model batch that saves a
+  // second logits-sized buffer (and its zeroing and garbage collection) per step. A second
+  // backward through the same graph recomputes the probabilities from the logits.
+  let consumed = false;
   return makeOutput(loss, [], [logits], (g) => {
-    const d = new Float32Array(N * C);
-    backend().softmaxCrossEntropyBackward(probs, y, N, C, ignoreIndex, g[0]! / denom, d);
-    return [d];
+    const scale = g[0]! / denom;
+    const be = backend();
+    let p = probs;
+    if (consumed) {
+      p = new Float32Array(N * C);
+      be.softmaxCrossEntropy(logits.f32, y, N, C, ignoreIndex, p);
+    }
+    consumed = true;
+    be.scale(p, scale, N * C); // scale · softmax(z) …
+    for (let r = 0; r < N; r++) {
+      const t = y[r]!;
+      if (t === ignoreIndex) p.fill(0, r * C, (r + 1) * C); // ignored rows get no gradient
+      else p[r * C + t]! -= scale; // … − scale · onehot(y)
+    }
+    return [p];
   });
 }
