@@ -13,7 +13,7 @@
  * WebAssembly kernels (one line says so).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,12 +88,23 @@ if (!nodeDir) fallback("Node's C headers (include/node/node_api.h) not found");
 mkdirSync(OUT_DIR, { recursive: true });
 rmSync(OUT, { force: true });
 
+/**
+ * Copy to a temporary name, then rename over OUT: a Node process that has the old addon loaded keeps
+ * its (now unlinked) file, where overwriting in place would change the code under a running
+ * training job and crash it.
+ */
+function install(file) {
+  const tmp = `${OUT}.${process.pid}.tmp`;
+  copyFileSync(file, tmp);
+  renameSync(tmp, OUT);
+}
+
 const log = [];
 const gyp = findNodeGyp();
 if (gyp && findCompiler()) {
   const r = run(process.execPath, [gyp, "rebuild", `--nodedir=${nodeDir}`, "--jobs=2", "--loglevel=warn"], { cwd: NATIVE });
   const built = join(NATIVE, "build", "Release", "rnnkit_native.node");
-  if (r.ok && existsSync(built)) copyFileSync(built, OUT);
+  if (r.ok && existsSync(built)) install(built);
   else log.push(`node-gyp failed:\n${r.out.slice(-4000)}`);
 }
 

@@ -101,18 +101,27 @@ test("native: gemm with 2 threads is bit-identical to 1 thread", (t) => {
   const one = native(t, "avx512");
   if (!one) return;
   const r = rng(3);
-  const [M, N, K] = [67, 301, 257];
-  const A = r(M * K);
-  const B = r(N * K);
-  const c1 = new Float32Array(M * N);
-  const c2 = new Float32Array(M * N);
-  one.gemm(false, true, M, N, K, 1, A, B, 0, c1);
-  try {
-    loadNativeBackend({ isa: "avx512", threads: 2 })!.gemm(false, true, M, N, K, 1, A, B, 0, c2);
-  } finally {
-    loadNativeBackend({ threads: 1 });
+  // wide C (split by columns) and tall narrow C in every transpose (split by rows: 7 column panels,
+  // as a decoder gradient with N = 200), with K blocking and ragged tiles
+  const cases: Array<[boolean, boolean, number, number, number]> = [
+    [false, true, 67, 301, 257],
+    [false, false, 1003, 200, 517],
+    [true, false, 1003, 200, 517],
+    [true, true, 611, 37, 389],
+  ];
+  for (const [tA, tB, M, N, K] of cases) {
+    const A = r(M * K);
+    const B = r(N * K);
+    const c1 = r(M * N);
+    const c2 = Float32Array.from(c1);
+    one.gemm(tA, tB, M, N, K, 1, A, B, 0.5, c1);
+    try {
+      loadNativeBackend({ isa: "avx512", threads: 2 })!.gemm(tA, tB, M, N, K, 1, A, B, 0.5, c2);
+    } finally {
+      loadNativeBackend({ threads: 1 });
+    }
+    assert.deepEqual(c2, c1, `tA=${tA} tB=${tB} M=${M} N=${N} K=${K}`);
   }
-  assert.deepEqual(c2, c1);
 });
 
 test("native: wrong buffer sizes throw instead of touching memory", (t) => {
