@@ -166,7 +166,10 @@ async function runOne(
   manualSeed(seed);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
   const pipeline: TextPipeline = { tokenize: TOKENIZE, maxLen: o.maxLen ?? 400, truncate: o.truncate ?? "head+tail" };
-  const trainTok = tokenizeAll(split.train, TOKENIZE);
+  // The token lists (millions of strings for IMDB) are dropped once encoded: locals of an async
+  // function live as long as it does, and every full garbage collection during training would
+  // otherwise walk them (on IMDB the GC threads used more CPU than the kernels).
+  let trainTok: string[][] | null = tokenizeAll(split.train, TOKENIZE);
   let vocab = Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
 
   const arch = init ? initArchitecture(init) : null;
@@ -196,6 +199,7 @@ async function runOne(
   }
   const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
   const train = enc(trainTok, split.train);
+  trainTok = null;
   const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
   const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
   const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? arch?.embeddingDim ?? 100);
