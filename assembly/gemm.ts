@@ -13,7 +13,16 @@ export const KC: i32 = 256;
 export const MC: i32 = 128; // multiple of MR
 export const NC: i32 = 1024; // columns of op(B) packed per block (KC × NC floats = 1 MiB, L2)
 
-const TILE: usize = memory.data(MR * NR * 4, 16);
+/**
+ * Scratch for ragged edge tiles. A global, so per instance: a worker thread sharing this
+ * module's memory points its own instance at a private area with setTile().
+ */
+let TILE: usize = memory.data(MR * NR * 4, 16);
+
+/** Use MR·NR floats at p (16-byte aligned) as this instance's edge-tile scratch. */
+export function setTile(p: usize): void {
+  TILE = p;
+}
 
 /** c + a·b: fused (one rounding) in the relaxed-SIMD build, mul then add otherwise. */
 // @ts-ignore: decorator
@@ -33,19 +42,19 @@ export function packedBFloats(K: i32, N: i32): i32 {
 }
 
 /**
- * Pack the block k0 … k0+kb−1 × j0 … j0+nb−1 of op(B) (B stored [K, N], or [N, K] when trans)
- * into NR-column panels: the panel of columns j0+j … (j a multiple of NR) at float offset j·kb,
- * kb × NR floats, zero padded past column N.
+ * Pack the block k0 … k0+kb−1 × j0 … j0+nb−1 of op(B) (B stored [K, N] with row stride ldb, or
+ * [N, K] when trans) into NR-column panels: the panel of columns j0+j … (j a multiple of NR) at
+ * float offset j·kb, kb × NR floats, zero padded past column j0+nb.
  */
-export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i32, j0: i32, nb: i32, dst: usize): void {
+export function packBBlock(trans: bool, B: usize, ldb: i32, k0: i32, kb: i32, j0: i32, nb: i32, dst: usize): void {
   for (let jj = 0; jj < nb; jj += NR) {
     const jc = j0 + jj;
     const cols = min(NR, nb - jj);
     const p = dst + (<usize>(jj * kb) << 2);
     if (!trans) {
       if (cols == NR) {
-        let s = B + (<usize>(k0 * N + jc) << 2);
-        const ld = <usize>N << 2;
+        let s = B + (<usize>(k0 * ldb + jc) << 2);
+        const ld = <usize>ldb << 2;
         for (let k = 0; k < kb; k++) {
           const q = p + (<usize>(k * NR) << 2);
           v128.store(q, v128.load(s));
@@ -55,7 +64,7 @@ export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i
       } else {
         for (let k = 0; k < kb; k++) {
           const q = p + (<usize>(k * NR) << 2);
-          const s = B + (<usize>((k0 + k) * N + jc) << 2);
+          const s = B + (<usize>((k0 + k) * ldb + jc) << 2);
           for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(s + (<usize>j << 2)) : 0);
         }
       }
@@ -63,10 +72,10 @@ export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i
       // B stored [N, K]: op(B)(k, j) = B[j·K + k]; 4×4 register transposes where a full panel allows
       let k = 0;
       if (cols == NR) {
-        const ld = <usize>K << 2;
+        const ld = <usize>ldb << 2;
         for (; k + 4 <= kb; k += 4) {
           for (let h = 0; h < NR; h += 4) {
-            const s = B + (<usize>((jc + h) * K + k0 + k) << 2);
+            const s = B + (<usize>((jc + h) * ldb + k0 + k) << 2);
             const r0 = v128.load(s);
             const r1 = v128.load(s + ld);
             const r2 = v128.load(s + 2 * ld);
@@ -85,7 +94,7 @@ export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i
       }
       for (; k < kb; k++) {
         const q = p + (<usize>(k * NR) << 2);
-        for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(B + (<usize>((jc + j) * K + k0 + k) << 2)) : 0);
+        for (let j = 0; j < NR; j++) store<f32>(q + (<usize>j << 2), j < cols ? load<f32>(B + (<usize>((jc + j) * ldb + k0 + k) << 2)) : 0);
       }
     }
   }
@@ -97,22 +106,23 @@ export function packBBlock(trans: bool, B: usize, K: i32, N: i32, k0: i32, kb: i
  */
 export function packB(trans: bool, B: usize, K: i32, N: i32, dst: usize): void {
   const Npad = roundUp(N, NR);
-  for (let k0 = 0; k0 < K; k0 += KC) packBBlock(trans, B, K, N, k0, min(KC, K - k0), 0, N, dst + (<usize>(k0 * Npad) << 2));
+  for (let k0 = 0; k0 < K; k0 += KC) packBBlock(trans, B, trans ? K : N, k0, min(KC, K - k0), 0, N, dst + (<usize>(k0 * Npad) << 2));
 }
 
 /**
- * Pack rows i0 … i0+mb−1, columns k0 … k0+kb−1 of alpha·op(A) (A stored [M, K], or [K, M] when
- * trans) into MR-row panels: panel r at float offset r·kb, kb × MR floats, zero padded rows.
+ * Pack rows i0 … i0+mb−1, columns k0 … k0+kb−1 of alpha·op(A) (A stored [M, K] with row stride
+ * lda, or [K, M] when trans) into MR-row panels: panel r at float offset r·kb, kb × MR floats,
+ * zero padded rows.
  */
-export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k0: i32, kb: i32, alpha: f32, dst: usize): void {
+export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32, kb: i32, alpha: f32, dst: usize): void {
   const va = f32x4.splat(alpha);
   for (let ir = 0; ir < mb; ir += MR) {
     const rows = min(MR, mb - ir);
     const p = dst + (<usize>(ir * kb) << 2);
     if (!trans && rows == MR && MR == 4) {
       // 4×4 register transposes: rows r0..r3 of A, 4 k's at a time → 4 panel rows of MR floats
-      const s0 = A + (<usize>((i0 + ir) * K + k0) << 2);
-      const ld = <usize>K << 2;
+      const s0 = A + (<usize>((i0 + ir) * lda + k0) << 2);
+      const ld = <usize>lda << 2;
       let k = 0;
       for (; k + 4 <= kb; k += 4) {
         const s = s0 + (<usize>k << 2);
@@ -136,7 +146,7 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
     } else if (!trans) {
       for (let r = 0; r < MR; r++) {
         if (r < rows) {
-          const s = A + (<usize>((i0 + ir + r) * K + k0) << 2);
+          const s = A + (<usize>((i0 + ir + r) * lda + k0) << 2);
           if (alpha == 1) for (let k = 0; k < kb; k++) store<f32>(p + (<usize>(k * MR + r) << 2), load<f32>(s + (<usize>k << 2)));
           else for (let k = 0; k < kb; k++) store<f32>(p + (<usize>(k * MR + r) << 2), alpha * load<f32>(s + (<usize>k << 2)));
         } else {
@@ -144,15 +154,15 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
         }
       }
     } else if (rows == MR && MR == 4) {
-      let s = A + (<usize>(k0 * M + i0 + ir) << 2);
-      const ld = <usize>M << 2;
+      let s = A + (<usize>(k0 * lda + i0 + ir) << 2);
+      const ld = <usize>lda << 2;
       for (let k = 0; k < kb; k++) {
         v128.store(p + (<usize>(k * MR) << 2), f32x4.mul(v128.load(s), va));
         s += ld;
       }
     } else {
       for (let k = 0; k < kb; k++) {
-        const s = A + (<usize>((k0 + k) * M + i0 + ir) << 2);
+        const s = A + (<usize>((k0 + k) * lda + i0 + ir) << 2);
         for (let r = 0; r < MR; r++) store<f32>(p + (<usize>(k * MR + r) << 2), r < rows ? alpha * load<f32>(s + (<usize>r << 2)) : 0);
       }
     }
@@ -198,18 +208,19 @@ export function packA(trans: bool, A: usize, M: i32, K: i32, i0: i32, mb: i32, k
 
 /**
  * Macro-kernel: C block [mb, nb] (row stride ldc floats) (= or +=) packed A block · packed B block
- * over kb, panels laid out as packA / packBBlock. Rows outer, columns inner: C is walked along
- * its rows (prefetch-friendly when it is large), the A micro-panel stays in L1 and B panels
- * stream from L2.
+ * over kb, panels laid out as packA / packBBlock. Columns outer, rows inner (BLIS order): one
+ * B micro-panel (kb × NR, 8 KiB) stays in L1 while every A micro-panel of the block (MC × kb,
+ * ≤ 128 KiB, L2) passes it, so B is read from L2/L3 once per block. (Rows outer re-read all of
+ * B for every MR rows: with the recurrent kernels' 1 MiB packed weight that was L2-bound.)
  */
 function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool): void {
   const ldcb = <usize>ldc << 2;
-  for (let ir = 0; ir < mb; ir += MR) {
-    const rows = min(MR, mb - ir);
-    const pap = pa + (<usize>(ir * kb) << 2);
-    for (let jj = 0; jj < nb; jj += NR) {
-      const cols = min(NR, nb - jj);
-      const pbp = pb + (<usize>(jj * kb) << 2);
+  for (let jj = 0; jj < nb; jj += NR) {
+    const cols = min(NR, nb - jj);
+    const pbp = pb + (<usize>(jj * kb) << 2);
+    for (let ir = 0; ir < mb; ir += MR) {
+      const rows = min(MR, mb - ir);
+      const pap = pa + (<usize>(ir * kb) << 2);
       const c = C + (<usize>(ir * ldc + jj) << 2);
       if (rows == MR && cols == NR) {
         micro(kb, pap, pbp, c, ldcb, overwrite);
@@ -239,7 +250,7 @@ export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, alpha: f32, A:
     const kb = min(KC, K - k0);
     for (let i0 = 0; i0 < M; i0 += MC) {
       const mb = min(MC, M - i0);
-      packA(transA, A, M, K, i0, mb, k0, kb, alpha, paBuf);
+      packA(transA, A, transA ? M : K, i0, mb, k0, kb, alpha, paBuf);
       macro(mb, N, kb, paBuf, pB + (<usize>(k0 * Npad) << 2), C + (<usize>(i0 * N) << 2), N, overwrite && k0 == 0);
     }
   }
@@ -268,25 +279,34 @@ export function gemmWorkFloats(M: i32, N: i32, K: i32): i32 {
   return KC * NC + MC * KC;
 }
 
-/** Full GEMM (see Backend.gemm). ws: gemmWorkFloats floats, 16-byte aligned. */
+/** Full GEMM on dense row-major matrices (see Backend.gemm). ws: gemmWorkFloats floats, 16-byte aligned. */
 export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, B: usize, beta: f32, C: usize, ws: usize): void {
+  gemmLd(transA, transB, M, N, K, alpha, A, transA ? M : K, B, transB ? K : N, beta, C, N, ws);
+}
+
+/**
+ * GEMM on sub-matrices: A, B, C have row strides lda, ldb, ldc (floats), so a thread can take a
+ * block of rows or columns of C in place. Every element of C is computed with the same K blocking
+ * whatever the block, so splitting C between threads gives bit-identical results.
+ */
+export function gemmLd(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0) {
-    if (beta != 1) scaleInPlace(C, M * N, beta);
+    if (beta != 1) for (let i = 0; i < M; i++) scaleInPlace(C + (<usize>(i * ldc) << 2), N, beta);
     return;
   }
-  if (beta != 0 && beta != 1) scaleInPlace(C, M * N, beta);
+  if (beta != 0 && beta != 1) for (let i = 0; i < M; i++) scaleInPlace(C + (<usize>(i * ldc) << 2), N, beta);
   const pb = ws;
   const pa = ws + (<usize>(KC * NC) << 2);
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nb = min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kb = min(KC, K - k0);
-      packBBlock(transB, B, K, N, k0, kb, j0, nb, pb);
+      packBBlock(transB, B, ldb, k0, kb, j0, nb, pb);
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mb = min(MC, M - i0);
-        packA(transA, A, M, K, i0, mb, k0, kb, alpha, pa);
-        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * N + j0) << 2), N, beta == 0 && k0 == 0);
+        packA(transA, A, lda, i0, mb, k0, kb, alpha, pa);
+        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * ldc + j0) << 2), ldc, beta == 0 && k0 == 0);
       }
     }
   }

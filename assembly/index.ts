@@ -4,13 +4,13 @@
  * Every export takes byte offsets into this module's memory; the TypeScript side
  * (src/kernels/wasm) owns the memory layout.
  */
-export { gemm, gemmWorkFloats, scaleInPlace } from "./gemm";
+export { gemm, gemmLd, gemmWorkFloats, scaleInPlace, setTile } from "./gemm";
 export { recurrentWorkFloats } from "./common";
 export { unaryMath } from "./vmath";
 export { lstmForward, lstmBackward } from "./lstm";
 export { gruForward, gruBackward } from "./gru";
 export { rnnForward, rnnBackward } from "./rnn";
-export { softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./loss";
+export { softmaxCrossEntropy, softmaxCrossEntropyChunks, softmaxCrossEntropyBackward } from "./loss";
 export { adamStep, sumSquares, sumRowsF64 } from "./optim";
 
 /** First free byte after the module's static data. */

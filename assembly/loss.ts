@@ -42,6 +42,20 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, N: i32, C: i3
   return lossSum;
 }
 
+/**
+ * softmaxCrossEntropy over rows in chunks of R: sums[i] (float64) = the loss sum of rows
+ * i·R … i·R+R−1. The caller adds the chunk sums in order, so the total does not depend on how
+ * chunks were shared out between threads.
+ */
+export function softmaxCrossEntropyChunks(logits: usize, targets: usize, N: i32, C: i32, ignoreIndex: i32, probs: usize, R: i32, sums: usize): void {
+  let i = 0;
+  for (let r0 = 0; r0 < N; r0 += R) {
+    const rows = min(R, N - r0);
+    store<f64>(sums + (<usize>i << 3), softmaxCrossEntropy(f32ptr(logits, r0 * C), targets + (<usize>r0 << 2), rows, C, ignoreIndex, f32ptr(probs, r0 * C)));
+    i++;
+  }
+}
+
 /** dLogits[N,C] += scale · (probs − onehot(y)), ignored rows untouched. */
 export function softmaxCrossEntropyBackward(probs: usize, targets: usize, N: i32, C: i32, ignoreIndex: i32, scale: f32, dLogits: usize): void {
   const vsc = f32x4.splat(scale);

@@ -28,8 +28,8 @@ export async function benchGemmKernel(timing: TimingOptions): Promise<{ flavor: 
   const { readFileSync } = await import("node:fs");
   const wasm = await import("../src/kernels/wasm/index.js");
   const { asKernelExports } = await import("../src/kernels/wasm/exports.js");
-  wasm.loadWasmBackendSync(); // decides the flavor (and enables relaxed SIMD in Node 20)
-  const flavor = wasm.loadedFlavor ?? "simd";
+  wasm.loadWasmBackendSync({ threads: 1 }); // decides the flavor (and enables relaxed SIMD in Node 20)
+  const flavor = wasm.loadedFlavor ?? "simd"; // the single-thread kernel: never the shared-memory build
   const ex = asKernelExports(new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasm.wasmUrl(flavor))), {}).exports, "bench");
   const results = GEMM_SHAPES.map(([M, K, N]) => {
     const al = (n: number): number => Math.ceil(n / 16) * 16;

@@ -7,13 +7,15 @@
  *
  *   node dist/bench/run.js [--configs char,word,sentiment] [--backends native,wasm,ref]
  *                          [--torch] [--torch-threads 1|2|1,2 (default 1,2)] [--torch-ftz] [--tfjs] [--no-gemm] [--quick]
- *                          [--native-threads N]
+ *                          [--threads N | --native-threads N --wasm-threads N] [--help]
  *
  * Training tokens/s = batch·seq / median step time (forward + backward + Adam), timed as
  * torch_lstm.py times (3 warm-up steps, ≥ 1 s samples, median of 5); implementations whose first
  * step takes over 2 s (ref backend, tfjs) get 1 warm-up step and the median of 3 single steps. GFLOP/s counts the multiply-adds of
- * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2 or
- * --native-threads N (sets RNNKIT_NATIVE_THREADS for the native backend; default 1 here).
+ * configs.ts (training = 3× forward). Single thread everywhere unless --torch-threads 2,
+ * --native-threads N (RNNKIT_NATIVE_THREADS for the native backend; default 1 here),
+ * --wasm-threads N (RNNKIT_WASM_THREADS: worker threads of the wasm backend; default 1 here) or
+ * --threads N (both). Row labels carry the thread count (native-avx512-2t, wasm-2t).
  * --torch-ftz adds PyTorch runs with torch.set_flush_denormal(True) (see torch.ts).
  */
 import { spawnSync } from "node:child_process";
@@ -79,16 +81,22 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
   const be = tryBackend(name as "native" | "wasm" | "ref");
   if (be instanceof Error) return { impl: name, config, error: be.message };
   setBackend(be);
+  let impl = be.name;
+  if (name === "wasm") {
+    const { wasmPool } = await import("../src/kernels/wasm/index.js");
+    const t = wasmPool ? wasmPool.waitReady() : 1; // time with every worker started
+    if (t > 1) impl = `wasm-${t}t`;
+  } else if (name === "native" && Number(process.env.RNNKIT_NATIVE_THREADS ?? "1") > 1) impl = `${be.name}-${process.env.RNNKIT_NATIVE_THREADS}t`;
   if (kind === "gemm") {
     const { benchGemm } = await import("./gemm.js");
-    return { impl: be.name, config: "gemm", gemm: benchGemm(be, name === "ref" || quick ? QUICK_TIMING : { warmup: 2, samples: 5, minTime: 0.3 }) };
+    return { impl, config: "gemm", gemm: benchGemm(be, name === "ref" || quick ? QUICK_TIMING : { warmup: 2, samples: 5, minTime: 0.3 }) };
   }
   const c = loadConfigs(REPO)[config]!;
   const { rnnkitWorkload } = await import("./rnnkit-model.js");
   const w = rnnkitWorkload(c);
   const tok = c.batch * c.seq;
   const t = timed(() => w.trainStep(), timingFor(name === "ref"));
-  const m: Measurement = { impl: be.name, config, tokensPerS: tok / (t.stepMs / 1e3), stepMs: t.stepMs };
+  const m: Measurement = { impl, config, tokensPerS: tok / (t.stepMs / 1e3), stepMs: t.stepMs };
   if (config === "char") m.inferTokensPerS = tok / (timed(() => w.infer(), timingFor(name === "ref")).stepMs / 1e3);
   m.rssMiB = peakRssMiB();
   return m;
@@ -96,7 +104,7 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
 
 function spawnChild(spec: string, quick: boolean): Measurement {
   const args = [fileURLToPath(import.meta.url), "--child", spec, ...(quick ? ["--quick"] : [])];
-  const env = { ...process.env, RNNKIT_NATIVE_THREADS: arg("--native-threads") ?? "1" };
+  const env = { ...process.env, RNNKIT_NATIVE_THREADS: arg("--native-threads") ?? arg("--threads") ?? "1", RNNKIT_WASM_THREADS: arg("--wasm-threads") ?? arg("--threads") ?? "1" };
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
@@ -118,6 +126,11 @@ const pad = (s: string, n: number): string => (s.length >= n ? s : s + " ".repea
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    const doc = /\/\*\*([\s\S]*?)\*\//.exec((await import("node:fs")).readFileSync(fileURLToPath(import.meta.url), "utf8"))?.[1] ?? "";
+    console.log(doc.split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n").trim());
+    return;
+  }
   const childSpec = arg("--child");
   if (childSpec) {
     process.stdout.write(JSON.stringify(await child(childSpec, quick)) + "\n");
@@ -134,11 +147,11 @@ async function main(): Promise<void> {
   const dir = benchDir(REPO);
   const { torchUnavailable, runTorch } = await import("./torch.js");
   const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
-  console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; native threads ${arg("--native-threads") ?? "1"}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
+  console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; native threads ${arg("--native-threads") ?? arg("--threads") ?? "1"}; wasm threads ${arg("--wasm-threads") ?? arg("--threads") ?? "1"}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
 
   const peak = spawnChild("peak:native:peak", quick);
   const peakGflops = peak.tokensPerS;
-  const nativeThreads = Number(arg("--native-threads") ?? "1");
+  const nativeThreads = Number(arg("--native-threads") ?? arg("--threads") ?? "1");
   console.log(peakGflops ? `machine peak: ${peakGflops.toFixed(1)} GFLOP/s per core (${peak.impl}, FMA loop); "% peak" = GFLOP/s over the peak of the cores the implementation used` : `machine peak: unknown (${peak.error ?? "?"})`);
 
   for (const name of configs) {
@@ -163,7 +176,7 @@ async function main(): Promise<void> {
     // the reference is the fastest plain PyTorch run (1 or 2 threads, whichever wins here)
     const torchRuns = rows.filter((r) => r.impl.startsWith("pytorch") && !r.impl.includes("-ftz") && r.tokensPerS).map((r) => r.tokensPerS!);
     const torch1 = torchRuns.length ? Math.max(...torchRuns) : undefined;
-    const coresOf = (impl: string): number => (impl.startsWith("pytorch-2t") ? 2 : impl.startsWith("native") ? Math.min(2, nativeThreads) : 1);
+    const coresOf = (impl: string): number => Math.min(2, Number(/-(\d+)t\b/.exec(impl)?.[1] ?? "1"));
     const flops = 3 * forwardFlopsPerToken(c);
     console.log(`\n## ${name}: ${c.desc}`);
     const head = ["impl", "train tok/s", "vs best PyTorch", "GFLOP/s", "% peak", "step ms", ...(name === "char" ? ["infer tok/s"] : []), "peak RSS MiB"];
@@ -198,7 +211,7 @@ async function main(): Promise<void> {
     for (const b of [...backends, ...(backends.includes("wasm") ? ["wasm-kernel"] : [])]) {
       const r = spawnChild(`gemm:${b}`, quick);
       if (r.error || !r.gemm) console.log(`| ${pad(b, 22)} | unavailable: ${r.error ?? "?"}`);
-      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${peakGflops ? ` (${((100 * g.gflops) / (peakGflops * (b === "native" ? Math.min(2, nativeThreads) : 1))).toFixed(0)}%)` : ""}`, 14)).join(" | ")} |`);
+      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${peakGflops ? ` (${((100 * g.gflops) / (peakGflops * Math.min(2, Number(/-(\d+)t\b/.exec(r.impl)?.[1] ?? "1")))).toFixed(0)}%)` : ""}`, 14)).join(" | ")} |`);
     }
   }
 }

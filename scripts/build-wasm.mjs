@@ -3,6 +3,9 @@
  * Builds rnnkit's WebAssembly kernels from assembly/ with the AssemblyScript compiler:
  *   build/rnnkit.wasm          SIMD128 (runs wherever WebAssembly SIMD does)
  *   build/rnnkit-relaxed.wasm  + relaxed-SIMD fused multiply-add in the GEMM micro-kernel
+ *   build/rnnkit-relaxed-mt.wasm  the relaxed build on an imported *shared* memory, so that worker
+ *                              threads can run kernels on the same data (Node; browsers need
+ *                              cross-origin isolation for shared memory and use the builds above)
  * usage: node scripts/build-wasm.mjs [--debug]      (skips the build when outputs are newer than sources)
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -18,6 +21,10 @@ const force = process.argv.includes("--force");
 const targets = [
   { file: "rnnkit.wasm", flags: [] },
   { file: "rnnkit-relaxed.wasm", flags: ["--enable", "relaxed-simd", "--use", "RELAXED_SIMD=1"] },
+  {
+    file: "rnnkit-relaxed-mt.wasm",
+    flags: ["--enable", "relaxed-simd", "--use", "RELAXED_SIMD=1", "--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],
+  },
 ];
 
 const newestSource = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);

@@ -40,9 +40,15 @@ export function evaluateClassifier(model: SequenceClassifier, data: EncodedDatas
   const t0 = Date.now();
   const P = predictProba(model, data, batchSize);
   const seconds = (Date.now() - t0) / 1000;
-  const C = model.config.numClasses;
+  const r = reportFromProba(P, data.labels, labels);
+  return { ...r, seconds, msPerExample: (1000 * seconds) / Math.max(1, data.ids.length) };
+}
+
+/** The report of class probabilities P [N, C] (arg-max prediction; ROC-AUC on P[:, 1] for two classes). */
+export function reportFromProba(P: Float32Array, yTrue: ArrayLike<number>, labels: readonly string[]): ClassificationReport {
+  const C = labels.length;
+  if (P.length !== yTrue.length * C) throw new RangeError(`reportFromProba: probabilities must be [${yTrue.length}, ${C}], got ${P.length} values`);
   const pred = argmaxRows(P, C);
   const scores = C === 2 ? P.filter((_, i) => i % 2 === 1) : undefined;
-  const r = classificationReport(data.labels, pred, { labels, ...(scores ? { scores } : {}) });
-  return { ...r, seconds, msPerExample: (1000 * seconds) / Math.max(1, data.ids.length) };
+  return classificationReport(yTrue, pred, { labels, ...(scores ? { scores } : {}) });
 }

@@ -21,7 +21,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "./checkpoint.js";
 import { initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
-import { evaluateClassifier } from "./evaluate.js";
+import { predictProba, reportFromProba } from "./evaluate.js";
 import { type ClsEpochInfo, type ClsStepInfo, type TrainClassifierResult, trainClassifier } from "./train.js";
 
 /** Everything `rnnkit train-classifier` can be told; `trainSentimentModel` takes the same. */
@@ -66,6 +66,12 @@ export interface SentimentRunOptions extends SentimentDataOptions {
   timeLimit?: number;
   /** Cross-validation folds to run when the dataset has no test split (default: all of them). */
   maxFolds?: number;
+  /**
+   * Train this many models per split (seeds seed, seed+1000, …; each with its own early stopping
+   * on the same validation set) and predict with the mean of their class probabilities.
+   * A seed ensemble removes part of the run-to-run variance of small datasets. Default 1.
+   */
+  ensemble?: number;
   /** Checkpoint path (one run) — skipped for cross-validation. */
   out?: string;
 }
@@ -83,7 +89,9 @@ export interface SentimentRunResult {
   labels: string[];
   /** Test report (single split), or the mean over folds (accuracy, macroF1) for CV. */
   test: (ClassificationReport & { seconds: number; msPerExample: number }) | null;
-  folds: Array<{ fold: number; accuracy: number; macroF1: number }>;
+  folds: Array<{ fold: number; accuracy: number; macroF1: number; validAccuracy: number }>;
+  /** Validation accuracy of the (ensembled) model: mean over folds for CV. */
+  meanValidAccuracy: number;
   meanAccuracy: number;
   meanMacroF1: number;
   trainSeconds: number;
@@ -127,9 +135,12 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
   const folds: SentimentRunResult["folds"] = [];
   let test: SentimentRunResult["test"] = null;
   let coverage: CoverageReport | null = null;
+  const validAccs: number[] = [];
+  if ((o.ensemble ?? 1) < 1 || !Number.isInteger(o.ensemble ?? 1)) throw new RangeError(`trainSentimentModel: ensemble must be a positive integer, got ${o.ensemble}`);
   if (data.test) {
     const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init);
-    runs.push(r.training);
+    runs.push(...r.training);
+    validAccs.push(r.validAccuracy);
     test = r.report;
     coverage = r.coverage;
   } else {
@@ -137,9 +148,10 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     const all = stratifiedKFold(data.train, k, o.seed ?? 1);
     for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
       const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init);
-      runs.push(r.training);
+      runs.push(...r.training);
       coverage = r.coverage;
-      folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1 });
+      validAccs.push(r.validAccuracy);
+      folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1, validAccuracy: r.validAccuracy });
       info(`fold ${i + 1}/${k}: accuracy ${(100 * r.report.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.report.macroF1).toFixed(2)}%`);
       if (hooks.shouldStop?.()) break;
     }
@@ -147,7 +159,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
   const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
   const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { dataset: data.name, labels: data.labels, test, folds, meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, checkpoint: data.test ? (o.out ?? null) : null };
+  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, checkpoint: data.test ? (o.out ?? null) : null };
 }
 
 async function runOne(
@@ -161,7 +173,7 @@ async function runOne(
   info: (m: string) => void,
   out: string | null,
   init: ClassifierBundle | null,
-): Promise<{ training: TrainClassifierResult; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null }> {
+): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
   manualSeed(seed);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
@@ -203,59 +215,95 @@ async function runOne(
   const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
   const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
   const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? arch?.embeddingDim ?? 100);
-  const model = new SequenceClassifier({
-    vocabSize: vocab.size,
-    embeddingDim,
-    hiddenSize: o.hiddenSize ?? arch?.hiddenSize ?? 128,
-    numClasses: data.labels.length,
-    numLayers: o.numLayers ?? arch?.numLayers ?? 1,
-    cell: o.cell ?? arch?.cell ?? "LSTM",
-    bidirectional: o.bidirectional ?? arch?.bidirectional ?? true,
-    pooling: o.pooling ?? "final",
-    dropout: o.dropout ?? 0.3,
-    paddingIdx: 0,
-  });
-  let coverage: CoverageReport | null = null;
-  if (vectors) {
-    const m = buildEmbeddingMatrix(vocab, vectors, { seed });
-    m.matrix.fill(0, 0, m.D); // <pad> row
-    coverage = m.coverage;
-    model.setEmbedding(Embedding.fromPretrained(new Tensor(m.matrix, [m.V, m.D]), { freeze: o.freezeEmbeddings ?? false, paddingIdx: 0 }));
-  }
-  if (init && o.initFrom) {
-    const r = initFromClassifier(model, vocab, data.labels, init, o.initFrom);
-    if (fold === null || fold === 0)
-      info(`initialised from ${o.initFrom}: embedding rows of ${r.embeddingRows.toLocaleString()} of ${r.vocabSize.toLocaleString()} words, ${r.rnnTensors} recurrent tensors, output layer ${r.head}`);
-  }
-  const params = model.parameters().filter((p) => p.requiresGrad);
-  const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
+  const members = o.ensemble ?? 1;
   const B = o.batchSize ?? 64;
-  hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, vocab: vocab.size, params: model.numParameters() });
-  const training = await trainClassifier({
-    model,
-    optimizer,
-    train,
-    valid,
-    batchSize: B,
-    epochs: o.epochs ?? 5,
-    clip: o.clip ?? 5,
-    patience: o.patience ?? 2,
-    seed,
-    ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),
-    ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
-    ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
-    ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-  });
-  const report = evaluateClassifier(model, test, data.labels, B);
-  if (out) {
-    mkdirSync(dirname(out), { recursive: true });
-    saveClassifier(out, {
-      model,
-      vocab,
-      labels: data.labels,
-      pipeline,
-      info: { dataset: data.name, testAccuracy: report.accuracy, testMacroF1: report.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length },
+  const C = data.labels.length;
+  const trainings: TrainClassifierResult[] = [];
+  // Mean class probabilities of the members, [N, C], for the test and validation sets.
+  const testP = new Float32Array(test.ids.length * C);
+  const validP = new Float32Array(valid.ids.length * C);
+  let coverage: CoverageReport | null = null;
+  let testSeconds = 0;
+  for (let m = 0; m < members; m++) {
+    const mSeed = seed + 1000 * m;
+    if (m > 0) manualSeed(mSeed); // member 0 continues the split's stream: a 1-model run is unchanged
+    if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble member ${m + 1}/${members} (seed ${mSeed})`);
+    const model = new SequenceClassifier({
+      vocabSize: vocab.size,
+      embeddingDim,
+      hiddenSize: o.hiddenSize ?? arch?.hiddenSize ?? 128,
+      numClasses: C,
+      numLayers: o.numLayers ?? arch?.numLayers ?? 1,
+      cell: o.cell ?? arch?.cell ?? "LSTM",
+      bidirectional: o.bidirectional ?? arch?.bidirectional ?? true,
+      pooling: o.pooling ?? "final",
+      dropout: o.dropout ?? 0.3,
+      paddingIdx: 0,
     });
+    if (vectors) {
+      const mat = buildEmbeddingMatrix(vocab, vectors, { seed: mSeed });
+      mat.matrix.fill(0, 0, mat.D); // <pad> row
+      coverage = mat.coverage;
+      model.setEmbedding(Embedding.fromPretrained(new Tensor(mat.matrix, [mat.V, mat.D]), { freeze: o.freezeEmbeddings ?? false, paddingIdx: 0 }));
+    }
+    if (init && o.initFrom) {
+      const r = initFromClassifier(model, vocab, data.labels, init, o.initFrom);
+      if ((fold === null || fold === 0) && m === 0)
+        info(`initialised from ${o.initFrom}: embedding rows of ${r.embeddingRows.toLocaleString()} of ${r.vocabSize.toLocaleString()} words, ${r.rnnTensors} recurrent tensors, output layer ${r.head}`);
+    }
+    const params = model.parameters().filter((p) => p.requiresGrad);
+    const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
+    hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, vocab: vocab.size, params: model.numParameters() });
+    const training = await trainClassifier({
+      model,
+      optimizer,
+      train,
+      valid,
+      batchSize: B,
+      epochs: o.epochs ?? 5,
+      clip: o.clip ?? 5,
+      patience: o.patience ?? 2,
+      seed: mSeed,
+      ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),
+      ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    });
+    trainings.push(training);
+    const t1 = Date.now();
+    const memberP = predictProba(model, test, B);
+    testSeconds += (Date.now() - t1) / 1000;
+    addInto(testP, memberP, 1 / members);
+    addInto(validP, predictProba(model, valid, B), 1 / members);
+    if (out) {
+      const path = members > 1 ? memberPath(out, m) : out;
+      mkdirSync(dirname(path), { recursive: true });
+      const memberReport = reportFromProba(memberP, test.labels, data.labels);
+      saveClassifier(path, {
+        model,
+        vocab,
+        labels: data.labels,
+        pipeline,
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length },
+      });
+      if (members > 1) info(`member ${m + 1}: ${path}`);
+    }
+    if (hooks.shouldStop?.()) break;
   }
-  return { training, report, coverage };
+  const report = { ...reportFromProba(testP, test.labels, data.labels), seconds: testSeconds, msPerExample: (1000 * testSeconds) / Math.max(1, test.ids.length) };
+  const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
+  if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
+  return { training: trainings, report, coverage, validAccuracy };
+}
+
+/** `dst += w · src`, elementwise. */
+function addInto(dst: Float32Array, src: Float32Array, w: number): void {
+  for (let i = 0; i < dst.length; i++) dst[i] = dst[i]! + w * src[i]!;
+}
+
+/** `runs/model.safetensors` → `runs/model.2.safetensors` for ensemble member index 1. */
+export function memberPath(out: string, m: number): string {
+  const dot = out.lastIndexOf(".");
+  const slash = Math.max(out.lastIndexOf("/"), out.lastIndexOf("\\"));
+  return dot > slash ? `${out.slice(0, dot)}.${m + 1}${out.slice(dot)}` : `${out}.${m + 1}`;
 }

@@ -67,6 +67,7 @@ export function registerSentimentCommands(program: Command): void {
     .option("--epochs <n>", "epochs", intArg("--epochs"))
     .option("--patience <n>", "early stopping patience (epochs)", intArg("--patience", 0))
     .option("--folds <n>", "run only the first n cross-validation folds", intArg("--folds"))
+    .option("--ensemble <n>", "train n models per split (seeds seed, seed+1000, …) and average their probabilities", intArg("--ensemble", 1))
     .option("--time-limit <s>", "stop training after s seconds", numArg("--time-limit", 0))
     .option("--seed <n>", "random seed", intArg("--seed", 0))
     .option("--out <path>", "checkpoint path", DEFAULT_CLASSIFIER_PATH)
@@ -104,6 +105,7 @@ export function registerSentimentCommands(program: Command): void {
               epochs: n("epochs"),
               patience: n("patience"),
               maxFolds: n("folds"),
+              ensemble: n("ensemble"),
               timeLimit: n("timeLimit"),
               seed: n("seed"),
               out: String(opts.out),
@@ -122,10 +124,10 @@ export function registerSentimentCommands(program: Command): void {
           );
           (bar as Progress | null)?.stop();
           bar = null;
-          if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint }));
+          if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
-          else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "accuracy %", "macro-F1 %"]));
+          else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.validAccuracy).toFixed(2), (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "validation %", "accuracy %", "macro-F1 %"]));
           say(`${r.dataset}: accuracy ${(100 * r.meanAccuracy).toFixed(2)}%, macro-F1 ${(100 * r.meanMacroF1).toFixed(2)}%${r.folds.length ? ` (mean of ${r.folds.length} folds)` : ""}; trained in ${r.trainSeconds.toFixed(0)}s`);
           if (r.checkpoint) say(`checkpoint: ${r.checkpoint}`);
         } finally {

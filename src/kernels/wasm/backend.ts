@@ -10,6 +10,7 @@ import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
 import { Arena } from "./arena.js";
 import type { KernelExports } from "./exports.js";
+import { OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
 
 export interface WasmBackendOptions {
   /** Backend name reported by `backend().name` (default "wasm"). */
@@ -20,6 +21,14 @@ export interface WasmBackendOptions {
    * to wasm (the parity tests do). Default 4096.
    */
   smallWork?: number;
+  /**
+   * Worker threads sharing the module's memory (./pool.ts); large GEMMs are split over them.
+   * The module must then be the shared-memory build and `heapBase` leave room for the workers'
+   * scratch (see loadWasmBackendSync).
+   */
+  pool?: WasmThreadPool;
+  /** First byte the backend may use for its buffers (default: the module's heap base). */
+  heapBase?: number;
 }
 
 const CHUNK = 16384; // floats per streamed chunk: 4 arrays × 64 KiB stay in L2
@@ -27,7 +36,8 @@ const UNARY_WASM: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1, tanh:
 const b01 = (b: boolean): number => (b ? 1 : 0);
 
 export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions = {}): Backend {
-  const ar = new Arena(ex.memory, ex.heapBase());
+  const ar = new Arena(ex.memory, options.heapBase ?? ex.heapBase());
+  const pool = options.pool ?? null;
   const small = options.smallWork ?? 4096;
   const ref = refBackend;
 
@@ -38,12 +48,15 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const pa = ar.alloc(M * K);
     const pb = ar.alloc(K * N);
     const pc = ar.alloc(M * N);
-    const ws = ar.alloc(ex.gemmWorkFloats(M, N, K));
+    const parts = pool ? pool.partsFor(M, N, K) : 1;
+    const wsFloats = ex.gemmWorkFloats(M, N, K);
+    const ws = Array.from({ length: parts }, () => ar.alloc(wsFloats));
     ar.commit();
     ar.put(pa, A, M * K);
     ar.put(pb, B, K * N);
     if (beta !== 0) ar.put(pc, C, M * N);
-    ex.gemm(b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws);
+    if (pool && parts > 1) pool.gemm(ex, b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws);
+    else ex.gemm(b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws[0]!);
     ar.get(pc, C, M * N);
   }
 
@@ -223,19 +236,44 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   /** Rows per chunk so that a chunk of [rows, C] stays near CHUNK·4 floats (at least 1 row). */
   const rowsPerChunk = (C: number): number => Math.max(1, Math.floor((4 * CHUNK) / Math.max(1, C)));
 
+  /**
+   * Rows go through wasm in chunks of R (rowsPerChunk): one chunk at a time through a small
+   * buffer on one thread; with worker threads, all rows are copied in at once and the chunks
+   * shared out. Either way the loss is the chunk sums added in order: identical results.
+   */
   function softmaxCrossEntropy(logits: F32, targets: I32, N: number, C: number, ignoreIndex: number, probs: F32): { lossSum: number; count: number } {
     if (N * C < small) return ref.softmaxCrossEntropy(logits, targets, N, C, ignoreIndex, probs);
     const count = checkTargets(targets, N, C, ignoreIndex);
     const R = Math.min(N, rowsPerChunk(C));
+    const chunks = Math.ceil(N / R);
+    const threads = pool && N * C >= pool.minWork / 16 && chunks >= 2 ? Math.min(pool.threads, chunks) : 1;
     ar.reset();
-    const pl = ar.alloc(R * C), pt = ar.alloc(R), pp = ar.alloc(R * C);
+    if (threads > 1 && pool) {
+      const pl = ar.alloc(N * C), pt = ar.alloc(N), pp = ar.alloc(N * C), ps = ar.alloc(2 * chunks);
+      ar.commit();
+      ar.put(pl, logits, N * C);
+      ar.put(pt, targets, N);
+      const parts = splitRange(chunks, threads, 1).map(([a, b]) => {
+        const r0 = a * R, rows = Math.min(N, b * R) - r0;
+        return [pl + 4 * r0 * C, pt + 4 * r0, rows, C, ignoreIndex, pp + 4 * r0 * C, R, ps + 8 * a];
+      });
+      pool.run(OP_SOFTMAX_CE, parts, (x) => ex.softmaxCrossEntropyChunks(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!), "softmax + cross-entropy");
+      ar.get(pp, probs, N * C);
+      const sums = new Float64Array(ex.memory.buffer, ps, chunks);
+      let lossSum = 0;
+      for (let i = 0; i < chunks; i++) lossSum += sums[i]!;
+      return { lossSum, count };
+    }
+    const pl = ar.alloc(R * C), pt = ar.alloc(R), pp = ar.alloc(R * C), ps = ar.alloc(2);
     ar.commit();
+    const sum = new Float64Array(ex.memory.buffer, ps, 1);
     let lossSum = 0;
     for (let r0 = 0; r0 < N; r0 += R) {
       const rows = Math.min(R, N - r0);
       ar.put(pl, logits.subarray(r0 * C), rows * C);
       ar.put(pt, targets.subarray(r0), rows);
-      lossSum += ex.softmaxCrossEntropy(pl, pt, rows, C, ignoreIndex, pp);
+      ex.softmaxCrossEntropyChunks(pl, pt, rows, C, ignoreIndex, pp, R, ps);
+      lossSum += sum[0]!;
       ar.get(pp, probs.subarray(r0 * C), rows * C);
     }
     return { lossSum, count };
@@ -243,8 +281,20 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
 
   function softmaxCrossEntropyBackward(probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void {
     if (N * C < small) return ref.softmaxCrossEntropyBackward(probs, targets, N, C, ignoreIndex, scale, dLogits);
-    const R = Math.min(N, rowsPerChunk(C));
+    const threads = pool && N * C >= pool.minWork / 16 && N >= 2 ? Math.min(pool.threads, N) : 1;
     ar.reset();
+    if (threads > 1 && pool) {
+      const pp = ar.alloc(N * C), pt = ar.alloc(N), pd = ar.alloc(N * C);
+      ar.commit();
+      ar.put(pp, probs, N * C);
+      ar.put(pt, targets, N);
+      ar.put(pd, dLogits, N * C);
+      const parts = splitRange(N, threads, 1).map(([a, b]) => [pp + 4 * a * C, pt + 4 * a, b - a, C, ignoreIndex, scale, pd + 4 * a * C]);
+      pool.run(OP_SOFTMAX_CE_BACKWARD, parts, (x) => ex.softmaxCrossEntropyBackward(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!), "the softmax + cross-entropy gradient");
+      ar.get(pd, dLogits, N * C);
+      return;
+    }
+    const R = Math.min(N, rowsPerChunk(C));
     const pp = ar.alloc(R * C), pt = ar.alloc(R), pd = ar.alloc(R * C);
     ar.commit();
     for (let r0 = 0; r0 < N; r0 += R) {

@@ -7,6 +7,10 @@ export interface KernelExports {
   heapBase(): number;
   gemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, ws: number): void;
   gemmWorkFloats(M: number, N: number, K: number): number;
+  /** gemm on sub-matrices with row strides lda, ldb, ldc (floats). */
+  gemmLd(transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void;
+  /** This instance's edge-tile scratch (MR·NR floats at byte offset p). */
+  setTile(p: number): void;
   scaleInPlace(x: number, n: number, s: number): void;
   recurrentWorkFloats(G: number, B: number, H: number): number;
   /** op 0 exp, 1 sigmoid, 2 tanh */
@@ -18,6 +22,8 @@ export interface KernelExports {
   rnnForward(T: number, B: number, H: number, relu: number, xg: number, whh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, h: number, hPrev: number, ws: number): void;
   rnnBackward(T: number, B: number, H: number, relu: number, whh: number, h: number, hPrev: number, dOut: number, dhN: number, dXg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
   softmaxCrossEntropy(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number): number;
+  /** softmaxCrossEntropy in chunks of R rows; sums[i] (float64 at byte offset sums + 8i) = chunk i's loss sum. */
+  softmaxCrossEntropyChunks(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number, R: number, sums: number): void;
   softmaxCrossEntropyBackward(probs: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, dLogits: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number): void;
   sumSquares(x: number, n: number): number;
@@ -25,9 +31,9 @@ export interface KernelExports {
 }
 
 const REQUIRED: readonly (keyof KernelExports)[] = [
-  "memory", "heapBase", "gemm", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
+  "memory", "heapBase", "gemm", "gemmLd", "setTile", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamStep", "sumSquares", "sumRowsF64",
+  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "adamStep", "sumSquares", "sumRowsF64",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

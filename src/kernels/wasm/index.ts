@@ -6,11 +6,18 @@
  *
  *   Node:     loadWasmBackendSync()  — readFileSync + new WebAssembly.Module, at import time
  *   Browser:  await loadWasmBackend() — fetch + WebAssembly.compile (also works in Node)
+ *
+ * Threads (Node): with RNNKIT_WASM_THREADS=n > 1 (default: the machine's cores, at most 4) the
+ * shared-memory build rnnkit-relaxed-mt.wasm is loaded and n−1 worker threads run large GEMMs
+ * on the same memory (./pool.ts); results are bit-identical for any n.
  */
 import type { Backend } from "../backend.js";
 import type { WasmBackendOptions } from "./backend.js";
 import { WASM_FILES as FILES, type WasmFlavor, instantiateWasm, noSimd } from "./load.js";
 import { envVar, nodeHost } from "./node-host.js";
+import { createWasmBackend } from "./backend.js";
+import { asKernelExports } from "./exports.js";
+import { WasmThreadPool } from "./pool.js";
 
 export { createWasmBackend, type WasmBackendOptions } from "./backend.js";
 export type { KernelExports } from "./exports.js";
@@ -36,16 +43,52 @@ function relaxedUsable(bytes: Uint8Array<ArrayBuffer> | null): boolean {
   return WebAssembly.validate(bytes);
 }
 
-/** Which build loadWasmBackendSync / loadWasmBackend picked last ("relaxed" or "simd"). */
+/** Which build loadWasmBackendSync / loadWasmBackend picked last ("relaxed", "relaxed-mt" or "simd"). */
 export let loadedFlavor: WasmFlavor | null = null;
+
+/** The worker pool of the last threaded backend loaded (null: single-threaded). */
+export let wasmPool: WasmThreadPool | null = null;
+
+/** Threads wanted: options.threads, else RNNKIT_WASM_THREADS, else the cores (at most 4). */
+function wantedThreads(options: { threads?: number }, cpus: number): number {
+  const raw = options.threads ?? envVar("RNNKIT_WASM_THREADS");
+  if (raw === undefined || raw === "") return Math.max(1, Math.min(4, cpus));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`wasm backend: threads must be an integer 1…64, got ${JSON.stringify(raw)} (RNNKIT_WASM_THREADS or options.threads)`);
+  return n;
+}
+
+const TILE_BYTES = 4 * 4 * 8; // MR × NR floats (assembly/gemm.ts)
+
+/**
+ * The threaded backend: one shared memory, the main thread's instance and `threads − 1` workers
+ * on it. Each instance gets a private edge-tile scratch just above the static data (a worker's
+ * instantiation re-applies the static data segments, so none of them may be written there).
+ */
+function threadedBackend(module: WebAssembly.Module, threads: number, options: WasmBackendOptions): Backend {
+  const host = nodeHost;
+  if (!host) throw new Error("threaded wasm backend: needs Node.js worker threads");
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+  const ex = asKernelExports(new WebAssembly.Instance(module, { env: { memory } }).exports, `wasm backend (${FILES["relaxed-mt"]})`);
+  const base = Math.ceil(ex.heapBase() / 64) * 64;
+  ex.setTile(base);
+  const tiles = Array.from({ length: threads - 1 }, (_, i) => base + TILE_BYTES * (i + 1));
+  const heapBase = base + TILE_BYTES * threads;
+  const workerUrl = new URL("./worker.js", import.meta.url);
+  const pool = new WasmThreadPool(module, memory, tiles, (init) => host.spawnWorker(workerUrl, init));
+  wasmPool = pool;
+  return createWasmBackend(ex, { name: "wasm", ...options, pool, heapBase });
+}
 
 /**
  * Synchronous load for Node: reads build/*.wasm next to the package. Throws an Error saying what
  * is missing (not Node, build/ absent — run `node scripts/build-wasm.mjs` —, no SIMD).
  */
-export function loadWasmBackendSync(options: WasmBackendOptions = {}): Backend {
+export function loadWasmBackendSync(options: WasmBackendOptions & { threads?: number } = {}): Backend {
   if (!nodeHost) throw new Error("loadWasmBackendSync: synchronous loading needs Node.js (hint: in a browser, await loadWasmBackend())");
   const host = nodeHost;
+  const { threads: threadsOpt, ...rest } = options;
+  options = rest;
   const read = (flavor: WasmFlavor): Uint8Array<ArrayBuffer> | null => {
     try {
       return host.readFile(wasmUrl(flavor));
@@ -53,8 +96,15 @@ export function loadWasmBackendSync(options: WasmBackendOptions = {}): Backend {
       return null;
     }
   };
+  const threads = wantedThreads(threadsOpt === undefined ? {} : { threads: threadsOpt }, host.cpus());
   const relaxed = wantRelaxed() ? read("relaxed") : null;
+  wasmPool = null;
   if (relaxedUsable(relaxed) && relaxed) {
+    const mt = threads > 1 && typeof SharedArrayBuffer === "function" ? read("relaxed-mt") : null;
+    if (mt && WebAssembly.validate(mt)) {
+      loadedFlavor = "relaxed-mt";
+      return threadedBackend(new WebAssembly.Module(mt), threads, options);
+    }
     loadedFlavor = "relaxed";
     return instantiate(new WebAssembly.Module(relaxed), "relaxed", options);
   }

@@ -7,10 +7,10 @@ import type { Backend } from "../backend.js";
 import { createWasmBackend, type WasmBackendOptions } from "./backend.js";
 import { asKernelExports } from "./exports.js";
 
-export type WasmFlavor = "relaxed" | "simd";
+export type WasmFlavor = "relaxed" | "simd" | "relaxed-mt";
 
-/** File names in build/ (and next to the browser bundle in dist/browser/). */
-export const WASM_FILES: Readonly<Record<WasmFlavor, string>> = { relaxed: "rnnkit-relaxed.wasm", simd: "rnnkit.wasm" };
+/** File names in build/ (and next to the browser bundle in dist/browser/, except the -mt build). */
+export const WASM_FILES: Readonly<Record<WasmFlavor, string>> = { relaxed: "rnnkit-relaxed.wasm", simd: "rnnkit.wasm", "relaxed-mt": "rnnkit-relaxed-mt.wasm" };
 
 /** Instantiate a compiled kernel module as a Backend; `label` names it in export-check errors. */
 export function instantiateWasm(module: WebAssembly.Module, label: string, options: WasmBackendOptions): Backend {

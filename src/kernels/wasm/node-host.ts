@@ -7,6 +7,10 @@ export interface NodeHost {
   readFile(url: URL): Uint8Array<ArrayBuffer>;
   /** Enable relaxed SIMD in this V8 (Node 20 ships it behind a flag; Node ≥ 22 has it on). */
   enableRelaxedSimd(): void;
+  /** Logical CPUs available to this process. */
+  cpus(): number;
+  /** Start a worker thread running the module at `url` with `data` (unref'd: it never keeps the process alive). */
+  spawnWorker(url: URL, data: unknown): { terminate(): void };
 }
 
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -14,9 +18,19 @@ const isNode = typeof process !== "undefined" && typeof process.versions?.node =
 async function makeHost(): Promise<NodeHost> {
   const fs = await import("node:fs");
   const v8 = await import("node:v8");
+  const os = await import("node:os");
+  const wt = await import("node:worker_threads");
   return {
     readFile: (url) => fs.readFileSync(url),
     enableRelaxedSimd: () => v8.setFlagsFromString("--experimental-wasm-relaxed-simd"),
+    cpus: () => (typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length),
+    spawnWorker: (url, data) => {
+      // The compiled module is passed in workerData, so the worker needs no V8 flag of its own.
+      const w = new wt.Worker(url, { workerData: data });
+      w.unref();
+      w.on("error", (e) => process.stderr.write(`rnnkit: a wasm worker thread stopped: ${e.message}\n`));
+      return { terminate: () => void w.terminate() };
+    },
   };
 }
 

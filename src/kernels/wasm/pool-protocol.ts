@@ -1,0 +1,37 @@
+/**
+ * The job protocol between the wasm backend and its worker threads. One control block per worker,
+ * a SharedArrayBuffer of CONTROL_BYTES:
+ *   Int32  [0] SEQ    job counter: the main thread writes the arguments, then increments it
+ *          [1] DONE   the worker copies SEQ here when the job finished (or failed)
+ *          [2] READY  1 once the worker's instance exists, −1 if it could not be created
+ *          [3] STATUS 0 = last job ok, 1 = it threw (the message is in the worker's stderr)
+ *          [4] OP     which kernel
+ *   Float64 [ARGS …]  the kernel's arguments (pointers, sizes, scalars: all exact in a double)
+ * Waiting is Atomics.wait on SEQ (worker) and DONE (main thread), so idle workers use no CPU.
+ */
+export const SEQ = 0;
+export const DONE = 1;
+export const READY = 2;
+export const STATUS = 3;
+export const OP = 4;
+/** Float64 index of the first argument (byte 32). */
+export const ARGS = 4;
+export const MAX_ARGS = 16;
+export const CONTROL_BYTES = 32 + 8 * MAX_ARGS;
+
+export const OP_EXIT = 0;
+/** gemmLd(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws) */
+export const OP_GEMM = 1;
+/** softmaxCrossEntropyChunks(logits, targets, N, C, ignoreIndex, probs, R, sums) */
+export const OP_SOFTMAX_CE = 2;
+/** softmaxCrossEntropyBackward(probs, targets, N, C, ignoreIndex, scale, dLogits) */
+export const OP_SOFTMAX_CE_BACKWARD = 3;
+
+/** What a worker is started with (structured-cloned; memory and control are shared). */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** Byte offset of this worker's private edge-tile scratch (setTile). */
+  tile: number;
+}

@@ -1,0 +1,138 @@
+/**
+ * The threaded wasm backend (shared memory + worker threads): a GEMM split over threads must be
+ * bit-identical to the single-thread GEMM (every transpose, row and column splits, odd sizes),
+ * and a whole LSTM language-model step must give identical gradients.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import type { Backend } from "../../src/kernels/backend.js";
+import { refBackend } from "../../src/kernels/ref/index.js";
+import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
+import * as wasmIndex from "../../src/kernels/wasm/index.js";
+import { splitRange, type WasmThreadPool } from "../../src/kernels/wasm/pool.js";
+import { assertClose } from "../helpers/close.js";
+import { randn, rng } from "./wasm-helpers.js";
+
+function load(threads: number): { be: Backend; pool: WasmThreadPool | null } {
+  const be = loadWasmBackendSync({ threads, smallWork: 0 });
+  return { be, pool: wasmIndex.wasmPool };
+}
+
+const one = load(1);
+const three = load(3); // more threads than this machine may have cores: uneven splits, still identical
+after(() => three.pool?.close());
+
+test("splitRange: aligned contiguous blocks covering [0, n)", () => {
+  assert.deepEqual(splitRange(10, 2, 4), [[0, 8], [8, 10]]); // 3 blocks of 4: 2 + 1
+  assert.deepEqual(splitRange(3, 2, 4), [[0, 3]]);
+  assert.deepEqual(splitRange(17, 3, 1), [[0, 6], [6, 11], [11, 17]]);
+  for (const [n, parts, align] of [[1, 1, 4], [129, 3, 4], [1030, 2, 8], [33, 5, 8]] as const) {
+    const r = splitRange(n, parts, align);
+    assert.equal(r[0]![0], 0);
+    assert.equal(r[r.length - 1]![1], n);
+    for (let i = 1; i < r.length; i++) {
+      assert.equal(r[i]![0], r[i - 1]![1]);
+      assert.equal(r[i]![0] % align, 0);
+    }
+  }
+});
+
+test("threaded wasm backend loads the shared-memory build and starts its workers", () => {
+  assert.equal(one.pool, null, "threads 1: no pool");
+  assert.ok(three.pool, "threads 3: a pool");
+  assert.equal(three.pool.maxThreads, 3);
+  assert.equal(three.pool.waitReady(), 3, "both workers started");
+});
+
+test("threaded gemm is bit-identical to one thread (every transpose; row and column splits) and matches ref", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0; // split even the small products
+  try {
+    const r = rng(7);
+    // [M, N, K]: tall (row split), short-and-wide (column split), odd tails, K > KC, N > NC
+    const sizes: [number, number, number][] = [[129, 17, 33], [33, 129, 17], [3, 1030, 5], [5, 33, 260], [130, 9, 7], [17, 3, 129], [1, 129, 3], [64, 200, 300]];
+    for (const [M, N, K] of sizes) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          for (const [alpha, beta] of [[1, 0], [0.7, 0.5], [1, 1]] as const) {
+            const A = randn(r, M * K), B = randn(r, K * N), C0 = randn(r, M * N);
+            const c1 = Float32Array.from(C0), c3 = Float32Array.from(C0), want = Float32Array.from(C0);
+            if (beta === 0) c3.fill(NaN);
+            one.be.gemm(tA, tB, M, N, K, alpha, A, B, beta, c1);
+            three.be.gemm(tA, tB, M, N, K, alpha, A, B, beta, c3);
+            refBackend.gemm(tA, tB, M, N, K, alpha, A, B, beta, want);
+            const what = `M=${M} N=${N} K=${K} tA=${tA} tB=${tB} alpha=${alpha} beta=${beta}`;
+            assert.deepEqual(c3, c1, `3 threads vs 1, ${what}`);
+            assertClose(c3, want, what);
+          }
+        }
+      }
+    }
+  } finally {
+    pool.minWork = saved;
+  }
+});
+
+test("an LSTM language-model training step gives bit-identical gradients with 3 threads and 1", async () => {
+  const { withBackend } = await import("../helpers/backends.js");
+  const { LanguageModel } = await import("../../src/models/index.js");
+  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const { crossEntropy } = await import("../../src/tensor/ops/nn-ops.js");
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const run = (be: Backend): Float32Array[] =>
+      withBackend(be, () => {
+        manualSeed(3);
+        const T = 7, B = 5, V = 67;
+        const lm = new LanguageModel({ vocabSize: V, embeddingDim: 24, hiddenSize: 40, numLayers: 2 });
+        const ids = Int32Array.from({ length: T * B }, (_, i) => (i * 31 + 7) % V);
+        const tgt = Int32Array.from({ length: T * B }, (_, i) => (i * 17 + 3) % V);
+        const { logits } = lm.forward(new Tensor(ids, [T, B]));
+        crossEntropy(logits.reshape([T * B, V]), new Tensor(tgt, [T * B])).backward();
+        return lm.parameters().map((p) => Float32Array.from(p.grad!.f32));
+      });
+    const g1 = run(one.be);
+    const g3 = run(three.be);
+    assert.equal(g3.length, g1.length);
+    for (let i = 0; i < g1.length; i++) assert.deepEqual(g3[i], g1[i], `gradient ${i}`);
+  } finally {
+    pool.minWork = saved;
+  }
+});
+
+test("threaded softmax + cross-entropy (forward and backward) is bit-identical to one thread and matches ref", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const r = rng(11);
+    for (const [N, C] of [[37, 1029], [129, 65], [5, 33], [700, 3]] as const) {
+      const logits = randn(r, N * C, 4);
+      const y = Int32Array.from({ length: N }, (_, i) => (i % 7 === 3 ? -100 : (i * 13) % C));
+      const p1 = new Float32Array(N * C), p3 = new Float32Array(N * C), pr = new Float32Array(N * C);
+      const l1 = one.be.softmaxCrossEntropy(logits, y, N, C, -100, p1);
+      const l3 = three.be.softmaxCrossEntropy(logits, y, N, C, -100, p3);
+      const lr = refBackend.softmaxCrossEntropy(logits, y, N, C, -100, pr);
+      assert.deepEqual(l3, l1, `loss N=${N} C=${C}`);
+      assert.deepEqual(p3, p1, `probs N=${N} C=${C}`);
+      assert.equal(l3.count, lr.count);
+      assert.ok(Math.abs(l3.lossSum - lr.lossSum) <= 1e-4 * Math.abs(lr.lossSum) + 1e-4, `loss ${l3.lossSum} vs ref ${lr.lossSum}`);
+      assertClose(p3, pr, `probs N=${N} C=${C}`);
+      const d0 = randn(r, N * C);
+      const d1 = Float32Array.from(d0), d3 = Float32Array.from(d0), dr = Float32Array.from(d0);
+      one.be.softmaxCrossEntropyBackward(p1, y, N, C, -100, 0.3, d1);
+      three.be.softmaxCrossEntropyBackward(p1, y, N, C, -100, 0.3, d3);
+      refBackend.softmaxCrossEntropyBackward(p1, y, N, C, -100, 0.3, dr);
+      assert.deepEqual(d3, d1, `dLogits N=${N} C=${C}`);
+      assertClose(d3, dr, `dLogits N=${N} C=${C}`);
+    }
+  } finally {
+    pool.minWork = saved;
+  }
+});
