@@ -70,3 +70,11 @@ test("LanguageModel (tied) and SequenceClassifier (mean, max pooling)", () => {
     gradcheck(`SequenceClassifier ${pooling}`, () => clf.forward(ids, [3, 2]), clf.parameters(), { maxPoints: 16 });
   }
 });
+
+test("a second backward through the same recurrent layer is refused with a clear error (its saved activations were freed)", async () => {
+  const { default: assert } = await import("node:assert/strict");
+  const lstm = new LSTM({ inputSize: 3, hiddenSize: 4 });
+  const y = lstm.forward(new Tensor(new Float32Array(2 * 5 * 3).fill(0.1), [2, 5, 3])).output.sum();
+  y.backward();
+  assert.throws(() => y.backward(), /LSTM layer: backward through the same recurrent layer a second time .*hint: run the forward pass again/);
+});

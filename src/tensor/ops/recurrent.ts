@@ -1,6 +1,7 @@
 import type { GruSaved, LstmSaved, RnnSaved } from "../../kernels/backend.js";
 import { backend } from "../../kernels/registry.js";
 import type { Shape } from "../shape.js";
+import { giveF32, takeF32 } from "../buffer-pool.js";
 import { Tensor, isGradEnabled, makeOutput } from "../tensor.js";
 
 export type CellMode = "lstm" | "gru" | "rnn_tanh" | "rnn_relu";
@@ -37,8 +38,9 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   const TB = T * B;
   const isLstm = mode === "lstm";
 
-  // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows
-  const xg = new Float32Array(TB * GH);
+  // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows.
+  // Every element is written below (bias rows, or beta 0), and the kernels consume it: pooled.
+  const xg = takeF32(TB * GH, false);
   const bias = new Float32Array(GH);
   if (w.bIh) bias.set(w.bIh.f32);
   if (w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
@@ -54,44 +56,64 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   const hN = packed.subarray(outLen, outLen + B * P);
   const cN = packed.subarray(outLen + B * P);
   const dims = { T, B, H, lengths, reverse };
+  // Saved activations and gate gradients are pooled scratch (see ../buffer-pool.ts): they go back
+  // once the backward pass has used them, so a second backward through this node is refused.
+  let released = false;
+  const release = (...bufs: (Float32Array | null)[]): void => {
+    for (const b of bufs) if (b) giveF32(b);
+  };
+  const once = (): void => {
+    if (released) throw new Error(`${mode.toUpperCase()} layer: backward through the same recurrent layer a second time (its saved activations were freed after the first; hint: run the forward pass again, as PyTorch requires without retain_graph)`);
+    released = true;
+  };
 
   let backwardFn: (g: Float32Array) => (Float32Array | null)[];
   if (isLstm) {
-    const saved: LstmSaved | null = needGrad
-      ? { gates: new Float32Array(TB * GH), c: new Float32Array(TB * H), cPrev: new Float32Array(TB * H), hPrev: new Float32Array(TB * P) }
-      : null;
+    const saved: LstmSaved | null = needGrad ? { gates: takeF32(TB * GH), c: takeF32(TB * H), cPrev: takeF32(TB * H), hPrev: takeF32(TB * P) } : null;
     const c0d = c0 ? c0.f32 : new Float32Array(B * H);
     be.lstmForward({ ...dims, P, xg, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, h0: h0.f32, c0: c0d, out, hN, cN, saved });
+    giveF32(xg);
     backwardFn = (g) => {
-      const dXg = new Float32Array(TB * GH);
+      once();
+      const dXg = takeF32(TB * GH);
       const dWhh = new Float32Array(GH * P);
       const dWhr = w.wHr ? new Float32Array(P * H) : null;
       const dh0 = new Float32Array(B * P);
       const dc0 = new Float32Array(B * H);
       be.lstmBackward({ ...dims, P, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * P), dcN: g.subarray(outLen + B * P), dXg, dWhh, dWhr, dh0, dc0 });
-      return parentGrads(dXg, dXg, dWhh, dWhr, dh0, dc0);
+      const grads = parentGrads(dXg, dXg, dWhh, dWhr, dh0, dc0);
+      release(dXg, saved!.gates, saved!.c, saved!.cPrev, saved!.hPrev);
+      return grads;
     };
   } else if (mode === "gru") {
-    const saved: GruSaved | null = needGrad ? { gates: new Float32Array(TB * GH), hgn: new Float32Array(TB * H), hPrev: new Float32Array(TB * H) } : null;
+    const saved: GruSaved | null = needGrad ? { gates: takeF32(TB * GH), hgn: takeF32(TB * H), hPrev: takeF32(TB * H) } : null;
     be.gruForward({ ...dims, xg, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
+    giveF32(xg);
     backwardFn = (g) => {
-      const dXg = new Float32Array(TB * GH);
-      const dHg = new Float32Array(TB * GH);
+      once();
+      const dXg = takeF32(TB * GH);
+      const dHg = takeF32(TB * GH);
       const dWhh = new Float32Array(GH * H);
       const dh0 = new Float32Array(B * H);
       be.gruBackward({ ...dims, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dHg, dWhh, dh0 });
-      return parentGrads(dXg, dHg, dWhh, null, dh0, null);
+      const grads = parentGrads(dXg, dHg, dWhh, null, dh0, null);
+      release(dXg, dHg, saved!.gates, saved!.hgn, saved!.hPrev);
+      return grads;
     };
   } else {
     const relu = mode === "rnn_relu";
-    const saved: RnnSaved | null = needGrad ? { h: new Float32Array(TB * H), hPrev: new Float32Array(TB * H) } : null;
+    const saved: RnnSaved | null = needGrad ? { h: takeF32(TB * H), hPrev: takeF32(TB * H) } : null;
     be.rnnForward({ ...dims, relu, xg, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
+    giveF32(xg);
     backwardFn = (g) => {
-      const dXg = new Float32Array(TB * GH);
+      once();
+      const dXg = takeF32(TB * GH);
       const dWhh = new Float32Array(GH * H);
       const dh0 = new Float32Array(B * H);
       be.rnnBackward({ ...dims, relu, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dWhh, dh0 });
-      return parentGrads(dXg, dXg, dWhh, null, dh0, null);
+      const grads = parentGrads(dXg, dXg, dWhh, null, dh0, null);
+      release(dXg, saved!.h, saved!.hPrev);
+      return grads;
     };
   }
 
