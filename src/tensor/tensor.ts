@@ -1,4 +1,5 @@
 import { type Shape, fmtShape, numel } from "./shape.js";
+import { giveF32 } from "./buffer-pool.js";
 import * as ew from "./ops/elementwise.js";
 import * as mm from "./ops/matmul.js";
 import * as red from "./ops/reduce.js";
@@ -205,6 +206,10 @@ function runBackward(root: Tensor, seed: Float32Array): void {
     if (node.isLeaf || node.retainsGrad) accumulateInto(node, g, !node.backwardFn);
     if (!node.backwardFn) continue;
     const pg = node.backwardFn(g);
+    // g is used up: unless a parent received it (or a view of it), nothing refers to it any more
+    // (a leaf's or retained gradient was stored above; the caller's seed is theirs), so its
+    // memory is recycled for the next step's large buffers (see ./buffer-pool.ts).
+    if (g !== seed && !pg.some((gi) => gi && gi.buffer === g.buffer)) giveF32(g);
     node.parents.forEach((p, i) => {
       const gi = pg[i];
       if (!gi || !p.requiresGrad) return;

@@ -1,4 +1,5 @@
 import { backend } from "../../kernels/registry.js";
+import { takeF32 } from "../buffer-pool.js";
 import { fmtShape } from "../shape.js";
 import { Tensor, makeOutput } from "../tensor.js";
 
@@ -13,7 +14,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [Kb, N] = b.shape as [number, number];
   if (K !== Kb) throw new RangeError(`matmul: inner dimensions differ: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)} (hint: a's last dimension must equal b's first)`);
   const M = a.size / K;
-  const out = new Float32Array(M * N);
+  const out = takeF32(M * N, false); // written whole (beta 0)
   const be = backend();
   be.gemm(false, false, M, N, K, 1, a.f32, b.f32, 0, out);
   const shape = [...a.shape.slice(0, -1), N];
@@ -21,11 +22,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     let da: Float32Array | null = null;
     let db: Float32Array | null = null;
     if (a.requiresGrad) {
-      da = new Float32Array(M * K);
+      da = takeF32(M * K, false);
       be.gemm(false, true, M, K, N, 1, g, b.f32, 0, da);
     }
     if (b.requiresGrad) {
-      db = new Float32Array(K * N);
+      db = takeF32(K * N, false);
       be.gemm(true, false, K, N, M, 1, a.f32, g, 0, db);
     }
     return [da, db];
@@ -42,7 +43,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   if (w.ndim !== 2 || K !== I) throw new RangeError(`linear: input must be [..., ${I}], got ${fmtShape(x.shape)} (weight is ${fmtShape(w.shape)})`);
   if (b && (b.ndim !== 1 || b.shape[0] !== O)) throw new RangeError(`linear: bias must be [${O}], got ${fmtShape(b.shape)}`);
   const M = x.size / I;
-  const out = new Float32Array(M * O);
+  const out = takeF32(M * O, false); // written whole: bias rows, or beta 0
   const be = backend();
   if (b) for (let r = 0; r < M; r++) out.set(b.f32, r * O);
   be.gemm(false, true, M, O, I, 1, x.f32, w.f32, b ? 1 : 0, out);
@@ -52,11 +53,11 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
     let dw: Float32Array | null = null;
     let db: Float32Array | null = null;
     if (x.requiresGrad) {
-      dx = new Float32Array(M * I);
+      dx = takeF32(M * I, false);
       be.gemm(false, false, M, I, O, 1, g, w.f32, 0, dx);
     }
     if (w.requiresGrad) {
-      dw = new Float32Array(O * I);
+      dw = takeF32(O * I, false);
       be.gemm(true, false, O, I, M, 1, g, x.f32, 0, dw);
     }
     if (b?.requiresGrad) {

@@ -1,4 +1,5 @@
 import { backend } from "../../kernels/registry.js";
+import { takeF32 } from "../buffer-pool.js";
 import { random } from "../random.js";
 import { fmtShape } from "../shape.js";
 import { Tensor, makeOutput } from "../tensor.js";
@@ -37,7 +38,7 @@ export function embedding(idx: Tensor, weight: Tensor, paddingIdx = -1): Tensor 
   const out = new Float32Array(ids.length * D);
   backend().embeddingForward(weight.f32, ids, ids.length, D, out);
   return makeOutput(out, [...idx.shape, D], [weight], (g) => {
-    const dw = new Float32Array(V * D);
+    const dw = takeF32(V * D); // accumulated into: zeroed
     backend().embeddingBackward(g, ids, ids.length, D, paddingIdx, dw);
     return [dw];
   });
@@ -60,7 +61,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const [N, C] = logits.shape as [number, number];
   const y = targets.i32;
   if (y.length !== N) throw new RangeError(`crossEntropy: targets must be [${N}] to match logits ${fmtShape(logits.shape)}, got ${fmtShape(targets.shape)}`);
-  const probs = new Float32Array(N * C);
+  const probs = takeF32(N * C, false); // written whole by the kernel
   const { lossSum, count } = backend().softmaxCrossEntropy(logits.f32, y, N, C, ignoreIndex, probs);
   const denom = reduction === "mean" ? count : 1;
   const loss = new Float32Array([lossSum / denom]);

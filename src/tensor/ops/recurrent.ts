@@ -140,7 +140,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   const part = (from: number, len: number, shape: Shape): Tensor => {
     if (!Y.requiresGrad) return new Tensor(packed.subarray(from, from + len), shape);
     return makeOutput(packed.subarray(from, from + len), shape, [Y], (g) => {
-      const full = new Float32Array(packed.length);
+      const full = takeF32(packed.length); // zero outside this part
       full.set(g, from);
       return [full];
     });
