@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "kernels.h"
 
@@ -189,6 +190,40 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// Softmax + cross-entropy and Adam are split over the GEMM worker pool when large (a [700, 10000]
+// language-model batch, millions of parameters). Rows go in fixed chunks and the loss is summed
+// chunk by chunk in order, so results are bit-identical for any number of threads.
+constexpr int CE_CHUNK_ROWS = 32;
+constexpr double PARALLEL_MIN = 1 << 18;  // elements: below this a wake-up costs more than it saves
+
+int parts_for(double work, int units) {
+  const int t = rk::get_threads();
+  if (t <= 1 || work < PARALLEL_MIN) return 1;
+  return t < units ? t : units;
+}
+
+struct CeTask {
+  const Kernels* k;
+  const float* logits;
+  const int32_t* targets;
+  int N, C, ignore;
+  float* probs;
+  double* sums;    // [chunks] loss sum of each chunk
+  double* counts;  // [chunks] rows counted in each chunk
+  long* bad;       // [chunks] first bad target row of each chunk, or -1
+  int chunks, parts;
+};
+
+void ce_task(void* ctx, int i) {
+  CeTask& t = *static_cast<CeTask*>(ctx);
+  const int c0 = (int)((long)t.chunks * i / t.parts), c1 = (int)((long)t.chunks * (i + 1) / t.parts);
+  for (int c = c0; c < c1; c++) {
+    const int r0 = c * CE_CHUNK_ROWS, rows = t.N - r0 < CE_CHUNK_ROWS ? t.N - r0 : CE_CHUNK_ROWS;
+    const long b = t.k->softmaxCE(t.logits + (size_t)r0 * t.C, t.targets + r0, rows, t.C, t.ignore, t.probs + (size_t)r0 * t.C, &t.sums[c], &t.counts[c]);
+    t.bad[c] = b >= 0 ? b + r0 : -1;
+  }
+}
+
 // softmaxCrossEntropy(isa, logits, targets, N, C, ignoreIndex, probs, result: Float64Array[2]) → bad row or -1
 napi_value SoftmaxCE(napi_env env, napi_callback_info info) {
   Args a(env, info, "softmaxCrossEntropy");
@@ -200,8 +235,40 @@ napi_value SoftmaxCE(napi_env env, napi_callback_info info) {
   float* probs = a.f32(a.at(6), "probs", (size_t)N * C);
   double* res = a.f64(a.at(7), "result", 2);
   if (a.bad) return nullptr;
-  long badRow = k->softmaxCE(logits, targets, N, C, ignore, probs, &res[0], &res[1]);
-  return number(env, (double)badRow);
+  const int chunks = (N + CE_CHUNK_ROWS - 1) / CE_CHUNK_ROWS;
+  std::vector<double> sums((size_t)chunks), counts((size_t)chunks);
+  std::vector<long> bad((size_t)chunks, -1);
+  CeTask t{k, logits, targets, N, C, ignore, probs, sums.data(), counts.data(), bad.data(), chunks, parts_for((double)N * C, chunks)};
+  rk::parallel_for(t.parts, ce_task, &t);
+  double loss = 0, cnt = 0;
+  for (int c = 0; c < chunks; c++) {
+    loss += sums[(size_t)c];
+    cnt += counts[(size_t)c];
+    if (bad[(size_t)c] >= 0) {
+      res[0] = loss;
+      res[1] = cnt;
+      return number(env, (double)bad[(size_t)c]);
+    }
+  }
+  res[0] = loss;
+  res[1] = cnt;
+  return number(env, -1);
+}
+
+struct CeBackTask {
+  const Kernels* k;
+  const float* probs;
+  const int32_t* targets;
+  int N, C, ignore;
+  float scale;
+  float* d;
+  int parts;
+};
+
+void ce_back_task(void* ctx, int i) {
+  CeBackTask& t = *static_cast<CeBackTask*>(ctx);
+  const int r0 = (int)((long)t.N * i / t.parts), r1 = (int)((long)t.N * (i + 1) / t.parts);
+  t.k->softmaxCEBackward(t.probs + (size_t)r0 * t.C, t.targets + r0, r1 - r0, t.C, t.ignore, t.scale, t.d + (size_t)r0 * t.C);
 }
 
 // softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits)
@@ -215,7 +282,8 @@ napi_value SoftmaxCEBackward(napi_env env, napi_callback_info info) {
   const int32_t* targets = a.i32(a.at(2), "targets", (size_t)N);
   float* d = a.f32(a.at(7), "dLogits", (size_t)N * C);
   if (a.bad) return nullptr;
-  k->softmaxCEBackward(probs, targets, N, C, ignore, scale, d);
+  CeBackTask t{k, probs, targets, N, C, ignore, scale, d, parts_for((double)N * C, N)};
+  rk::parallel_for(t.parts, ce_back_task, &t);
   return undefined(env);
 }
 
@@ -452,6 +520,24 @@ napi_value RnnBackward(napi_env env, napi_callback_info info) {
 
 // ---------------------------------------------------------------- optimizers and reductions
 
+struct AdamTask {
+  const Kernels* k;
+  float* p;
+  const float* g;
+  float *m, *v;
+  size_t n;
+  const rk::AdamOpts* o;
+  int parts;
+};
+
+// Slices start on multiples of 64 floats (whole vectors for every ISA): elementwise, so any split gives the same numbers.
+void adam_task(void* ctx, int i) {
+  AdamTask& t = *static_cast<AdamTask*>(ctx);
+  const size_t blocks = (t.n + 63) / 64;
+  const size_t j0 = blocks * i / t.parts * 64, j1a = blocks * (i + 1) / t.parts * 64, j1 = j1a < t.n ? j1a : t.n;
+  if (j1 > j0) t.k->adamStep(t.p + j0, t.g + j0, t.m + j0, t.v + j0, j1 - j0, *t.o);
+}
+
 // adamStep(isa, p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step)
 napi_value AdamStep(napi_env env, napi_callback_info info) {
   Args a(env, info, "adamStep");
@@ -470,7 +556,8 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   o.decoupled = a.flag(a.at(11), "decoupled");
   o.step = a.num(a.at(12), "step");
   if (a.bad) return nullptr;
-  k->adamStep(p, g, m, v, (size_t)n, o);
+  AdamTask t{k, p, g, m, v, (size_t)n, &o, parts_for((double)n, (int)((n + 1023) / 1024))};
+  rk::parallel_for(t.parts, adam_task, &t);
   return undefined(env);
 }
 

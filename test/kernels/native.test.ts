@@ -124,6 +124,42 @@ test("native: gemm with 2 threads is bit-identical to 1 thread", (t) => {
   }
 });
 
+test("native: softmax + cross-entropy (forward, backward) and Adam with 2 threads are bit-identical to 1 thread and match ref", (t) => {
+  const one = native(t, "avx512");
+  if (!one) return;
+  const r = rng(5);
+  const N = 301, C = 1029; // > 2^18 elements: split over the pool; 301 rows = 9 chunks of 32 + 13
+  const logits = r(N * C).map((x) => 6 * x);
+  const y = Int32Array.from({ length: N }, (_, i) => (i % 11 === 4 ? -100 : (i * 37) % C));
+  const n = 300_007; // Adam: not a multiple of any vector width
+  const p0 = r(n), g = r(n), m0 = r(n), v0 = r(n).map(Math.abs);
+  const d0 = r(N * C);
+  const adamOpts = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, step: 3 };
+  const run = (be: Backend) => {
+    const probs = new Float32Array(N * C);
+    const loss = be.softmaxCrossEntropy(logits, y, N, C, -100, probs);
+    const d = Float32Array.from(d0);
+    be.softmaxCrossEntropyBackward(probs, y, N, C, -100, 0.25, d);
+    const p = Float32Array.from(p0), m = Float32Array.from(m0), v = Float32Array.from(v0);
+    be.adamStep(p, g, m, v, n, adamOpts);
+    return { loss, probs, d, p, m, v };
+  };
+  const a = run(one);
+  let b: ReturnType<typeof run>;
+  try {
+    b = run(loadNativeBackend({ isa: "avx512", threads: 2 })!);
+  } finally {
+    loadNativeBackend({ threads: 1 });
+  }
+  assert.deepEqual(b.loss, a.loss);
+  for (const k of ["probs", "d", "p", "m", "v"] as const) assert.deepEqual(b[k], a[k], k);
+  const pr = new Float32Array(N * C);
+  const lr = ref.softmaxCrossEntropy(logits, y, N, C, -100, pr);
+  assert.equal(a.loss.count, lr.count);
+  assert.ok(Math.abs(a.loss.lossSum - lr.lossSum) <= 1e-5 * Math.abs(lr.lossSum), `loss ${a.loss.lossSum} vs ref ${lr.lossSum}`);
+  assertClose(a.probs, pr, "probs vs ref");
+});
+
 test("native: wrong buffer sizes throw instead of touching memory", (t) => {
   const be = native(t, "avx512");
   if (!be) return;
