@@ -592,6 +592,21 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
 }
 
 // scale(isa, x, s, n)
+struct ScaleTask {
+  const Kernels* k;
+  float* x;
+  float s;
+  size_t n;
+  int parts;
+};
+
+void scale_task(void* ctx, int i) {  // elementwise: slices on 64-float boundaries, any split gives the same numbers
+  ScaleTask& t = *static_cast<ScaleTask*>(ctx);
+  const size_t blocks = (t.n + 63) / 64;
+  const size_t j0 = blocks * i / t.parts * 64, j1a = blocks * (i + 1) / t.parts * 64, j1 = j1a < t.n ? j1a : t.n;
+  if (j1 > j0) t.k->scale(t.x + j0, t.s, j1 - j0);
+}
+
 napi_value Scale(napi_env env, napi_callback_info info) {
   Args a(env, info, "scale");
   const Kernels* k = a.kernels(a.at(0));
@@ -599,7 +614,8 @@ napi_value Scale(napi_env env, napi_callback_info info) {
   int n = a.dim(a.at(3), "n");
   float* x = a.f32(a.at(1), "x", (size_t)n);
   if (a.bad) return nullptr;
-  k->scale(x, s, (size_t)n);
+  ScaleTask t{k, x, s, (size_t)n, parts_for((double)n, (n + 1023) / 1024)};
+  rk::parallel_for(t.parts, scale_task, &t);
   return undefined(env);
 }
 

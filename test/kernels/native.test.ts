@@ -124,7 +124,7 @@ test("native: gemm with 2 threads is bit-identical to 1 thread", (t) => {
   }
 });
 
-test("native: softmax + cross-entropy (forward, backward) and Adam with 2 threads are bit-identical to 1 thread and match ref", (t) => {
+test("native: softmax + cross-entropy (forward, backward), Adam and scale with 2 threads are bit-identical to 1 thread and match ref", (t) => {
   const one = native(t, "avx512");
   if (!one) return;
   const r = rng(5);
@@ -142,7 +142,9 @@ test("native: softmax + cross-entropy (forward, backward) and Adam with 2 thread
     be.softmaxCrossEntropyBackward(probs, y, N, C, -100, 0.25, d);
     const p = Float32Array.from(p0), m = Float32Array.from(m0), v = Float32Array.from(v0);
     be.adamStep(p, g, m, v, n, adamOpts);
-    return { loss, probs, d, p, m, v };
+    const sc = Float32Array.from(d0);
+    be.scale(sc, 0.37, sc.length);
+    return { loss, probs, d, p, m, v, sc };
   };
   const a = run(one);
   let b: ReturnType<typeof run>;
@@ -152,7 +154,7 @@ test("native: softmax + cross-entropy (forward, backward) and Adam with 2 thread
     loadNativeBackend({ threads: 1 });
   }
   assert.deepEqual(b.loss, a.loss);
-  for (const k of ["probs", "d", "p", "m", "v"] as const) assert.deepEqual(b[k], a[k], k);
+  for (const k of ["probs", "d", "p", "m", "v", "sc"] as const) assert.deepEqual(b[k], a[k], k);
   const pr = new Float32Array(N * C);
   const lr = ref.softmaxCrossEntropy(logits, y, N, C, -100, pr);
   assert.equal(a.loss.count, lr.count);
