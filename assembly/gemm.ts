@@ -11,7 +11,7 @@ export const MR: i32 = 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 128; // multiple of MR
-export const NC: i32 = 1024; // columns of op(B) packed per block (KC × NC floats = 1 MiB, L2)
+export const NC: i32 = 512; // columns of op(B) packed per block (KC × NC floats = 512 KiB)
 
 /**
  * Scratch for ragged edge tiles. A global, so per instance: a worker thread sharing this
@@ -250,7 +250,12 @@ export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, alpha: f32, A:
     for (let i0 = 0; i0 < M; i0 += MC) {
       const mb = min(MC, M - i0);
       packA(transA, A, transA ? M : K, i0, mb, k0, kb, alpha, paBuf);
-      macro(mb, N, kb, paBuf, pB + (<usize>(k0 * Npad) << 2), C + (<usize>(i0 * N) << 2), N, overwrite && k0 == 0);
+      // NC columns at a time, so the slice of packed B being streamed stays in L2 (a 256 × 1024
+      // recurrent weight is 1 MiB: walking all of it for every MR rows ran at 60 % of the kernel)
+      for (let j0 = 0; j0 < N; j0 += NC) {
+        const nb = min(NC, N - j0);
+        macro(mb, nb, kb, paBuf, pB + (<usize>(k0 * Npad + j0 * kb) << 2), C + (<usize>(i0 * N + j0) << 2), N, overwrite && k0 == 0);
+      }
     }
   }
 }

@@ -25,8 +25,10 @@ import { madd } from "./gemm";
   y = madd(y, r, k(1.6666665459e-1));
   y = madd(y, r, k(5.0000001201e-1));
   y = f32x4.add(madd(y, f32x4.mul(r, r), r), k(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
+  // 2^n in the exponent bits: fx is a whole number in [−126, 127], so fx + (1.5·2^23 + 127) holds
+  // n + 127 in its low mantissa bits and the shift by 23 moves exactly them into the exponent
+  // (the same bits as shl(trunc(fx) + 127, 23); V8 lowers trunc_sat to ~8 x64 instructions).
+  return f32x4.mul(y, i32x4.shl(f32x4.add(fx, k(12582912.0 + 127.0)), 23));
 }
 
 /**
