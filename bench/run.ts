@@ -102,9 +102,9 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
   return m;
 }
 
-function spawnChild(spec: string, quick: boolean): Measurement {
+function spawnChild(spec: string, quick: boolean, extraEnv: Record<string, string> = {}): Measurement {
   const args = [fileURLToPath(import.meta.url), "--child", spec, ...(quick ? ["--quick"] : [])];
-  const env = { ...process.env, RNNKIT_NATIVE_THREADS: arg("--native-threads") ?? arg("--threads") ?? "1", RNNKIT_WASM_THREADS: arg("--wasm-threads") ?? arg("--threads") ?? "1" };
+  const env = { ...process.env, RNNKIT_NATIVE_THREADS: arg("--native-threads") ?? arg("--threads") ?? "1", RNNKIT_WASM_THREADS: arg("--wasm-threads") ?? arg("--threads") ?? "1", ...extraEnv };
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
@@ -208,8 +208,16 @@ async function main(): Promise<void> {
     const shapes = GEMM_SHAPES.map(([M, K, N]) => `${M}x${K}x${N}`);
     console.log(`| ${pad("backend", 22)} | ${shapes.map((s) => pad(s, 14)).join(" | ")} |`);
     console.log(`|${"-".repeat(24)}|${shapes.map(() => "-".repeat(16)).join("|")}|`);
-    for (const b of [...backends, ...(backends.includes("wasm") ? ["wasm-kernel"] : [])]) {
-      const r = spawnChild(`gemm:${b}`, quick);
+    // With threads, also one thread of each fast backend: "% peak" per core used is then comparable.
+    const gemmRuns: Array<[string, Record<string, string>]> = [];
+    for (const b of backends) {
+      gemmRuns.push([b, {}]);
+      if (b === "native" && nativeThreads > 1) gemmRuns.push([b, { RNNKIT_NATIVE_THREADS: "1" }]);
+      if (b === "wasm" && Number(arg("--wasm-threads") ?? arg("--threads") ?? "1") > 1) gemmRuns.push([b, { RNNKIT_WASM_THREADS: "1" }]);
+    }
+    if (backends.includes("wasm")) gemmRuns.push(["wasm-kernel", {}]);
+    for (const [b, extra] of gemmRuns) {
+      const r = spawnChild(`gemm:${b}`, quick, extra);
       if (r.error || !r.gemm) console.log(`| ${pad(b, 22)} | unavailable: ${r.error ?? "?"}`);
       else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${peakGflops ? ` (${((100 * g.gflops) / (peakGflops * Math.min(2, Number(/-(\d+)t\b/.exec(r.impl)?.[1] ?? "1")))).toFixed(0)}%)` : ""}`, 14)).join(" | ")} |`);
     }
