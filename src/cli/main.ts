@@ -10,6 +10,7 @@ import { registerLmCommands } from "./commands/lm.js";
 import { registerSentimentCommands } from "./commands/sentiment.js";
 import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
+import { registerBackendsCommand } from "./commands/backends.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -25,4 +26,5 @@ registerLmCommands(program);
 registerSentimentCommands(program);
 registerAnalysisCommands(program);
 registerCompareCommands(program);
+registerBackendsCommand(program);
 await program.parseAsync(process.argv);
