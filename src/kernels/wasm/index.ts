@@ -102,8 +102,14 @@ export function loadWasmBackendSync(options: WasmBackendOptions & { threads?: nu
   if (relaxedUsable(relaxed) && relaxed) {
     const mt = threads > 1 && typeof SharedArrayBuffer === "function" ? read("relaxed-mt") : null;
     if (mt && WebAssembly.validate(mt)) {
-      loadedFlavor = "relaxed-mt";
-      return threadedBackend(new WebAssembly.Module(mt), threads, options);
+      try {
+        const be = threadedBackend(new WebAssembly.Module(mt), threads, options);
+        loadedFlavor = "relaxed-mt";
+        return be;
+      } catch (e) {
+        // e.g. no room for a 4 GiB shared memory reservation (ulimit -v): one thread still works
+        console.warn(`rnnkit: wasm worker threads unavailable (${e instanceof Error ? e.message : String(e)}); using one thread`);
+      }
     }
     loadedFlavor = "relaxed";
     return instantiate(new WebAssembly.Module(relaxed), "relaxed", options);
