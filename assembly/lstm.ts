@@ -39,8 +39,11 @@ import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 /**
  * xg [T,B,4H] (overwritten), whh [4H,H], h0/c0 [B,H], out [T,B,H], hN/cN [B,H]; saved buffers
  * gates [T,B,4H], cAll/cPrev/hPrev [T,B,H] when gates ≠ 0. lengths [B] i32 or 0.
+ * Bs ≥ B: rows per time step in the [T, ·, ·] buffers. Rows of a batch are independent through
+ * time, so a thread can run rows b0 … b0+B−1 of a batch of Bs rows: every pointer then starts at
+ * row b0 (lengths at b0) and the time steps stay Bs rows apart. Bs = B is the whole batch.
  */
-export function lstmForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, h0: usize, c0: usize, out: usize, hN: usize, cN: usize, lengths: usize, reverse: bool, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, ws: usize): void {
+export function lstmForward(T: i32, B: i32, Bs: i32, H: i32, xg: usize, whh: usize, h0: usize, c0: usize, out: usize, hN: usize, cN: usize, lengths: usize, reverse: bool, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, ws: usize): void {
   const G = 4 * H;
   const BH = B * H;
   const pW = ws;
@@ -53,15 +56,15 @@ export function lstmForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, h0: u
   const Hb = <usize>H << 2;
   for (let s = 0; s < T; s++) {
     const t = timeAt(T, s, reverse);
-    const gt = f32ptr(xg, t * B * G);
+    const gt = f32ptr(xg, t * Bs * G);
     gemmPackedB(false, B, G, H, 1, h, pW, false, gt, pa);
     if (gates != 0) {
-      copyF32(f32ptr(hPrev, t * BH), h, BH);
-      copyF32(f32ptr(cPrev, t * BH), c, BH);
+      copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
+      copyF32(f32ptr(cPrev, t * Bs * H), c, BH);
     }
     for (let b = 0; b < B; b++) {
-      const ob = f32ptr(out, (t * B + b) * H);
-      const sg = gates != 0 ? f32ptr(gates, (t * B + b) * G) : 0;
+      const ob = f32ptr(out, (t * Bs + b) * H);
+      const sg = gates != 0 ? f32ptr(gates, (t * Bs + b) * G) : 0;
       if (!isActive(lengths, b, t)) {
         zeroF32(ob, H);
         if (gates != 0) zeroF32(sg, G);
@@ -90,7 +93,7 @@ export function lstmForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, h0: u
         }
       }
     }
-    if (gates != 0) copyF32(f32ptr(cAll, t * BH), c, BH);
+    if (gates != 0) copyF32(f32ptr(cAll, t * Bs * H), c, BH);
   }
   copyF32(hN, h, BH);
   copyF32(cN, c, BH);
@@ -98,9 +101,11 @@ export function lstmForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, h0: u
 
 /**
  * Backward through time (see kernels/ref/lstm.ts). dOut/dhN/dcN may be 0 (no gradient).
- * Writes dXg [T,B,4H], dh0, dc0; accumulates dWhh [4H,H] += dXgᵀ · hPrev.
+ * Writes dXg [T,B,4H], dh0, dc0; accumulates dWhh [4H,H] += dXgᵀ · hPrev unless dWhh = 0 (a
+ * thread running a block of rows leaves that product, which sums over all rows, to the caller).
+ * Bs as lstmForward.
  */
-export function lstmBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, dOut: usize, dhN: usize, dcN: usize, dXg: usize, dWhh: usize, dh0: usize, dc0: usize, lengths: usize, reverse: bool, ws: usize): void {
+export function lstmBackward(T: i32, B: i32, Bs: i32, H: i32, whh: usize, gates: usize, cAll: usize, cPrev: usize, hPrev: usize, dOut: usize, dhN: usize, dcN: usize, dXg: usize, dWhh: usize, dh0: usize, dc0: usize, lengths: usize, reverse: bool, ws: usize): void {
   const G = 4 * H;
   const BH = B * H;
   const pW = ws;
@@ -115,15 +120,15 @@ export function lstmBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, c
   const Hb = <usize>H << 2;
   for (let s = T - 1; s >= 0; s--) {
     const t = timeAt(T, s, reverse);
-    const dG = f32ptr(dXg, t * B * G);
+    const dG = f32ptr(dXg, t * Bs * G);
     for (let b = 0; b < B; b++) {
       const dg = f32ptr(dG, b * G);
       if (!isActive(lengths, b, t)) {
         zeroF32(dg, G);
         continue;
       }
-      const sg = f32ptr(gates, (t * B + b) * G);
-      const row = (t * B + b) * H;
+      const sg = f32ptr(gates, (t * Bs + b) * G);
+      const row = (t * Bs + b) * H;
       const cb = f32ptr(cAll, row);
       const cpb = f32ptr(cPrev, row);
       const dob = dOut != 0 ? f32ptr(dOut, row) : 0;
@@ -150,7 +155,7 @@ export function lstmBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, c
     }
     gemmPackedB(false, B, H, G, 1, dG, pW, false, dh, pa);
   }
-  gemm(true, false, G, H, T * B, 1, dXg, hPrev, 1, dWhh, ws);
+  if (dWhh != 0) gemm(true, false, G, H, T * B, 1, dXg, hPrev, 1, dWhh, ws);
   copyF32(dh0, dh, BH);
   copyF32(dc0, dc, BH);
 }

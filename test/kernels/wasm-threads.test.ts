@@ -136,3 +136,34 @@ test("threaded softmax + cross-entropy (forward and backward) is bit-identical t
     pool.minWork = saved;
   }
 });
+
+test("threaded LSTM forward + backward through time (blocks of batch rows) is bit-identical to one thread: lengths, reverse", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const r = rng(21);
+    const T = 9, B = 7, H = 13, G = 4 * H;
+    for (const [lengths, reverse] of [[null, false], [Int32Array.of(9, 3, 9, 1, 5, 9, 2), true], [Int32Array.of(4, 9, 9, 9, 7, 6, 9), false]] as const) {
+      const xg = randn(r, T * B * G), whh = randn(r, G * H, 0.5), h0 = randn(r, B * H), c0 = randn(r, B * H);
+      const dOut = randn(r, T * B * H), dhN = randn(r, B * H), dcN = randn(r, B * H), dW0 = randn(r, G * H);
+      const run = (be: Backend) => {
+        const f = { out: new Float32Array(T * B * H), hN: new Float32Array(B * H), cN: new Float32Array(B * H) };
+        const sv = { gates: new Float32Array(T * B * G), c: new Float32Array(T * B * H), cPrev: new Float32Array(T * B * H), hPrev: new Float32Array(T * B * H) };
+        const dims = { T, B, H, P: H, lengths, reverse, whh, whr: null };
+        be.lstmForward({ ...dims, xg: Float32Array.from(xg), h0, c0, ...f, saved: sv });
+        const g = { dXg: new Float32Array(T * B * G), dWhh: Float32Array.from(dW0), dWhr: null, dh0: new Float32Array(B * H), dc0: new Float32Array(B * H) };
+        be.lstmBackward({ ...dims, saved: sv, dOut, dhN, dcN, ...g });
+        return { ...f, ...sv, dXg: g.dXg, dWhh: g.dWhh, dh0: g.dh0, dc0: g.dc0 };
+      };
+      const a = run(one.be), b = run(three.be), want = run(refBackend);
+      for (const k of Object.keys(a) as (keyof typeof a)[]) {
+        assert.deepEqual(b[k], a[k], `${k}, lengths ${lengths ? "ragged" : "none"}, reverse ${reverse}`);
+        assertClose(b[k], want[k], `${k} vs ref`, 1e-4, 1e-3);
+      }
+    }
+  } finally {
+    pool.minWork = saved;
+  }
+});

@@ -10,7 +10,7 @@ import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
 import { Arena } from "./arena.js";
 import type { KernelExports } from "./exports.js";
-import { OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
+import { OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
 
 export interface WasmBackendOptions {
   /** Backend name reported by `backend().name` (default "wasm"). */
@@ -60,6 +60,16 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ar.get(pc, C, M * N);
   }
 
+  /**
+   * Blocks of batch rows for the threads to share in a recurrent kernel ([[0, B]] when there is
+   * no pool or too little work: `work` ≈ multiply-adds of the recurrent products).
+   */
+  function rowBlocks(B: number, work: number): Array<[number, number]> {
+    if (!pool || work < 16 * pool.minWork || B < 2) return [[0, B]];
+    const t = Math.min(pool.threads, B);
+    return t > 1 ? splitRange(B, t, B >= 8 * t ? 4 : 1) : [[0, B]];
+  }
+
   /** Allocate + copy an optional input; 0 when absent. */
   const optIn = (src: F32 | I32 | null, n: number): number => (src ? ar.alloc(n) : 0);
 
@@ -77,14 +87,21 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const out = ar.alloc(TB * H), hN = ar.alloc(B * H), cN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const gates = saved ? ar.alloc(TB * G) : 0, c = saved ? ar.alloc(TB * H) : 0, cPrev = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
-    const ws = ar.alloc(ex.recurrentWorkFloats(4, B, H));
+    const blocks = rowBlocks(B, T * B * G * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
     ar.commit();
     ar.put(xg, a.xg, TB * G);
     ar.put(whh, a.whh, G * H);
     ar.put(h0, a.h0, B * H);
     ar.put(c0, a.c0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.lstmForward(T, B, H, xg, whh, h0, c0, out, hN, cN, len, b01(a.reverse), gates, c, cPrev, hPrev, ws);
+    const rev = b01(a.reverse);
+    if (pool && blocks.length > 1) {
+      // Rows of the batch are independent through time: each thread runs a block of them.
+      const at = (p: number, b0: number, w: number): number => (p ? p + 4 * b0 * w : 0);
+      const parts = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, at(xg, b0, G), whh, at(h0, b0, H), at(c0, b0, H), at(out, b0, H), at(hN, b0, H), at(cN, b0, H), at(len, b0, 1), rev, at(gates, b0, G), at(c, b0, H), at(cPrev, b0, H), at(hPrev, b0, H), ws[i]!]);
+      pool.run(OP_LSTM_FORWARD, parts, (x) => ex.lstmForward(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!), "an LSTM forward");
+    } else ex.lstmForward(T, B, B, H, xg, whh, h0, c0, out, hN, cN, len, rev, gates, c, cPrev, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
     ar.get(cN, a.cN, B * H);
@@ -106,7 +123,8 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H), dcN = optIn(a.dcN, B * H);
     const dXg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H), dc0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const ws = ar.alloc(ex.recurrentWorkFloats(4, B, H));
+    const blocks = rowBlocks(B, T * B * G * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
     ar.commit();
     ar.put(whh, a.whh, G * H);
     ar.put(gates, saved.gates, TB * G);
@@ -118,7 +136,18 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     if (a.dcN) ar.put(dcN, a.dcN, B * H);
     ar.put(dWhh, a.dWhh, G * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.lstmBackward(T, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, b01(a.reverse), ws);
+    const rev = b01(a.reverse);
+    if (pool && blocks.length > 1) {
+      const at = (p: number, b0: number, w: number): number => (p ? p + 4 * b0 * w : 0);
+      const parts = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, at(gates, b0, G), at(c, b0, H), at(cPrev, b0, H), at(hPrev, b0, H), at(dOut, b0, H), at(dhN, b0, H), at(dcN, b0, H), at(dXg, b0, G), 0, at(dh0, b0, H), at(dc0, b0, H), at(len, b0, 1), rev, ws[i]!]);
+      pool.run(OP_LSTM_BACKWARD, parts, (x) => ex.lstmBackward(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!, x[18]!), "an LSTM backward");
+      // dWhh += dXgᵀ · hPrev sums over every row: one product, split by rows of dWhh (the same
+      // numbers as the single-thread kernel's own product). The recurrent workspaces are larger
+      // than a GEMM's, so they serve as its workspaces.
+      const gws = ws.length >= pool.partsFor(G, H, TB) ? ws.slice(0, pool.partsFor(G, H, TB)) : [ws[0]!];
+      if (gws.length > 1) pool.gemm(ex, 1, 0, G, H, TB, 1, dXg, hPrev, 1, dWhh, gws);
+      else ex.gemm(1, 0, G, H, TB, 1, dXg, hPrev, 1, dWhh, gws[0]!);
+    } else ex.lstmBackward(T, B, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, rev, ws[0]!);
     ar.get(dXg, a.dXg, TB * G);
     ar.get(dWhh, a.dWhh, G * H);
     ar.get(dh0, a.dh0, B * H);

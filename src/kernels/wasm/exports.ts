@@ -15,8 +15,10 @@ export interface KernelExports {
   recurrentWorkFloats(G: number, B: number, H: number): number;
   /** op 0 exp, 1 sigmoid, 2 tanh */
   unaryMath(op: number, x: number, out: number, n: number): void;
-  lstmForward(T: number, B: number, H: number, xg: number, whh: number, h0: number, c0: number, out: number, hN: number, cN: number, lengths: number, reverse: number, gates: number, c: number, cPrev: number, hPrev: number, ws: number): void;
-  lstmBackward(T: number, B: number, H: number, whh: number, gates: number, c: number, cPrev: number, hPrev: number, dOut: number, dhN: number, dcN: number, dXg: number, dWhh: number, dh0: number, dc0: number, lengths: number, reverse: number, ws: number): void;
+  /** Bs: rows per time step of the [T, ·, ·] buffers (B, or the whole batch when running a block of its rows). */
+  lstmForward(T: number, B: number, Bs: number, H: number, xg: number, whh: number, h0: number, c0: number, out: number, hN: number, cN: number, lengths: number, reverse: number, gates: number, c: number, cPrev: number, hPrev: number, ws: number): void;
+  /** dWhh = 0: leave dWhh += dXgᵀ·hPrev to the caller (required when Bs ≠ B). */
+  lstmBackward(T: number, B: number, Bs: number, H: number, whh: number, gates: number, c: number, cPrev: number, hPrev: number, dOut: number, dhN: number, dcN: number, dXg: number, dWhh: number, dh0: number, dc0: number, lengths: number, reverse: number, ws: number): void;
   gruForward(T: number, B: number, H: number, xg: number, whh: number, bhh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, gates: number, hgn: number, hPrev: number, ws: number): void;
   gruBackward(T: number, B: number, H: number, whh: number, gates: number, hgn: number, hPrev: number, dOut: number, dhN: number, dXg: number, dHg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
   rnnForward(T: number, B: number, H: number, relu: number, xg: number, whh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, h: number, hPrev: number, ws: number): void;

@@ -16,7 +16,7 @@ export const STATUS = 3;
 export const OP = 4;
 /** Float64 index of the first argument (byte 32). */
 export const ARGS = 4;
-export const MAX_ARGS = 16;
+export const MAX_ARGS = 24;
 export const CONTROL_BYTES = 32 + 8 * MAX_ARGS;
 
 export const OP_EXIT = 0;
@@ -26,6 +26,10 @@ export const OP_GEMM = 1;
 export const OP_SOFTMAX_CE = 2;
 /** softmaxCrossEntropyBackward(probs, targets, N, C, ignoreIndex, scale, dLogits) */
 export const OP_SOFTMAX_CE_BACKWARD = 3;
+/** lstmForward(T, B, Bs, H, xg, whh, h0, c0, out, hN, cN, lengths, reverse, gates, c, cPrev, hPrev, ws) on a block of rows */
+export const OP_LSTM_FORWARD = 4;
+/** lstmBackward(T, B, Bs, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, 0, dh0, dc0, lengths, reverse, ws) on a block of rows */
+export const OP_LSTM_BACKWARD = 5;
 
 /** What a worker is started with (structured-cloned; memory and control are shared). */
 export interface WorkerInit {

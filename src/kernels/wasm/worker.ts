@@ -4,14 +4,10 @@
  * (see ./pool-protocol.ts). Started by ./pool.ts; never imported by the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { ARGS, DONE, OP, OP_EXIT, OP_GEMM, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
+import { ARGS, DONE, OP, OP_EXIT, OP_GEMM, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
+import type { KernelExports } from "./exports.js";
 
-interface WorkerExports {
-  setTile(p: number): void;
-  gemmLd(transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void;
-  softmaxCrossEntropyChunks(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number, R: number, sums: number): void;
-  softmaxCrossEntropyBackward(probs: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, dLogits: number): void;
-}
+type WorkerExports = Pick<KernelExports, "setTile" | "gemmLd" | "softmaxCrossEntropyChunks" | "softmaxCrossEntropyBackward" | "lstmForward" | "lstmBackward">;
 
 const init = workerData as WorkerInit;
 const ctl = new Int32Array(init.control, 0, ARGS + 1);
@@ -46,6 +42,10 @@ for (;;) {
       ex.softmaxCrossEntropyChunks(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
     } else if (op === OP_SOFTMAX_CE_BACKWARD) {
       ex.softmaxCrossEntropyBackward(a(0), a(1), a(2), a(3), a(4), a(5), a(6));
+    } else if (op === OP_LSTM_FORWARD) {
+      ex.lstmForward(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14), a(15), a(16), a(17));
+    } else if (op === OP_LSTM_BACKWARD) {
+      ex.lstmBackward(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14), a(15), a(16), a(17), a(18));
     } else {
       throw new Error(`rnnkit wasm worker: unknown op ${op}`);
     }
