@@ -8,7 +8,7 @@ import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 import { ld, st } from "./lstm";
 
 /** xg [T,B,3H] (read), whh [3H,H], bhh [3H] or 0, h0 [B,H]; saved gates [T,B,3H], hgn/hPrev [T,B,H] when gates ≠ 0. */
-export function gruForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, bhh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, gates: usize, hgn: usize, hPrev: usize, ws: usize): void {
+export function gruForward(T: i32, B: i32, Bs: i32, H: i32, xg: usize, whh: usize, bhh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, gates: usize, hgn: usize, hPrev: usize, ws: usize): void {
   const G = 3 * H;
   const BH = B * H;
   const pW = ws;
@@ -23,11 +23,11 @@ export function gruForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, bhh: u
     const t = timeAt(T, s, reverse);
     if (bhh != 0) for (let b = 0; b < B; b++) copyF32(f32ptr(hg, b * G), bhh, G);
     gemmPackedB(false, B, G, H, 1, h, pW, bhh == 0, hg, pa);
-    if (gates != 0) copyF32(f32ptr(hPrev, t * BH), h, BH);
+    if (gates != 0) copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
     for (let b = 0; b < B; b++) {
-      const row = (t * B + b) * H;
+      const row = (t * Bs + b) * H;
       const ob = f32ptr(out, row);
-      const sg = gates != 0 ? f32ptr(gates, (t * B + b) * G) : 0;
+      const sg = gates != 0 ? f32ptr(gates, (t * Bs + b) * G) : 0;
       if (!isActive(lengths, b, t)) {
         zeroF32(ob, H);
         if (gates != 0) {
@@ -36,7 +36,7 @@ export function gruForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, bhh: u
         }
         continue;
       }
-      const xb = f32ptr(xg, (t * B + b) * G);
+      const xb = f32ptr(xg, (t * Bs + b) * G);
       const hgb = f32ptr(hg, b * G);
       const hb = f32ptr(h, b * H);
       for (let j = 0; j < H; j += 4) {
@@ -62,7 +62,7 @@ export function gruForward(T: i32, B: i32, H: i32, xg: usize, whh: usize, bhh: u
 }
 
 /** Writes dXg, dHg [T,B,3H], dh0 [B,H]; accumulates dWhh [3H,H] += dHgᵀ · hPrev. */
-export function gruBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, hgn: usize, hPrev: usize, dOut: usize, dhN: usize, dXg: usize, dHg: usize, dWhh: usize, dh0: usize, lengths: usize, reverse: bool, ws: usize): void {
+export function gruBackward(T: i32, B: i32, Bs: i32, H: i32, whh: usize, gates: usize, hgn: usize, hPrev: usize, dOut: usize, dhN: usize, dXg: usize, dHg: usize, dWhh: usize, dh0: usize, lengths: usize, reverse: bool, ws: usize): void {
   const G = 3 * H;
   const BH = B * H;
   const pW = ws;
@@ -75,8 +75,8 @@ export function gruBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, hg
   const one = f32x4.splat(1);
   for (let s = T - 1; s >= 0; s--) {
     const t = timeAt(T, s, reverse);
-    const dX = f32ptr(dXg, t * B * G);
-    const dHt = f32ptr(dHg, t * B * G);
+    const dX = f32ptr(dXg, t * Bs * G);
+    const dHt = f32ptr(dHg, t * Bs * G);
     for (let b = 0; b < B; b++) {
       const dx = f32ptr(dX, b * G);
       const dhg = f32ptr(dHt, b * G);
@@ -85,8 +85,8 @@ export function gruBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, hg
         zeroF32(dhg, G);
         continue;
       }
-      const row = (t * B + b) * H;
-      const sg = f32ptr(gates, (t * B + b) * G);
+      const row = (t * Bs + b) * H;
+      const sg = f32ptr(gates, (t * Bs + b) * G);
       const hgb = f32ptr(hgn, row);
       const hpb = f32ptr(hPrev, row);
       const dob = dOut != 0 ? f32ptr(dOut, row) : 0;
@@ -113,6 +113,6 @@ export function gruBackward(T: i32, B: i32, H: i32, whh: usize, gates: usize, hg
     }
     gemmPackedB(false, B, H, G, 1, dHt, pW, false, dh, pa);
   }
-  gemm(true, false, G, H, T * B, 1, dHg, hPrev, 1, dWhh, ws);
+  if (dWhh != 0) gemm(true, false, G, H, T * B, 1, dHg, hPrev, 1, dWhh, ws);
   copyF32(dh0, dh, BH);
 }

@@ -5,7 +5,7 @@ import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
 import { ld, st } from "./lstm";
 
 /** xg [T,B,H] (overwritten), whh [H,H], h0 [B,H]; saved hAll/hPrev [T,B,H] when hAll ≠ 0. */
-export function rnnForward(T: i32, B: i32, H: i32, relu: bool, xg: usize, whh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, hAll: usize, hPrev: usize, ws: usize): void {
+export function rnnForward(T: i32, B: i32, Bs: i32, H: i32, relu: bool, xg: usize, whh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, hAll: usize, hPrev: usize, ws: usize): void {
   const BH = B * H;
   const pW = ws;
   const pa = pW + bytes16(packedBFloats(H, H));
@@ -15,11 +15,11 @@ export function rnnForward(T: i32, B: i32, H: i32, relu: bool, xg: usize, whh: u
   const zero = f32x4.splat(0);
   for (let s = 0; s < T; s++) {
     const t = timeAt(T, s, reverse);
-    const pre = f32ptr(xg, t * BH);
+    const pre = f32ptr(xg, t * Bs * H);
     gemmPackedB(false, B, H, H, 1, h, pW, false, pre, pa);
-    if (hAll != 0) copyF32(f32ptr(hPrev, t * BH), h, BH);
+    if (hAll != 0) copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
     for (let b = 0; b < B; b++) {
-      const ob = f32ptr(out, (t * B + b) * H);
+      const ob = f32ptr(out, (t * Bs + b) * H);
       if (!isActive(lengths, b, t)) {
         zeroF32(ob, H);
         continue;
@@ -35,13 +35,13 @@ export function rnnForward(T: i32, B: i32, H: i32, relu: bool, xg: usize, whh: u
         st(ob + o4, hv, n);
       }
     }
-    if (hAll != 0) copyF32(f32ptr(hAll, t * BH), h, BH);
+    if (hAll != 0) copyF32(f32ptr(hAll, t * Bs * H), h, BH);
   }
   copyF32(hN, h, BH);
 }
 
 /** Writes dXg [T,B,H], dh0 [B,H]; accumulates dWhh [H,H] += dXgᵀ · hPrev. */
-export function rnnBackward(T: i32, B: i32, H: i32, relu: bool, whh: usize, hAll: usize, hPrev: usize, dOut: usize, dhN: usize, dXg: usize, dWhh: usize, dh0: usize, lengths: usize, reverse: bool, ws: usize): void {
+export function rnnBackward(T: i32, B: i32, Bs: i32, H: i32, relu: bool, whh: usize, hAll: usize, hPrev: usize, dOut: usize, dhN: usize, dXg: usize, dWhh: usize, dh0: usize, lengths: usize, reverse: bool, ws: usize): void {
   const BH = B * H;
   const pW = ws;
   const pa = pW + bytes16(packedBFloats(H, H));
@@ -53,14 +53,14 @@ export function rnnBackward(T: i32, B: i32, H: i32, relu: bool, whh: usize, hAll
   const zero = f32x4.splat(0);
   for (let s = T - 1; s >= 0; s--) {
     const t = timeAt(T, s, reverse);
-    const dP = f32ptr(dXg, t * BH);
+    const dP = f32ptr(dXg, t * Bs * H);
     for (let b = 0; b < B; b++) {
       const dp = f32ptr(dP, b * H);
       if (!isActive(lengths, b, t)) {
         zeroF32(dp, H);
         continue;
       }
-      const row = (t * B + b) * H;
+      const row = (t * Bs + b) * H;
       const hb = f32ptr(hAll, row);
       const dob = dOut != 0 ? f32ptr(dOut, row) : 0;
       const dhb = f32ptr(dh, b * H);
@@ -77,6 +77,6 @@ export function rnnBackward(T: i32, B: i32, H: i32, relu: bool, whh: usize, hAll
     }
     gemmPackedB(false, B, H, H, 1, dP, pW, false, dh, pa);
   }
-  gemm(true, false, H, H, T * B, 1, dXg, hPrev, 1, dWhh, ws);
+  if (dWhh != 0) gemm(true, false, H, H, T * B, 1, dXg, hPrev, 1, dWhh, ws);
   copyF32(dh0, dh, BH);
 }

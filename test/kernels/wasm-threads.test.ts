@@ -167,3 +167,48 @@ test("threaded LSTM forward + backward through time (blocks of batch rows) is bi
     pool.minWork = saved;
   }
 });
+
+test("threaded GRU and RNN forward + backward (blocks of batch rows) are bit-identical to one thread", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const r = rng(23);
+    const T = 8, B = 7, H = 11;
+    const lengths = Int32Array.of(8, 2, 8, 5, 1, 8, 3);
+    for (const reverse of [false, true]) {
+      // GRU
+      {
+        const G = 3 * H;
+        const xg = randn(r, T * B * G), whh = randn(r, G * H, 0.5), bhh = randn(r, G), h0 = randn(r, B * H), dOut = randn(r, T * B * H), dhN = randn(r, B * H), dW0 = randn(r, G * H);
+        const run = (be: Backend) => {
+          const f = { out: new Float32Array(T * B * H), hN: new Float32Array(B * H) };
+          const sv = { gates: new Float32Array(T * B * G), hgn: new Float32Array(T * B * H), hPrev: new Float32Array(T * B * H) };
+          be.gruForward({ T, B, H, lengths, reverse, xg: Float32Array.from(xg), whh, bhh, h0, ...f, saved: sv });
+          const g = { dXg: new Float32Array(T * B * G), dHg: new Float32Array(T * B * G), dWhh: Float32Array.from(dW0), dh0: new Float32Array(B * H) };
+          be.gruBackward({ T, B, H, lengths, reverse, whh, saved: sv, dOut, dhN, ...g });
+          return { ...f, ...sv, ...g };
+        };
+        const a = run(one.be), b = run(three.be);
+        for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], `GRU ${k}, reverse ${reverse}`);
+      }
+      // RNN (tanh and relu)
+      for (const relu of [false, true]) {
+        const xg = randn(r, T * B * H), whh = randn(r, H * H, 0.5), h0 = randn(r, B * H), dOut = randn(r, T * B * H), dhN = randn(r, B * H), dW0 = randn(r, H * H);
+        const run = (be: Backend) => {
+          const f = { out: new Float32Array(T * B * H), hN: new Float32Array(B * H) };
+          const sv = { h: new Float32Array(T * B * H), hPrev: new Float32Array(T * B * H) };
+          be.rnnForward({ T, B, H, lengths, reverse, relu, xg: Float32Array.from(xg), whh, h0, ...f, saved: sv });
+          const g = { dXg: new Float32Array(T * B * H), dWhh: Float32Array.from(dW0), dh0: new Float32Array(B * H) };
+          be.rnnBackward({ T, B, H, lengths, reverse, relu, whh, saved: sv, dOut, dhN, ...g });
+          return { ...f, ...sv, ...g };
+        };
+        const a = run(one.be), b = run(three.be);
+        for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], `RNN ${relu ? "relu" : "tanh"} ${k}, reverse ${reverse}`);
+      }
+    }
+  } finally {
+    pool.minWork = saved;
+  }
+});

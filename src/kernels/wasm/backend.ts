@@ -10,7 +10,7 @@ import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
 import { Arena } from "./arena.js";
 import type { KernelExports } from "./exports.js";
-import { OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
+import { OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
 
 export interface WasmBackendOptions {
   /** Backend name reported by `backend().name` (default "wasm"). */
@@ -68,6 +68,21 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     if (!pool || work < 16 * pool.minWork || B < 2) return [[0, B]];
     const t = Math.min(pool.threads, B);
     return t > 1 ? splitRange(B, t, B >= 8 * t ? 4 : 1) : [[0, B]];
+  }
+
+  /** p advanced by b0 rows of w floats (0 stays 0: an absent buffer). */
+  const rowAt = (p: number, b0: number, w: number): number => (p ? p + 4 * b0 * w : 0);
+
+  /** Run one recurrent kernel per block of rows on the pool (args[i] is block i's argument list). */
+  function runBlocks(op: number, args: number[][], kernel: (...x: number[]) => void, what: string): void {
+    pool!.run(op, args, (x) => kernel(...x), what);
+  }
+
+  /** dW += op(A)ᵀ·B summed over every row of the batch, split by rows of dW; ws: the blocks' workspaces. */
+  function weightGrad(M: number, N: number, K: number, A: number, B: number, dW: number, ws: number[]): void {
+    const parts = Math.min(ws.length, pool ? pool.partsFor(M, N, K) : 1);
+    if (pool && parts > 1) pool.gemm(ex, 1, 0, M, N, K, 1, A, B, 1, dW, ws.slice(0, parts));
+    else ex.gemm(1, 0, M, N, K, 1, A, B, 1, dW, ws[0]!);
   }
 
   /** Allocate + copy an optional input; 0 when absent. */
@@ -144,9 +159,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       // dWhh += dXgᵀ · hPrev sums over every row: one product, split by rows of dWhh (the same
       // numbers as the single-thread kernel's own product). The recurrent workspaces are larger
       // than a GEMM's, so they serve as its workspaces.
-      const gws = ws.length >= pool.partsFor(G, H, TB) ? ws.slice(0, pool.partsFor(G, H, TB)) : [ws[0]!];
-      if (gws.length > 1) pool.gemm(ex, 1, 0, G, H, TB, 1, dXg, hPrev, 1, dWhh, gws);
-      else ex.gemm(1, 0, G, H, TB, 1, dXg, hPrev, 1, dWhh, gws[0]!);
+      weightGrad(G, H, TB, dXg, hPrev, dWhh, ws);
     } else ex.lstmBackward(T, B, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, rev, ws[0]!);
     ar.get(dXg, a.dXg, TB * G);
     ar.get(dWhh, a.dWhh, G * H);
@@ -163,14 +176,19 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const out = ar.alloc(TB * H), hN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const gates = saved ? ar.alloc(TB * G) : 0, hgn = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
-    const ws = ar.alloc(ex.recurrentWorkFloats(3, B, H));
+    const blocks = rowBlocks(B, T * B * G * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
     ar.commit();
     ar.put(xg, a.xg, TB * G);
     ar.put(whh, a.whh, G * H);
     if (a.bhh) ar.put(bhh, a.bhh, G);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.gruForward(T, B, H, xg, whh, bhh, h0, out, hN, len, b01(a.reverse), gates, hgn, hPrev, ws);
+    const rev = b01(a.reverse);
+    if (blocks.length > 1) {
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, rowAt(xg, b0, G), whh, bhh, rowAt(h0, b0, H), rowAt(out, b0, H), rowAt(hN, b0, H), rowAt(len, b0, 1), rev, rowAt(gates, b0, G), rowAt(hgn, b0, H), rowAt(hPrev, b0, H), ws[i]!]);
+      runBlocks(OP_GRU_FORWARD, args, ex.gruForward, "a GRU forward");
+    } else ex.gruForward(T, B, B, H, xg, whh, bhh, h0, out, hN, len, rev, gates, hgn, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
     if (saved) {
@@ -189,7 +207,8 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
     const dXg = ar.alloc(TB * G), dHg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const ws = ar.alloc(ex.recurrentWorkFloats(3, B, H));
+    const blocks = rowBlocks(B, T * B * G * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
     ar.commit();
     ar.put(whh, a.whh, G * H);
     ar.put(gates, saved.gates, TB * G);
@@ -199,7 +218,12 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, G * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.gruBackward(T, B, H, whh, gates, hgn, hPrev, dOut, dhN, dXg, dHg, dWhh, dh0, len, b01(a.reverse), ws);
+    const rev = b01(a.reverse);
+    if (blocks.length > 1) {
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, rowAt(gates, b0, G), rowAt(hgn, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dXg, b0, G), rowAt(dHg, b0, G), 0, rowAt(dh0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
+      runBlocks(OP_GRU_BACKWARD, args, ex.gruBackward, "a GRU backward");
+      weightGrad(G, H, TB, dHg, hPrev, dWhh, ws);
+    } else ex.gruBackward(T, B, B, H, whh, gates, hgn, hPrev, dOut, dhN, dXg, dHg, dWhh, dh0, len, rev, ws[0]!);
     ar.get(dXg, a.dXg, TB * G);
     ar.get(dHg, a.dHg, TB * G);
     ar.get(dWhh, a.dWhh, G * H);
@@ -213,13 +237,18 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const xg = ar.alloc(TB * H), whh = ar.alloc(H * H), h0 = ar.alloc(B * H), out = ar.alloc(TB * H), hN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const h = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
-    const ws = ar.alloc(ex.recurrentWorkFloats(1, B, H));
+    const blocks = rowBlocks(B, T * B * H * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
     ar.commit();
     ar.put(xg, a.xg, TB * H);
     ar.put(whh, a.whh, H * H);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.rnnForward(T, B, H, b01(a.relu), xg, whh, h0, out, hN, len, b01(a.reverse), h, hPrev, ws);
+    const rev = b01(a.reverse), relu = b01(a.relu);
+    if (blocks.length > 1) {
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, relu, rowAt(xg, b0, H), whh, rowAt(h0, b0, H), rowAt(out, b0, H), rowAt(hN, b0, H), rowAt(len, b0, 1), rev, rowAt(h, b0, H), rowAt(hPrev, b0, H), ws[i]!]);
+      runBlocks(OP_RNN_FORWARD, args, ex.rnnForward, "an RNN forward");
+    } else ex.rnnForward(T, B, B, H, relu, xg, whh, h0, out, hN, len, rev, h, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
     if (saved) {
@@ -236,7 +265,8 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
     const dXg = ar.alloc(TB * H), dWhh = ar.alloc(H * H), dh0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const ws = ar.alloc(ex.recurrentWorkFloats(1, B, H));
+    const blocks = rowBlocks(B, T * B * H * H);
+    const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
     ar.commit();
     ar.put(whh, a.whh, H * H);
     ar.put(h, saved.h, TB * H);
@@ -245,7 +275,12 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, H * H);
     if (a.lengths) ar.put(len, a.lengths, B);
-    ex.rnnBackward(T, B, H, b01(a.relu), whh, h, hPrev, dOut, dhN, dXg, dWhh, dh0, len, b01(a.reverse), ws);
+    const rev = b01(a.reverse), relu = b01(a.relu);
+    if (blocks.length > 1) {
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, relu, whh, rowAt(h, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dXg, b0, H), 0, rowAt(dh0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
+      runBlocks(OP_RNN_BACKWARD, args, ex.rnnBackward, "an RNN backward");
+      weightGrad(H, H, TB, dXg, hPrev, dWhh, ws);
+    } else ex.rnnBackward(T, B, B, H, relu, whh, h, hPrev, dOut, dhN, dXg, dWhh, dh0, len, rev, ws[0]!);
     ar.get(dXg, a.dXg, TB * H);
     ar.get(dWhh, a.dWhh, H * H);
     ar.get(dh0, a.dh0, B * H);

@@ -19,10 +19,10 @@ export interface KernelExports {
   lstmForward(T: number, B: number, Bs: number, H: number, xg: number, whh: number, h0: number, c0: number, out: number, hN: number, cN: number, lengths: number, reverse: number, gates: number, c: number, cPrev: number, hPrev: number, ws: number): void;
   /** dWhh = 0: leave dWhh += dXgᵀ·hPrev to the caller (required when Bs ≠ B). */
   lstmBackward(T: number, B: number, Bs: number, H: number, whh: number, gates: number, c: number, cPrev: number, hPrev: number, dOut: number, dhN: number, dcN: number, dXg: number, dWhh: number, dh0: number, dc0: number, lengths: number, reverse: number, ws: number): void;
-  gruForward(T: number, B: number, H: number, xg: number, whh: number, bhh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, gates: number, hgn: number, hPrev: number, ws: number): void;
-  gruBackward(T: number, B: number, H: number, whh: number, gates: number, hgn: number, hPrev: number, dOut: number, dhN: number, dXg: number, dHg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
-  rnnForward(T: number, B: number, H: number, relu: number, xg: number, whh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, h: number, hPrev: number, ws: number): void;
-  rnnBackward(T: number, B: number, H: number, relu: number, whh: number, h: number, hPrev: number, dOut: number, dhN: number, dXg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
+  gruForward(T: number, B: number, Bs: number, H: number, xg: number, whh: number, bhh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, gates: number, hgn: number, hPrev: number, ws: number): void;
+  gruBackward(T: number, B: number, Bs: number, H: number, whh: number, gates: number, hgn: number, hPrev: number, dOut: number, dhN: number, dXg: number, dHg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
+  rnnForward(T: number, B: number, Bs: number, H: number, relu: number, xg: number, whh: number, h0: number, out: number, hN: number, lengths: number, reverse: number, h: number, hPrev: number, ws: number): void;
+  rnnBackward(T: number, B: number, Bs: number, H: number, relu: number, whh: number, h: number, hPrev: number, dOut: number, dhN: number, dXg: number, dWhh: number, dh0: number, lengths: number, reverse: number, ws: number): void;
   softmaxCrossEntropy(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number): number;
   /** softmaxCrossEntropy in chunks of R rows; sums[i] (float64 at byte offset sums + 8i) = chunk i's loss sum. */
   softmaxCrossEntropyChunks(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number, R: number, sums: number): void;

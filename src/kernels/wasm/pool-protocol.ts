@@ -30,6 +30,25 @@ export const OP_SOFTMAX_CE_BACKWARD = 3;
 export const OP_LSTM_FORWARD = 4;
 /** lstmBackward(T, B, Bs, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, 0, dh0, dc0, lengths, reverse, ws) on a block of rows */
 export const OP_LSTM_BACKWARD = 5;
+/** gruForward(T, B, Bs, H, …) / gruBackward(T, B, Bs, H, …) on a block of rows (dWhh = 0) */
+export const OP_GRU_FORWARD = 6;
+export const OP_GRU_BACKWARD = 7;
+/** rnnForward(T, B, Bs, H, relu, …) / rnnBackward(T, B, Bs, H, relu, …) on a block of rows (dWhh = 0) */
+export const OP_RNN_FORWARD = 8;
+export const OP_RNN_BACKWARD = 9;
+
+/** Kernel export and argument count of each op: the worker calls exports[name](args[0 … n−1]). */
+export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
+  [OP_GEMM]: ["gemmLd", 14],
+  [OP_SOFTMAX_CE]: ["softmaxCrossEntropyChunks", 8],
+  [OP_SOFTMAX_CE_BACKWARD]: ["softmaxCrossEntropyBackward", 7],
+  [OP_LSTM_FORWARD]: ["lstmForward", 18],
+  [OP_LSTM_BACKWARD]: ["lstmBackward", 19],
+  [OP_GRU_FORWARD]: ["gruForward", 16],
+  [OP_GRU_BACKWARD]: ["gruBackward", 17],
+  [OP_RNN_FORWARD]: ["rnnForward", 15],
+  [OP_RNN_BACKWARD]: ["rnnBackward", 16],
+};
 
 /** What a worker is started with (structured-cloned; memory and control are shared). */
 export interface WorkerInit {

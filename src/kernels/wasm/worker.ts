@@ -4,10 +4,11 @@
  * (see ./pool-protocol.ts). Started by ./pool.ts; never imported by the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { ARGS, DONE, OP, OP_EXIT, OP_GEMM, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
-import type { KernelExports } from "./exports.js";
+import { ARGS, DONE, OP, OP_EXIT, OP_KERNELS, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
 
-type WorkerExports = Pick<KernelExports, "setTile" | "gemmLd" | "softmaxCrossEntropyChunks" | "softmaxCrossEntropyBackward" | "lstmForward" | "lstmBackward">;
+interface WorkerExports {
+  setTile(p: number): void;
+}
 
 const init = workerData as WorkerInit;
 const ctl = new Int32Array(init.control, 0, ARGS + 1);
@@ -35,20 +36,10 @@ for (;;) {
   if (op === OP_EXIT) break;
   let status = 0;
   try {
-    const a = (i: number): number => arg[i]!;
-    if (op === OP_GEMM) {
-      ex.gemmLd(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13));
-    } else if (op === OP_SOFTMAX_CE) {
-      ex.softmaxCrossEntropyChunks(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
-    } else if (op === OP_SOFTMAX_CE_BACKWARD) {
-      ex.softmaxCrossEntropyBackward(a(0), a(1), a(2), a(3), a(4), a(5), a(6));
-    } else if (op === OP_LSTM_FORWARD) {
-      ex.lstmForward(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14), a(15), a(16), a(17));
-    } else if (op === OP_LSTM_BACKWARD) {
-      ex.lstmBackward(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14), a(15), a(16), a(17), a(18));
-    } else {
-      throw new Error(`rnnkit wasm worker: unknown op ${op}`);
-    }
+    const k = OP_KERNELS[op];
+    const fn = k ? (ex as unknown as Record<string, ((...args: number[]) => void) | undefined>)[k[0]] : undefined;
+    if (!k || !fn) throw new Error(`rnnkit wasm worker: unknown op ${op}`);
+    fn(...Array.from(arg.subarray(0, k[1])));
   } catch (e) {
     status = 1;
     process.stderr.write(`rnnkit wasm worker: ${String(e)}\n`);
