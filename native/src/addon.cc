@@ -355,6 +355,59 @@ bool read_dims(Args& a, napi_value o, Dims& out) {
   return !a.bad;
 }
 
+// The LSTM (without projection) on blocks of batch rows, one per thread: rows are independent
+// through time, so each block runs all T steps with no synchronisation (the per-step products of a
+// whole batch would meet at every step). The backward's dW_hh += dXgᵀ·hPrev sums over all rows and
+// is one threaded product afterwards. Every number is computed as in the single-block call.
+int lstm_blocks(const rk::SeqDims& d, bool projection) {
+  if (projection || d.B < 2) return 1;
+  const double work = (double)d.T * d.B * 4.0 * d.H * d.H;  // multiply-adds of the recurrent products
+  if (work < (1 << 22)) return 1;
+  return parts_for(work, d.B);
+}
+int block_start(int B, int parts, int i) { return (int)((long)B * i / parts); }
+
+struct LstmFwdTask {
+  const Kernels* k;
+  const rk::LstmFwd* f;
+  int parts;
+};
+void lstm_fwd_task(void* ctx, int i) {
+  LstmFwdTask& t = *static_cast<LstmFwdTask*>(ctx);
+  const int B = t.f->d.B, b0 = block_start(B, t.parts, i), b1 = block_start(B, t.parts, i + 1);
+  if (b1 <= b0) return;
+  rk::LstmFwd g = *t.f;
+  const size_t H = g.d.H, G = 4 * H, P = g.P, r = (size_t)b0;
+  g.d.B = b1 - b0;
+  g.d.Bs = B;
+  if (g.d.lengths) g.d.lengths += r;
+  g.xg += r * G, g.h0 += r * P, g.c0 += r * H, g.out += r * P, g.hN += r * P, g.cN += r * H;
+  if (g.gates) g.gates += r * G, g.c += r * H, g.cPrev += r * H, g.hPrev += r * P;
+  t.k->lstmForward(g);
+}
+
+struct LstmBwdTask {
+  const Kernels* k;
+  const rk::LstmBwd* f;
+  int parts;
+};
+void lstm_bwd_task(void* ctx, int i) {
+  LstmBwdTask& t = *static_cast<LstmBwdTask*>(ctx);
+  const int B = t.f->d.B, b0 = block_start(B, t.parts, i), b1 = block_start(B, t.parts, i + 1);
+  if (b1 <= b0) return;
+  rk::LstmBwd g = *t.f;
+  const size_t H = g.d.H, G = 4 * H, P = g.P, r = (size_t)b0;
+  g.d.B = b1 - b0;
+  g.d.Bs = B;
+  if (g.d.lengths) g.d.lengths += r;
+  g.gates += r * G, g.c += r * H, g.cPrev += r * H, g.hPrev += r * P;
+  if (g.dOut) g.dOut += r * P;
+  if (g.dhN) g.dhN += r * P;
+  if (g.dcN) g.dcN += r * H;
+  g.dXg += r * G, g.dh0 += r * P, g.dc0 += r * H;
+  t.k->lstmBackward(g);
+}
+
 napi_value LstmForward(napi_env env, napi_callback_info info) {
   Args a(env, info, "lstmForward");
   const Kernels* k = a.kernels(a.at(0));
@@ -382,7 +435,9 @@ napi_value LstmForward(napi_env env, napi_callback_info info) {
   }
   if (!a.bad && !f.whr && P != H) a.fail("range", "P = " + std::to_string(P) + " differs from H = " + std::to_string(H) + " but whr is null");
   if (a.bad) return nullptr;
-  k->lstmForward(f);
+  LstmFwdTask t{k, &f, lstm_blocks(f.d, f.whr != nullptr)};
+  if (t.parts > 1) rk::parallel_for(t.parts, lstm_fwd_task, &t);
+  else k->lstmForward(f);
   return undefined(env);
 }
 
@@ -414,7 +469,13 @@ napi_value LstmBackward(napi_env env, napi_callback_info info) {
   if (!a.bad && !f.whr && P != H) a.fail("range", "P = " + std::to_string(P) + " differs from H = " + std::to_string(H) + " but whr is null");
   if (!a.bad && (f.whr == nullptr) != (f.dWhr == nullptr)) a.fail("type", "whr and dWhr must both be given or both be null");
   if (a.bad) return nullptr;
-  k->lstmBackward(f);
+  LstmBwdTask t{k, &f, lstm_blocks(f.d, f.whr != nullptr)};
+  if (t.parts > 1) {
+    rk::parallel_for(t.parts, lstm_bwd_task, &t);
+    k->gemm(true, false, (int)(4 * H), (int)P, (int)TB, 1.0f, f.dXg, f.hPrev, 1.0f, f.dWhh);
+  } else {
+    k->lstmBackward(f);
+  }
   return undefined(env);
 }
 

@@ -34,6 +34,13 @@ const Kernels* kernels_for(int isa) {
 
 // ---- a tiny fork-join pool: workers sleep on a condition variable between jobs ----
 namespace {
+// Set while a thread runs a task of a parallel job: a kernel inside a task (the recurrent kernels
+// on blocks of rows call GEMMs) then runs its own parallel_for serially instead of re-entering.
+thread_local bool tl_in_task = false;
+struct InTask {
+  InTask() { tl_in_task = true; }
+  ~InTask() { tl_in_task = false; }
+};
 struct Pool {
   std::mutex mu;
   std::condition_variable wake, done;
@@ -62,7 +69,10 @@ struct Pool {
         const int i = next++;
         pending++;
         lk.unlock();
-        fn(ctx, i);
+        {
+          InTask in;
+          fn(ctx, i);
+        }
         lk.lock();
         if (--pending == 0 && next >= tasks) done.notify_all();
       }
@@ -90,6 +100,10 @@ void set_threads(int n) { g_threads = n < 1 ? 1 : n > 64 ? 64 : n; }
 int get_threads() { return g_threads; }
 
 void parallel_for(int n, void (*fn)(void*, int), void* ctx) {
+  if (tl_in_task) {
+    for (int i = 0; i < n; i++) fn(ctx, i);
+    return;
+  }
   if (n <= 1) {
     if (n == 1) fn(ctx, 0);
     return;
@@ -111,14 +125,20 @@ void parallel_for(int n, void (*fn)(void*, int), void* ctx) {
     p->job++;
   }
   p->wake.notify_all();
-  fn(ctx, 0);
+  {
+    InTask in;
+    fn(ctx, 0);
+  }
   // help with tasks no worker has picked up yet, then wait for the rest
   std::unique_lock<std::mutex> lk(p->mu);
   while (p->next < p->tasks) {
     const int i = p->next++;
     p->pending++;
     lk.unlock();
-    fn(ctx, i);
+    {
+      InTask in;
+      fn(ctx, i);
+    }
     lk.lock();
     p->pending--;
   }

@@ -18,6 +18,10 @@ struct SeqDims {
   int T, B, H;
   const int32_t* lengths;  // [B] or nullptr = all T
   bool reverse;
+  // Rows per time step in the caller's [T, ·, ·] buffers (0 = B). A thread may run rows b0 … b0+B−1
+  // of a batch of Bs rows (rows are independent through time): pointers then start at row b0.
+  // LSTM only (no projection); its backward then leaves dW_hh, a sum over all rows, to the caller.
+  int Bs = 0;
 };
 
 struct LstmFwd {

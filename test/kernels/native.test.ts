@@ -162,6 +162,35 @@ test("native: softmax + cross-entropy (forward, backward), Adam and scale with 2
   assertClose(a.probs, pr, "probs vs ref");
 });
 
+test("native: LSTM forward + backward on blocks of batch rows (2 threads) is bit-identical to 1 thread: lengths, reverse", (t) => {
+  const one = native(t, "avx512");
+  if (!one) return;
+  const r = rng(9);
+  const T = 20, B = 9, H = 83, G = 4 * H; // T·B·4H·H ≈ 5M multiply-adds: large enough to split
+  for (const [lengths, reverse] of [[null, false], [Int32Array.of(20, 3, 20, 1, 17, 20, 9, 20, 2), true]] as const) {
+    const xg = r(T * B * G), whh = r(G * H, 0.3), h0 = r(B * H), c0 = r(B * H), dOut = r(T * B * H), dhN = r(B * H), dcN = r(B * H), dW0 = r(G * H);
+    const run = (be: Backend) => {
+      const f = { out: new Float32Array(T * B * H), hN: new Float32Array(B * H), cN: new Float32Array(B * H) };
+      const sv = { gates: new Float32Array(T * B * G), c: new Float32Array(T * B * H), cPrev: new Float32Array(T * B * H), hPrev: new Float32Array(T * B * H) };
+      const dims = { T, B, H, P: H, lengths, reverse, whh, whr: null };
+      be.lstmForward({ ...dims, xg, h0, c0, ...f, saved: sv });
+      const g = { dXg: new Float32Array(T * B * G), dWhh: Float32Array.from(dW0), dWhr: null, dh0: new Float32Array(B * H), dc0: new Float32Array(B * H) };
+      be.lstmBackward({ ...dims, saved: sv, dOut, dhN, dcN, ...g });
+      return { ...f, ...sv, dXg: g.dXg, dWhh: g.dWhh, dh0: g.dh0, dc0: g.dc0 };
+    };
+    const a = run(one);
+    let b: ReturnType<typeof run>;
+    try {
+      b = run(loadNativeBackend({ isa: "avx512", threads: 2 })!);
+    } finally {
+      loadNativeBackend({ threads: 1 });
+    }
+    for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], `${k}, lengths ${lengths ? "ragged" : "none"}, reverse ${reverse}`);
+    const want = run(ref);
+    for (const k of Object.keys(a) as (keyof typeof a)[]) assertClose(b[k], want[k], `${k} vs ref`, 1e-4, 1e-3);
+  }
+});
+
 test("native: wrong buffer sizes throw instead of touching memory", (t) => {
   const be = native(t, "avx512");
   if (!be) return;
