@@ -1,48 +1,82 @@
 /**
  * Reuse of large scratch buffers whose end of life the caller knows exactly (the recurrent
- * layers' input projections, saved activations and gate gradients).
+ * layers' input projections, saved activations and gate gradients; used-up gradients in backward).
  *
  * Why: a fresh large Float32Array is not free. The allocator maps new pages, the first write to
  * each page faults and the kernel zeroes it: ~2 ms for 8 MiB here, against 0.4 ms to clear a
  * reused one. A char-LM training step allocated ~60 MiB of such buffers (~15 ms of a 120 ms
  * step); the sentiment BiLSTM step ~200 MiB.
  *
- * Only exact sizes are reused (a training loop asks for the same sizes every step), small
- * buffers bypass the pool, and the pool holds at most MAX_POOLED_BYTES. A buffer given back must
- * not be referenced anywhere else: nothing here can check that, so only code that allocated a
- * buffer with takeF32 and never let it escape may giveF32 it.
+ * A request is served by a pooled buffer of the same size, or else of up to 25 % more (handed out
+ * as a view of its first n floats: batches bucketed by length ask for many nearby sizes). Small
+ * buffers bypass the pool. The pool holds at most MAX_POOLED_BYTES and evicts the sizes used
+ * longest ago first, so stale sizes do not pin memory. A buffer given back must not be referenced
+ * anywhere else: nothing here can check that, so only code that allocated a buffer with takeF32
+ * (or received it as a gradient nobody else holds) and never let it escape may giveF32 it.
  */
 const MIN_FLOATS = 1 << 16; // 256 KiB: below this, allocation is cheap
-const MAX_POOLED_BYTES = 512 * 2 ** 20;
+const MAX_POOLED_BYTES = 384 * 2 ** 20;
+const SLACK = 1.25; // a pooled buffer may be this much larger than the request
 
-const free = new Map<number, Float32Array[]>();
+const free = new Map<number, Float32Array[]>(); // length → whole buffers
+const lastUse = new Map<number, number>(); // length → clock of its last take or give
+const owner = new WeakMap<Float32Array, Float32Array>(); // a view handed out → its whole buffer
+let clock = 0;
 let pooledBytes = 0;
+
+function popSize(len: number): Float32Array | undefined {
+  const b = free.get(len)?.pop();
+  if (b) {
+    pooledBytes -= b.byteLength;
+    lastUse.set(len, ++clock);
+  }
+  return b;
+}
 
 /** A Float32Array of n elements, zero-filled unless `zero` is false (then contents are arbitrary). */
 export function takeF32(n: number, zero = true): Float32Array {
   if (n < MIN_FLOATS) return new Float32Array(n);
-  const b = free.get(n)?.pop();
+  let b = popSize(n);
+  if (!b) {
+    let best = Infinity;
+    for (const [len, list] of free) if (list.length > 0 && len > n && len <= n * SLACK && len < best) best = len;
+    const whole = best < Infinity ? popSize(best) : undefined;
+    if (whole) {
+      b = whole.subarray(0, n);
+      owner.set(b, whole);
+    }
+  }
   if (!b) return new Float32Array(n);
-  pooledBytes -= b.byteLength;
   if (zero) b.fill(0);
   return b;
 }
 
-/** Give back a buffer from takeF32 that nothing references any more. */
+/** Give back a buffer from takeF32 (or a gradient) that nothing references any more. */
 export function giveF32(b: Float32Array): void {
-  if (b.length < MIN_FLOATS || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return;
-  if (pooledBytes + b.byteLength > MAX_POOLED_BYTES) return;
-  const list = free.get(b.length);
-  if (list) {
-    if (list.includes(b)) throw new Error("giveF32: this buffer was already given back (a double release would hand it out twice)");
-    list.push(b);
-  } else free.set(b.length, [b]);
-  pooledBytes += b.byteLength;
+  const whole = owner.get(b) ?? b;
+  owner.delete(b);
+  if (whole.length < MIN_FLOATS || whole.byteOffset !== 0 || whole.byteLength !== whole.buffer.byteLength) return;
+  if (whole.byteLength > MAX_POOLED_BYTES) return;
+  const list = free.get(whole.length);
+  if (list?.includes(whole)) throw new Error("giveF32: this buffer was already given back (a double release would hand it out twice)");
+  // make room: drop buffers of the sizes used longest ago
+  while (pooledBytes + whole.byteLength > MAX_POOLED_BYTES) {
+    let oldest = -1;
+    let oldestUse = Infinity;
+    for (const [len, l] of free) if (l.length > 0 && (lastUse.get(len) ?? 0) < oldestUse) [oldest, oldestUse] = [len, lastUse.get(len) ?? 0];
+    if (oldest < 0) break;
+    pooledBytes -= free.get(oldest)!.pop()!.byteLength;
+  }
+  if (list) list.push(whole);
+  else free.set(whole.length, [whole]);
+  lastUse.set(whole.length, ++clock);
+  pooledBytes += whole.byteLength;
 }
 
 /** Drop every pooled buffer (tests; or to hand the memory back to the garbage collector). */
 export function clearBufferPool(): void {
   free.clear();
+  lastUse.clear();
   pooledBytes = 0;
 }
 
