@@ -9,18 +9,21 @@
  *
  * A request is served by a pooled buffer of the same size, or else of up to 25 % more (handed out
  * as a view of its first n floats: batches bucketed by length ask for many nearby sizes). Small
- * buffers bypass the pool. The pool holds at most MAX_POOLED_BYTES and evicts the sizes used
- * longest ago first, so stale sizes do not pin memory. A buffer given back must not be referenced
+ * buffers bypass the pool. Only sizes that have been asked for are kept, at most MAX_PER_SIZE of
+ * each and MAX_POOLED_BYTES in all, evicting the sizes used longest ago first, so stale sizes and
+ * gradients nobody reuses do not pin memory. A buffer given back must not be referenced
  * anywhere else: nothing here can check that, so only code that allocated a buffer with takeF32
  * (or received it as a gradient nobody else holds) and never let it escape may giveF32 it.
  */
 const MIN_FLOATS = 1 << 16; // 256 KiB: below this, allocation is cheap
-const MAX_POOLED_BYTES = 384 * 2 ** 20;
+const MAX_POOLED_BYTES = 256 * 2 ** 20;
 const SLACK = 1.25; // a pooled buffer may be this much larger than the request
+const MAX_PER_SIZE = 4; // buffers kept of one size (a training step holds ≤ 3 of a size at once)
 
 const free = new Map<number, Float32Array[]>(); // length → whole buffers
 const lastUse = new Map<number, number>(); // length → clock of its last take or give
 const owner = new WeakMap<Float32Array, Float32Array>(); // a view handed out → its whole buffer
+const requested = new Set<number>(); // sizes takeF32 has been asked for: only those are kept
 let clock = 0;
 let pooledBytes = 0;
 
@@ -36,6 +39,7 @@ function popSize(len: number): Float32Array | undefined {
 /** A Float32Array of n elements, zero-filled unless `zero` is false (then contents are arbitrary). */
 export function takeF32(n: number, zero = true): Float32Array {
   if (n < MIN_FLOATS) return new Float32Array(n);
+  requested.add(n);
   let b = popSize(n);
   if (!b) {
     let best = Infinity;
@@ -51,6 +55,13 @@ export function takeF32(n: number, zero = true): Float32Array {
   return b;
 }
 
+/** Whether a buffer of `len` floats could serve a size takeF32 has been asked for. */
+function wanted(len: number): boolean {
+  if (requested.has(len)) return true;
+  for (const n of requested) if (n < len && len <= n * SLACK) return true;
+  return false;
+}
+
 /** Give back a buffer from takeF32 (or a gradient) that nothing references any more. */
 export function giveF32(b: Float32Array): void {
   const whole = owner.get(b) ?? b;
@@ -59,6 +70,8 @@ export function giveF32(b: Float32Array): void {
   if (whole.byteLength > MAX_POOLED_BYTES) return;
   const list = free.get(whole.length);
   if (list?.includes(whole)) throw new Error("giveF32: this buffer was already given back (a double release would hand it out twice)");
+  // Keep only what can serve a request (gradients of sizes nobody allocates here would only pin memory).
+  if (!wanted(whole.length) || (list?.length ?? 0) >= MAX_PER_SIZE) return;
   // make room: drop buffers of the sizes used longest ago
   while (pooledBytes + whole.byteLength > MAX_POOLED_BYTES) {
     let oldest = -1;
@@ -77,6 +90,7 @@ export function giveF32(b: Float32Array): void {
 export function clearBufferPool(): void {
   free.clear();
   lastUse.clear();
+  requested.clear();
   pooledBytes = 0;
 }
 

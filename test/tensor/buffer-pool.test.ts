@@ -43,13 +43,24 @@ test("a request is served by a pooled buffer up to 25 % larger, as a view; givin
   clearBufferPool();
 });
 
+test("only sizes that were asked for are kept, at most 4 of a size", () => {
+  clearBufferPool();
+  const n = 1 << 17;
+  giveF32(new Float32Array(n));
+  assert.equal(bufferPoolBytes(), 0, "never requested: not kept");
+  const xs = Array.from({ length: 6 }, () => takeF32(n));
+  for (const x of xs) giveF32(x);
+  assert.equal(bufferPoolBytes(), 4 * 4 * n, "four of a size");
+  clearBufferPool();
+});
+
 test("the pool stays under its cap by evicting the sizes used longest ago", () => {
   clearBufferPool();
-  const sizes = Array.from({ length: 14 }, (_, i) => (8 << 20) + i * (1 << 16)); // 14 × ~32 MiB > 384 MiB
-  const given = sizes.map((s) => new Float32Array(s));
+  const sizes = Array.from({ length: 10 }, (_, i) => (8 << 20) + i * (1 << 16)); // 10 × ~32 MiB > 256 MiB
+  const given = sizes.map((s) => takeF32(s));
   for (const b of given) giveF32(b);
-  assert.ok(bufferPoolBytes() <= 384 * 2 ** 20, `${bufferPoolBytes()} bytes pooled`);
-  assert.equal(takeF32(sizes[13]!, false), given[13], "the newest size is still pooled");
+  assert.ok(bufferPoolBytes() <= 256 * 2 ** 20, `${bufferPoolBytes()} bytes pooled`);
+  assert.equal(takeF32(sizes[9]!, false), given[9], "the newest size is still pooled");
   assert.notEqual(takeF32(sizes[0]!, false), given[0], "the oldest size was evicted: a fresh buffer");
   clearBufferPool();
 });
