@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { loadClassifier } from "../../src/sentiment/checkpoint.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { memberPath, trainSentimentModel } from "../../src/sentiment/session.js";
+import { rocAuc } from "../../src/eval/metrics.js";
 
 test("memberPath numbers ensemble members before the extension", () => {
   assert.equal(memberPath("runs/model.safetensors", 0), "runs/model.1.safetensors");
@@ -45,6 +46,11 @@ test("an ensemble's test accuracy is that of its members' mean probabilities; en
     }
     assert.ok(r.test);
     assert.equal(r.test.accuracy, correct / texts.length);
+    // The ranking too: ROC-AUC of the mean probabilities, not of any one member's.
+    const y = tests.map(([l]) => (l === "pos" ? 1 : 0));
+    const mean = texts.map((_, i) => (probs[0]![i]! + probs[1]![i]! + probs[2]![i]!) / 3);
+    assert.ok(Math.abs(r.test.rocAuc! - rocAuc(y, mean)) < 1e-6, `ensemble ROC-AUC ${r.test.rocAuc} vs mean of members ${rocAuc(y, mean)}`);
+    assert.ok(probs.every((p) => Math.abs(rocAuc(y, p) - rocAuc(y, mean)) > 1e-6), "each member ranks differently from the mean (else this test proves nothing)");
     assert.ok(r.meanValidAccuracy > 0 && r.meanValidAccuracy <= 1);
     // ensemble 1 is exactly the plain single-model run
     const single = await trainSentimentModel({ ...common });
