@@ -111,11 +111,10 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ar.put(c0, a.c0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
-    if (pool && blocks.length > 1) {
+    if (blocks.length > 1) {
       // Rows of the batch are independent through time: each thread runs a block of them.
-      const at = (p: number, b0: number, w: number): number => (p ? p + 4 * b0 * w : 0);
-      const parts = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, at(xg, b0, G), whh, at(h0, b0, H), at(c0, b0, H), at(out, b0, H), at(hN, b0, H), at(cN, b0, H), at(len, b0, 1), rev, at(gates, b0, G), at(c, b0, H), at(cPrev, b0, H), at(hPrev, b0, H), ws[i]!]);
-      pool.run(OP_LSTM_FORWARD, parts, (x) => ex.lstmForward(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!), "an LSTM forward");
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, rowAt(xg, b0, G), whh, rowAt(h0, b0, H), rowAt(c0, b0, H), rowAt(out, b0, H), rowAt(hN, b0, H), rowAt(cN, b0, H), rowAt(len, b0, 1), rev, rowAt(gates, b0, G), rowAt(c, b0, H), rowAt(cPrev, b0, H), rowAt(hPrev, b0, H), ws[i]!]);
+      runBlocks(OP_LSTM_FORWARD, args, ex.lstmForward, "an LSTM forward");
     } else ex.lstmForward(T, B, B, H, xg, whh, h0, c0, out, hN, cN, len, rev, gates, c, cPrev, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
@@ -152,10 +151,9 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ar.put(dWhh, a.dWhh, G * H);
     if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
-    if (pool && blocks.length > 1) {
-      const at = (p: number, b0: number, w: number): number => (p ? p + 4 * b0 * w : 0);
-      const parts = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, at(gates, b0, G), at(c, b0, H), at(cPrev, b0, H), at(hPrev, b0, H), at(dOut, b0, H), at(dhN, b0, H), at(dcN, b0, H), at(dXg, b0, G), 0, at(dh0, b0, H), at(dc0, b0, H), at(len, b0, 1), rev, ws[i]!]);
-      pool.run(OP_LSTM_BACKWARD, parts, (x) => ex.lstmBackward(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!, x[18]!), "an LSTM backward");
+    if (blocks.length > 1) {
+      const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, rowAt(gates, b0, G), rowAt(c, b0, H), rowAt(cPrev, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dcN, b0, H), rowAt(dXg, b0, G), 0, rowAt(dh0, b0, H), rowAt(dc0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
+      runBlocks(OP_LSTM_BACKWARD, args, ex.lstmBackward, "an LSTM backward");
       // dWhh += dXgᵀ · hPrev sums over every row: one product, split by rows of dWhh (the same
       // numbers as the single-thread kernel's own product). The recurrent workspaces are larger
       // than a GEMM's, so they serve as its workspaces.
