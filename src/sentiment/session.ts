@@ -97,7 +97,10 @@ export interface SentimentRunResult {
   trainSeconds: number;
   coverage: CoverageReport | null;
   training: TrainClassifierResult[];
+  /** The saved model (single split); null for cross-validation or an ensemble (see `members`). */
   checkpoint: string | null;
+  /** With `ensemble` > 1 on a single split: the members' checkpoints (model.1.safetensors …). */
+  members: string[];
 }
 
 const TOKENIZE: TokenizeOptions = { lowercase: true, stripHtml: true };
@@ -159,7 +162,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
   const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
   const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, checkpoint: data.test ? (o.out ?? null) : null };
+  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(data.test !== null, o) };
 }
 
 async function runOne(
@@ -294,6 +297,14 @@ async function runOne(
   const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
   if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
   return { training: trainings, report, coverage, validAccuracy };
+}
+
+/** Where a single-split run saved its model (or its ensemble members). */
+function savedModels(singleSplit: boolean, o: SentimentRunOptions): { checkpoint: string | null; members: string[] } {
+  const out = singleSplit ? (o.out ?? null) : null;
+  const n = o.ensemble ?? 1;
+  if (!out) return { checkpoint: null, members: [] };
+  return n > 1 ? { checkpoint: null, members: Array.from({ length: n }, (_, m) => memberPath(out, m)) } : { checkpoint: out, members: [] };
 }
 
 /** `dst += w · src`, elementwise. */

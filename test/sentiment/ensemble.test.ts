@@ -33,6 +33,8 @@ test("an ensemble's test accuracy is that of its members' mean probabilities; en
     assert.equal(r.training.length, 3, "three members trained");
     assert.match(notes.join("\n"), /ensemble of 3: validation accuracy [\d.]+% \(members [\d.]+, [\d.]+, [\d.]+\)/);
     assert.ok(!existsSync(out), "members are saved as m.1 … m.3, not m");
+    assert.equal(r.checkpoint, null);
+    assert.deepEqual(r.members, [0, 1, 2].map((m) => memberPath(out, m)));
     const members = [0, 1, 2].map((m) => loadClassifier(memberPath(out, m)));
     // The members differ (different seeds) …
     const texts = tests.map(([, t]) => t);

@@ -124,12 +124,13 @@ export function registerSentimentCommands(program: Command): void {
           );
           (bar as Progress | null)?.stop();
           bar = null;
-          if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint }));
+          if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
           else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.validAccuracy).toFixed(2), (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "validation %", "accuracy %", "macro-F1 %"]));
           say(`${r.dataset}: accuracy ${(100 * r.meanAccuracy).toFixed(2)}%, macro-F1 ${(100 * r.meanMacroF1).toFixed(2)}%${r.folds.length ? ` (mean of ${r.folds.length} folds)` : ""}; trained in ${r.trainSeconds.toFixed(0)}s`);
           if (r.checkpoint) say(`checkpoint: ${r.checkpoint}`);
+          if (r.members.length) say(`ensemble members: ${r.members.join(", ")}`);
         } finally {
           (bar as Progress | null)?.stop();
           intr.dispose();
