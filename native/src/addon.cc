@@ -367,6 +367,18 @@ int lstm_blocks(const rk::SeqDims& d, bool projection) {
 }
 int block_start(int B, int parts, int i) { return (int)((long)B * i / parts); }
 
+// Make `d` the dims of row block i of `parts` (B rows from row b0; time steps stay Bs = the whole
+// batch apart; lengths from row b0) and set b0; false for an empty block.
+bool row_block(rk::SeqDims& d, int parts, int i, size_t& b0) {
+  const int B = d.B, lo = block_start(B, parts, i), hi = block_start(B, parts, i + 1);
+  if (hi <= lo) return false;
+  d.B = hi - lo;
+  d.Bs = B;
+  if (d.lengths) d.lengths += lo;
+  b0 = (size_t)lo;
+  return true;
+}
+
 struct LstmFwdTask {
   const Kernels* k;
   const rk::LstmFwd* f;
@@ -374,13 +386,10 @@ struct LstmFwdTask {
 };
 void lstm_fwd_task(void* ctx, int i) {
   LstmFwdTask& t = *static_cast<LstmFwdTask*>(ctx);
-  const int B = t.f->d.B, b0 = block_start(B, t.parts, i), b1 = block_start(B, t.parts, i + 1);
-  if (b1 <= b0) return;
   rk::LstmFwd g = *t.f;
-  const size_t H = g.d.H, G = 4 * H, P = g.P, r = (size_t)b0;
-  g.d.B = b1 - b0;
-  g.d.Bs = B;
-  if (g.d.lengths) g.d.lengths += r;
+  size_t r = 0;
+  if (!row_block(g.d, t.parts, i, r)) return;
+  const size_t H = g.d.H, G = 4 * H, P = g.P;
   g.xg += r * G, g.h0 += r * P, g.c0 += r * H, g.out += r * P, g.hN += r * P, g.cN += r * H;
   if (g.gates) g.gates += r * G, g.c += r * H, g.cPrev += r * H, g.hPrev += r * P;
   t.k->lstmForward(g);
@@ -393,13 +402,10 @@ struct LstmBwdTask {
 };
 void lstm_bwd_task(void* ctx, int i) {
   LstmBwdTask& t = *static_cast<LstmBwdTask*>(ctx);
-  const int B = t.f->d.B, b0 = block_start(B, t.parts, i), b1 = block_start(B, t.parts, i + 1);
-  if (b1 <= b0) return;
   rk::LstmBwd g = *t.f;
-  const size_t H = g.d.H, G = 4 * H, P = g.P, r = (size_t)b0;
-  g.d.B = b1 - b0;
-  g.d.Bs = B;
-  if (g.d.lengths) g.d.lengths += r;
+  size_t r = 0;
+  if (!row_block(g.d, t.parts, i, r)) return;
+  const size_t H = g.d.H, G = 4 * H, P = g.P;
   g.gates += r * G, g.c += r * H, g.cPrev += r * H, g.hPrev += r * P;
   if (g.dOut) g.dOut += r * P;
   if (g.dhN) g.dhN += r * P;

@@ -26,6 +26,15 @@ function native(t: TestContext, isa: NativeIsa): Backend | null {
 }
 
 /** Deterministic uniform [-1, 1) values (LCG), so a failure reproduces. */
+/** fn run on the AVX-512 backend with 2 GEMM/kernel threads; the process-wide count goes back to 1 after. */
+function withTwoThreads<T>(fn: (be: Backend) => T): T {
+  try {
+    return fn(loadNativeBackend({ isa: "avx512", threads: 2 })!);
+  } finally {
+    loadNativeBackend({ threads: 1 });
+  }
+}
+
 function rng(seed: number): (n: number, scale?: number) => Float32Array {
   let s = seed >>> 0;
   return (n, scale = 1) => {
@@ -115,11 +124,7 @@ test("native: gemm with 2 threads is bit-identical to 1 thread", (t) => {
     const c1 = r(M * N);
     const c2 = Float32Array.from(c1);
     one.gemm(tA, tB, M, N, K, 1, A, B, 0.5, c1);
-    try {
-      loadNativeBackend({ isa: "avx512", threads: 2 })!.gemm(tA, tB, M, N, K, 1, A, B, 0.5, c2);
-    } finally {
-      loadNativeBackend({ threads: 1 });
-    }
+    withTwoThreads((two) => two.gemm(tA, tB, M, N, K, 1, A, B, 0.5, c2));
     assert.deepEqual(c2, c1, `tA=${tA} tB=${tB} M=${M} N=${N} K=${K}`);
   }
 });
@@ -147,12 +152,7 @@ test("native: softmax + cross-entropy (forward, backward), Adam and scale with 2
     return { loss, probs, d, p, m, v, sc };
   };
   const a = run(one);
-  let b: ReturnType<typeof run>;
-  try {
-    b = run(loadNativeBackend({ isa: "avx512", threads: 2 })!);
-  } finally {
-    loadNativeBackend({ threads: 1 });
-  }
+  const b = withTwoThreads(run);
   assert.deepEqual(b.loss, a.loss);
   for (const k of ["probs", "d", "p", "m", "v", "sc"] as const) assert.deepEqual(b[k], a[k], k);
   const pr = new Float32Array(N * C);
@@ -179,12 +179,7 @@ test("native: LSTM forward + backward on blocks of batch rows (2 threads) is bit
       return { ...f, ...sv, dXg: g.dXg, dWhh: g.dWhh, dh0: g.dh0, dc0: g.dc0 };
     };
     const a = run(one);
-    let b: ReturnType<typeof run>;
-    try {
-      b = run(loadNativeBackend({ isa: "avx512", threads: 2 })!);
-    } finally {
-      loadNativeBackend({ threads: 1 });
-    }
+    const b = withTwoThreads(run);
     for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], `${k}, lengths ${lengths ? "ragged" : "none"}, reverse ${reverse}`);
     const want = run(ref);
     for (const k of Object.keys(a) as (keyof typeof a)[]) assertClose(b[k], want[k], `${k} vs ref`, 1e-4, 1e-3);
