@@ -68,18 +68,30 @@ export function sumSquares(x: usize, n: i32): f64 {
  * sum regardless of chunking); the caller streams row chunks through and converts acc at the end.
  */
 export function sumRowsF64(x: usize, n: i32, inner: i32, acc: usize): void {
-  for (let k = 0; k < n; k++) {
-    const row = x + (<usize>(k * inner) << 2);
-    let j = 0;
-    for (; j + 4 <= inner; j += 4) {
-      const v = v128.load(row + (<usize>j << 2));
-      const a = acc + (<usize>j << 3);
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
-      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
-    }
-    for (; j < inner; j++) {
-      const a = acc + (<usize>j << 3);
-      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+  sumRowsF64Ld(x, n, inner, inner, acc);
+}
+
+/**
+ * sumRowsF64 on columns 0 … inner−1 of rows ld floats apart. Columns go in blocks of 256 so the
+ * block's accumulators (2 KiB) stay in L1 while the rows stream past; each column is still summed
+ * over k in order, so any split of the columns (threads) gives the same numbers.
+ */
+export function sumRowsF64Ld(x: usize, n: i32, inner: i32, ld: i32, acc: usize): void {
+  for (let j0 = 0; j0 < inner; j0 += 256) {
+    const j1 = min(inner, j0 + 256);
+    for (let k = 0; k < n; k++) {
+      const row = x + (<usize>k * <usize>ld << 2);
+      let j = j0;
+      for (; j + 4 <= j1; j += 4) {
+        const v = v128.load(row + (<usize>j << 2));
+        const a = acc + (<usize>j << 3);
+        v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+        v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+      }
+      for (; j < j1; j++) {
+        const a = acc + (<usize>j << 3);
+        store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+      }
     }
   }
 }

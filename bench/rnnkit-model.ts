@@ -39,7 +39,8 @@ export function rnnkitWorkload(c: BenchConfig): Workload {
     params: params.reduce((s, p) => s + p.size, 0),
     trainStep() {
       opt.zeroGrad();
-      const loss = F.crossEntropy(logitsOf(), y);
+      // the LM trains as `rnnkit train-lm` does: decoder and loss fused (LanguageModel.loss)
+      const loss = c.task === "lm" ? F.linearCrossEntropy(rnn.forward(emb.forward(x)).output.reshape([T * B, H]), out.weight, out.bias, y) : F.crossEntropy(logitsOf(), y);
       loss.backward();
       opt.step();
       return loss.item();

@@ -127,6 +127,26 @@ export interface RnnBackwardArgs extends SeqDims {
   dh0: F32; // [B, H] written
 }
 
+/**
+ * Fused output layer + softmax cross-entropy (a language model's decoder and its loss), so the
+ * [N, C] logits never leave the kernel:
+ *   z = x Wᵀ + b,   loss = Σ_{n: y_n ≠ ignore} (log Σ_c exp z_nc − z_n,y_n)
+ * and, when `grads` is given, the gradients of scale · loss:
+ *   dz = scale · (softmax(z) − onehot(y)) (0 on ignored rows),  dx = dz W,  dW = dzᵀ x,  db = Σ_n dz_n
+ */
+export interface LinearCrossEntropyArgs {
+  N: number; // rows (tokens)
+  K: number; // input features
+  C: number; // classes (vocabulary)
+  x: F32; // [N, K]
+  w: F32; // [C, K]
+  b: F32 | null; // [C]
+  targets: I32; // [N], range-checked by the caller
+  ignoreIndex: number;
+  /** Gradients to write (not accumulate); each null when not wanted. */
+  grads: { scale: number; dx: F32 | null; dw: F32 | null; db: F32 | null } | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -160,6 +180,13 @@ export interface Backend {
   /** dLogits[N, C] (+)= scale · (probs − onehot(target)), zero for ignored rows. */
   softmaxCrossEntropyBackward(probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void;
 
+  /**
+   * Optional fused linear + cross-entropy (see LinearCrossEntropyArgs); returns the loss sum and the
+   * number of rows counted. Backends without it get the composition of gemm and
+   * softmaxCrossEntropy (tensor/ops/linear-ce.ts), which is also the reference.
+   */
+  linearCrossEntropy?(a: LinearCrossEntropyArgs): { lossSum: number; count: number };
+
   /** out[n, :] = weight[idx[n], :], weight [V, D], idx [N], out [N, D]. */
   embeddingForward(weight: F32, idx: I32, N: number, D: number, out: F32): void;
   /** dWeight[idx[n], :] += dOut[n, :] except rows where idx[n] == paddingIdx (−1: none). */
@@ -179,6 +206,15 @@ export interface Backend {
    *   θ ← θ − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
    */
   adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void;
+  /**
+   * Optional: a zeroed buffer of n floats for long-lived data (parameters, Adam's m and v) that
+   * this backend reads and writes in place, without copying (the threaded wasm backend places it
+   * in its shared memory). Everywhere else it is an ordinary Float32Array. `reusable`: the caller
+   * guarantees that no view of the array outlives it, so its memory may be reused once the array
+   * is garbage-collected (an optimizer's state); otherwise it is kept for the process's life.
+   * Returns null when the backend has no such memory or n is too small to matter.
+   */
+  allocState?(n: number, reusable: boolean): F32 | null;
   /** SGD with momentum/dampening/nesterov and L2 weight decay, as torch.optim.SGD. buf may be null (momentum 0). */
   sgdStep(p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions): void;
   /** Σ x[i]² (float64 accumulation), for gradient norms. */

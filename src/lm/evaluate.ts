@@ -1,4 +1,3 @@
-import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import type { LanguageModel } from "../models/language-model.js";
 import { batchify, bpttWindows } from "../data/corpus/batchify.js";
@@ -27,9 +26,8 @@ export function evaluateLm(model: LanguageModel, ids: Int32Array, opts: { batchS
   noGrad(() => {
     let state = model.initState(B);
     for (const w of bpttWindows(s, opts.bptt ?? 35)) {
-      const { logits, state: next } = model.forward(new Tensor(w.input, [w.T, B]), state);
+      const { loss, state: next } = model.loss(new Tensor(w.input, [w.T, B]), new Tensor(w.target, [w.T, B]), state, { reduction: "sum" });
       state = next;
-      const loss = crossEntropy(logits.reshape([-1, model.config.vocabSize]), new Tensor(w.target, [w.T * B]), { reduction: "sum" });
       sum += loss.item();
       count += w.T * B;
     }

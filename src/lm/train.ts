@@ -1,7 +1,6 @@
 import { type LanguageModel, detachState } from "../models/language-model.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { clipGradNorm } from "../optim/clip.js";
-import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { evaluateLm } from "./evaluate.js";
 import { breather } from "../train/yield.js";
@@ -100,9 +99,8 @@ export async function trainLm(o: TrainLmOptions): Promise<TrainLmResult> {
     for (const w of bpttWindows(streams, bptt)) {
       step++;
       state = detachState(state);
-      const { logits, state: next } = model.forward(new Tensor(w.input, [w.T, B]), state);
+      const { loss, state: next } = model.loss(new Tensor(w.input, [w.T, B]), new Tensor(w.target, [w.T, B]), state);
       state = next;
-      const loss = crossEntropy(logits.reshape([-1, V]), new Tensor(w.target, [w.T * B]));
       const lv = loss.item();
       // NaN/Infinity, or a loss far beyond a uniform guess (ln V): training has diverged
       if (!Number.isFinite(lv) || lv > 20 * Math.log(V) + 20)

@@ -4,6 +4,8 @@ import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import type { RecurrentBase } from "../nn/recurrent.js";
 import { uniformInit } from "../nn/init.js";
+import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
+import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
 
@@ -76,6 +78,21 @@ export class LanguageModel extends Module {
     const r = this.rnn.forwardAll(emb, { h0: state?.h ?? null, c0: state?.c ?? null });
     const logits = this.decoder.forward(this.drop.forward(r.output)); // [T, B, V]
     return { logits, state: { h: r.hN, c: r.cN } };
+  }
+
+  /**
+   * Cross-entropy of the next tokens: forward() and crossEntropy(logits, targets) in one, with the
+   * decoder and the loss fused (linearCrossEntropy) so the [T·B, V] logits are never materialised.
+   * tokens int32 [T, B], targets int32 [T, B] (or [T·B]) → mean (or summed) loss and the state.
+   */
+  loss(tokens: Tensor, targets: Tensor, state?: LmState | null, opts: CrossEntropyOptions = {}): { loss: Tensor; state: LmState } {
+    if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`LanguageModel.loss: tokens must be int32 [T, B], got ${tokens.toString()}`);
+    if (targets.dtype !== "int32" || targets.size !== tokens.size) throw new TypeError(`LanguageModel.loss: targets must be int32 [${tokens.shape.join(", ")}] like the tokens, got ${targets.toString()}`);
+    const emb = this.drop.forward(this.embedding.forward(tokens)); // [T, B, E]
+    const r = this.rnn.forwardAll(emb, { h0: state?.h ?? null, c0: state?.c ?? null });
+    const h = this.drop.forward(r.output).reshape([-1, this.decoder.inFeatures]); // [T·B, H]
+    const loss = linearCrossEntropy(h, this.decoder.weight, this.decoder.bias, targets.reshape([-1]), opts);
+    return { loss, state: { h: r.hN, c: r.cN } };
   }
 }
 

@@ -1,3 +1,4 @@
+import { backend } from "../kernels/registry.js";
 import { Tensor } from "../tensor/tensor.js";
 import { fmtShape } from "../tensor/shape.js";
 
@@ -94,5 +95,13 @@ export abstract class Module {
   }
 }
 
-/** A new parameter: float leaf with requiresGrad. */
-export const parameter = (data: Float32Array, shape: readonly number[]): Tensor => new Tensor(data, shape, true);
+/**
+ * A new parameter: float leaf with requiresGrad. Large ones are stored where the backend computes
+ * (Backend.allocState: the threaded wasm backend's shared memory), so the optimizer step and the
+ * kernels read them without a copy; the values are the same either way.
+ */
+export function parameter(data: Float32Array, shape: readonly number[]): Tensor {
+  const home = backend().allocState?.(data.length, false);
+  if (home) home.set(data);
+  return new Tensor(home ?? data, shape, true);
+}

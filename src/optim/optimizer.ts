@@ -1,3 +1,4 @@
+import { backend } from "../kernels/registry.js";
 import { type Tensor, Tensor as TensorClass } from "../tensor/tensor.js";
 import { fmtShape } from "../tensor/shape.js";
 
@@ -105,7 +106,7 @@ export abstract class Optimizer {
   /** The buffer `name` of parameter i, allocated (zeros) on first use. */
   protected buffer(name: string, i: number): Float32Array {
     const list = this.buffers[name]!;
-    return (list[i] ??= new Float32Array(this.params[i]!.size));
+    return (list[i] ??= newState(this.params[i]!.size));
   }
 
   /** A copy of the state (see OptimizerStateDict). */
@@ -155,7 +156,9 @@ export abstract class Optimizer {
       const i = match ? Number(match[2]) : -1;
       if (!match || !list || i >= n) throw new RangeError(`${where}: unexpected state tensor "${key}" (expected ${Object.keys(this.buffers).map((b) => `${b}.<0..${n - 1}>`).join(", ") || "none"})`);
       if (!(t instanceof TensorClass) || t.dtype !== "float32" || t.size !== this.params[i]!.size) throw new RangeError(`${where}: state tensor "${key}" must be a float32 tensor of ${this.params[i]!.size} elements (parameter shape ${fmtShape(this.params[i]!.shape)})`);
-      list[i] = Float32Array.from(t.f32);
+      const buf = newState(t.size);
+      buf.set(t.f32);
+      list[i] = buf;
     }
     this.checkLoadedBuffers(where, buffers, m.steps);
     const before = this.hyper;
@@ -171,4 +174,9 @@ export abstract class Optimizer {
 
   /** Subclass hook: check that the loaded buffers are consistent with the step counts. */
   protected abstract checkLoadedBuffers(where: string, buffers: Record<string, Array<Float32Array | null>>, steps: readonly number[]): void;
+}
+
+/** Zeroed state buffer: in the backend's own memory when it offers that (Backend.allocState). */
+function newState(n: number): Float32Array {
+  return backend().allocState?.(n, true) ?? new Float32Array(n); // stateDict() copies: no view outlives it
 }

@@ -1,17 +1,46 @@
 /**
  * The other wasm kernels vs the reference: softmax + cross-entropy (forward, backward, ignored
  * rows, bad targets), vector exp/sigmoid/tanh accuracy against Math.*, Adam, sumSquares, scale,
- * sumAxis, embedding gather/scatter.
+ * sumAxis, embedding gather/scatter, the fused linear + cross-entropy.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { LinearCrossEntropyArgs } from "../../src/kernels/backend.js";
 import { refBackend } from "../../src/kernels/ref/index.js";
+import { linearCrossEntropyComposite } from "../../src/tensor/ops/linear-ce.js";
 import { assertClose } from "../helpers/close.js";
 import { randn, rng, wasmBackends } from "./wasm-helpers.js";
 
 const backends = wasmBackends();
 
 for (const be of backends) {
+  test(`${be.name}: linearCrossEntropy (fused) matches the reference composition: odd sizes, ignored rows, no bias, gradient subsets`, () => {
+    const r = rng(29);
+    for (const [N, K, C] of [[1, 1, 1], [3, 17, 33], [17, 3, 129], [33, 129, 17], [129, 33, 3], [7, 5, 10007]] as const) {
+      const x = randn(r, N * K), w = randn(r, C * K, 0.7), b = randn(r, C);
+      const targets = Int32Array.from({ length: N }, (_, i) => (i % 4 === 1 ? -100 : Math.floor(r() * C)));
+      for (const [bias, want] of [[b, "dx dw db"], [null, "dx dw"], [b, "dw"], [b, "dx db"], [b, ""]] as const) {
+        const run = (impl: (a: LinearCrossEntropyArgs) => { lossSum: number; count: number }, grads: boolean) => {
+          const g = { scale: 0.37, dx: want.includes("dx") ? new Float32Array(N * K).fill(NaN) : null, dw: want.includes("dw") ? new Float32Array(C * K).fill(NaN) : null, db: want.includes("db") && bias ? new Float32Array(C).fill(NaN) : null };
+          const res = impl({ N, K, C, x, w, b: bias, targets, ignoreIndex: -100, grads: grads ? g : null });
+          return { res, g };
+        };
+        const what = `N=${N} K=${K} C=${C} bias=${bias !== null} grads "${want}"`;
+        for (const grads of want === "" ? [false] : [true]) {
+          const ref = run((a) => linearCrossEntropyComposite(refBackend, a), grads);
+          const got = run((a) => be.linearCrossEntropy!(a), grads);
+          assert.equal(got.res.count, ref.res.count, `${what} count`);
+          assertClose([got.res.lossSum], [ref.res.lossSum], `${what} lossSum`, 1e-4, 1e-5);
+          for (const k of ["dx", "dw", "db"] as const) {
+            const gk = got.g[k], rk = ref.g[k];
+            if (rk) assertClose(gk!, rk, `${what} ${k}`, 1e-5, 1e-4);
+          }
+        }
+      }
+    }
+    assert.throws(() => be.linearCrossEntropy!({ N: 2, K: 1, C: 3, x: new Float32Array(2), w: new Float32Array(3), b: null, targets: Int32Array.of(0, 3), ignoreIndex: -100, grads: null }), /target at row 1 is 3/);
+  });
+
   test(`${be.name}: softmaxCrossEntropy forward/backward match ref`, () => {
     const r = rng(3);
     for (const [N, C] of [[1, 1], [3, 17], [17, 3], [33, 129], [5, 10007], [1100, 65]] as const) {

@@ -212,3 +212,97 @@ test("threaded GRU and RNN forward + backward (blocks of batch rows) are bit-ide
     pool.minWork = saved;
   }
 });
+
+test("threaded fused linear + cross-entropy (loss chunks, column-split bias gradient, split GEMMs) is bit-identical to one thread", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const r = rng(31);
+    for (const [N, K, C] of [[37, 17, 1029], [129, 33, 65], [5, 3, 33], [700, 9, 3]] as const) {
+      const x = randn(r, N * K), w = randn(r, C * K, 0.5), b = randn(r, C);
+      const targets = Int32Array.from({ length: N }, (_, i) => (i % 7 === 3 ? -100 : (i * 13) % C));
+      const run = (be: Backend) => {
+        const grads = { scale: 1 / N, dx: new Float32Array(N * K), dw: new Float32Array(C * K), db: new Float32Array(C) };
+        const res = be.linearCrossEntropy!({ N, K, C, x, w, b, targets, ignoreIndex: -100, grads });
+        return { lossSum: Float64Array.of(res.lossSum), ...grads, scale: undefined };
+      };
+      const a = run(one.be), c = run(three.be);
+      for (const k of ["lossSum", "dx", "dw", "db"] as const) assert.deepEqual(c[k], a[k], `${k}, N=${N} K=${K} C=${C}`);
+    }
+  } finally {
+    pool.minWork = saved;
+  }
+});
+
+test("resident optimizer state and parameters (allocState): Adam in place gives the same numbers as copying", () => {
+  const pool = three.pool!;
+  pool.waitReady();
+  const n = (1 << 15) + 13; // large enough to be resident, with a SIMD tail
+  assert.equal(one.be.allocState?.(n, true) ?? null, null, "no shared memory with one thread: ordinary arrays");
+  assert.equal(three.be.allocState!(100, true), null, "small buffers stay ordinary arrays");
+  const m = three.be.allocState!(n, true)!, v = three.be.allocState!(n, true)!, p = three.be.allocState!(n, false)!;
+  assert.ok(m && v && p, "resident buffers");
+  assert.ok(m.buffer instanceof SharedArrayBuffer && m.every((e) => e === 0) && p.every((e) => e === 0), "zeroed, in the shared memory");
+  const r = rng(41);
+  const p0 = randn(r, n), m0 = randn(r, n, 0.1), v0 = randn(r, n, 0.1).map(Math.abs);
+  p.set(p0);
+  m.set(m0);
+  v.set(v0);
+  const pc = Float32Array.from(p0), mc = Float32Array.from(m0), vc = Float32Array.from(v0);
+  for (let step = 1; step <= 3; step++) {
+    const g = randn(r, n);
+    for (const decoupled of [false, true]) {
+      const o = { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: decoupled ? 0.1 : 0.01, decoupled, step };
+      three.be.adamStep(p, g, m, v, n, o); // resident p, m, v: only g is copied, the range split over threads
+      one.be.adamStep(pc, g, mc, vc, n, o); // the chunked copy-in/copy-out path
+    }
+  }
+  assert.deepEqual(Float32Array.from(p), pc, "parameters");
+  assert.deepEqual(Float32Array.from(m), mc, "exp_avg");
+  assert.deepEqual(Float32Array.from(v), vc, "exp_avg_sq");
+  // a resident array handed to other kernels as an input is read in place
+  const A = three.be.allocState!(n, false)!;
+  A.set(randn(r, n));
+  const B = randn(r, 5 * 7);
+  const c1 = new Float32Array(Math.floor(n / 5) * 7), c3 = new Float32Array(c1.length);
+  const M = Math.floor(n / 5);
+  one.be.gemm(false, false, M, 7, 5, 1, Float32Array.from(A), B, 0, c1);
+  three.be.gemm(false, false, M, 7, 5, 1, A, B, 0, c3);
+  assert.deepEqual(c3, c1, "gemm with a resident A");
+});
+
+test("an LSTM language model trained two steps with Adam (fused loss, resident parameters and state) matches one thread bit for bit", async () => {
+  const { withBackend } = await import("../helpers/backends.js");
+  const { LanguageModel } = await import("../../src/models/index.js");
+  const { Adam } = await import("../../src/optim/index.js");
+  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    const run = (be: Backend): { params: Float32Array[]; resident: boolean } =>
+      withBackend(be, () => {
+        manualSeed(5);
+        const T = 6, B = 4, V = 4099; // the decoder [V, 48] and the embedding are large enough to be resident
+        const lm = new LanguageModel({ vocabSize: V, embeddingDim: 48, hiddenSize: 48, numLayers: 2, dropout: 0.2 });
+        const opt = new Adam(lm.parameters(), { lr: 1e-2 });
+        const ids = Int32Array.from({ length: T * B }, (_, i) => (i * 31 + 7) % V);
+        const tgt = Int32Array.from({ length: T * B }, (_, i) => (i * 17 + 3) % V);
+        for (let s = 0; s < 2; s++) {
+          opt.zeroGrad();
+          lm.loss(new Tensor(ids, [T, B]), new Tensor(tgt, [T, B])).loss.backward();
+          opt.step();
+        }
+        return { params: lm.parameters().map((p) => Float32Array.from(p.f32)), resident: lm.decoder.weight.f32.buffer instanceof SharedArrayBuffer };
+      });
+    const a = run(one.be), b = run(three.be);
+    assert.equal(a.resident, false);
+    assert.equal(b.resident, true, "3 threads: the decoder weight lives in the shared memory");
+    for (let i = 0; i < a.params.length; i++) assert.deepEqual(b.params[i], a.params[i], `parameter ${i} after two Adam steps`);
+  } finally {
+    pool.minWork = saved;
+  }
+});

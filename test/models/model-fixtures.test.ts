@@ -45,6 +45,12 @@ for (const file of ["lm_lstm.json", "lm_lstm_tied.json", "lm_rnn.json"]) {
     const named = Object.fromEntries(lm.namedParameters());
     assert.deepEqual(Object.keys(named).sort(), Object.keys(c.grads).sort(), `${file}: parameter names`);
     for (const [k, g] of Object.entries(c.grads)) assertClose(named[k]!.grad!.data, g.data, `${file} grad ${k}`);
+    // the training path: decoder and loss fused (LanguageModel.loss → linearCrossEntropy)
+    for (const p of lm.parameters()) p.grad = null;
+    const fused = lm.loss(tokens, targets).loss;
+    assertClose([fused.item()], [c.outputs.loss], `${file} fused loss`);
+    fused.backward();
+    for (const [k, g] of Object.entries(c.grads)) assertClose(named[k]!.grad!.data, g.data, `${file} fused grad ${k}`);
   }));
 }
 

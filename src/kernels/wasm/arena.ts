@@ -12,7 +12,7 @@ const MAX_BYTES = 65536 * PAGE; // wasm32: 4 GiB
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 export class Arena {
-  private readonly base: number;
+  private base: number;
   private top: number;
   f32: Float32Array;
   i32: Int32Array;
@@ -31,6 +31,18 @@ export class Arena {
 
   reset(): void {
     this.top = this.base;
+  }
+
+  /**
+   * Take n 4-byte elements out of the arena for good (long-lived buffers): they sit below the
+   * arena's base, which moves up. Only between kernel calls. Returns the byte offset.
+   */
+  reserve(n: number): number {
+    const p = this.base;
+    this.base = alignUp(p + 4 * Math.max(0, n), ALIGN);
+    this.top = this.base;
+    this.commit();
+    return p;
   }
 
   /** Reserve n 4-byte elements; returns the byte offset (never 0, so 0 can mean "absent"). */

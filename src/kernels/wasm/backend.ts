@@ -5,12 +5,12 @@
  * definition). Memory-bound kernels (Adam, scale, sumSquares, elementwise math) stream through
  * the arena in cache-sized chunks.
  */
-import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepOptions, UnaryOp } from "../backend.js";
+import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwardArgs, I32, LinearCrossEntropyArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepOptions, UnaryOp } from "../backend.js";
 import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
 import { Arena } from "./arena.js";
 import type { KernelExports } from "./exports.js";
-import { OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, splitRange, type WasmThreadPool } from "./pool.js";
+import { OP_ADAM, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_SUM_ROWS, splitRange, type WasmThreadPool } from "./pool.js";
 
 export interface WasmBackendOptions {
   /** Backend name reported by `backend().name` (default "wasm"). */
@@ -41,19 +41,47 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   const small = options.smallWork ?? 4096;
   const ref = refBackend;
 
+  /**
+   * Parameters and optimizer state in the shared memory (threaded backend only, allocState): buffers below the arena, found
+   * again by identity (`resident`), their ranges reused once the arrays are garbage-collected.
+   * The optimizer is their only holder (its stateDict() copies), so no view outlives a free.
+   */
+  const resident = new WeakMap<F32, number>();
+  const freeRanges: Array<{ off: number; n: number }> = [];
+  const reclaim = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<{ off: number; n: number }>((r) => freeRanges.push(r)) : null;
+  const MIN_STATE = 1 << 15; // smaller buffers stream through the arena as before
+  const MAX_STATE_FLOATS = 1 << 28; // 1 GiB of state at most; beyond it, ordinary arrays
+  let stateFloats = 0;
+
+  /**
+   * Inputs: a resident array (allocState) is read where it lives; any other gets an arena buffer,
+   * filled by commitInputs() after ar.commit(). Returns the byte offset.
+   */
+  const pending: Array<[number, F32, number]> = [];
+  function input(src: F32, n: number): number {
+    const r = src.length >= n ? resident.get(src) : undefined;
+    if (r !== undefined) return r;
+    const p = ar.alloc(n);
+    pending.push([p, src, n]);
+    return p;
+  }
+  function commitInputs(): void {
+    ar.commit();
+    for (const [p, src, n] of pending) ar.put(p, src, n);
+    pending.length = 0;
+  }
+
   function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void {
     if (M <= 0 || N <= 0) return;
     if (M * N * K < small) return ref.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
     ar.reset();
-    const pa = ar.alloc(M * K);
-    const pb = ar.alloc(K * N);
+    const pa = input(A, M * K);
+    const pb = input(B, K * N);
     const pc = ar.alloc(M * N);
     const parts = pool ? pool.partsFor(M, N, K) : 1;
     const wsFloats = ex.gemmWorkFloats(M, N, K);
     const ws = Array.from({ length: parts }, () => ar.alloc(wsFloats));
-    ar.commit();
-    ar.put(pa, A, M * K);
-    ar.put(pb, B, K * N);
+    commitInputs();
     if (beta !== 0) ar.put(pc, C, M * N);
     if (pool && parts > 1) pool.gemm(ex, b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws);
     else ex.gemm(b01(transA), b01(transB), M, N, K, alpha, pa, pb, beta, pc, ws[0]!);
@@ -98,15 +126,14 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const G = 4 * H;
     const TB = T * B;
     ar.reset();
-    const xg = ar.alloc(TB * G), whh = ar.alloc(G * H), h0 = ar.alloc(B * H), c0 = ar.alloc(B * H);
+    const xg = ar.alloc(TB * G), whh = input(a.whh, G * H), h0 = ar.alloc(B * H), c0 = ar.alloc(B * H);
     const out = ar.alloc(TB * H), hN = ar.alloc(B * H), cN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const gates = saved ? ar.alloc(TB * G) : 0, c = saved ? ar.alloc(TB * H) : 0, cPrev = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
-    ar.commit();
+    commitInputs();
     ar.put(xg, a.xg, TB * G);
-    ar.put(whh, a.whh, G * H);
     ar.put(h0, a.h0, B * H);
     ar.put(c0, a.c0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
@@ -133,14 +160,13 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const G = 4 * H;
     const TB = T * B;
     ar.reset();
-    const whh = ar.alloc(G * H), gates = ar.alloc(TB * G), c = ar.alloc(TB * H), cPrev = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    const whh = input(a.whh, G * H), gates = ar.alloc(TB * G), c = ar.alloc(TB * H), cPrev = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H), dcN = optIn(a.dcN, B * H);
     const dXg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H), dc0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
-    ar.commit();
-    ar.put(whh, a.whh, G * H);
+    commitInputs();
     ar.put(gates, saved.gates, TB * G);
     ar.put(c, saved.c, TB * H);
     ar.put(cPrev, saved.cPrev, TB * H);
@@ -369,6 +395,63 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     }
   }
 
+  /**
+   * Fused linear + cross-entropy: x, W, b in; z = x·Wᵀ, the loss pass (bias, softmax, dz in place),
+   * db = Σ_n dz_n, dx = dz·W and dW = dzᵀ·x all run on the module's memory; only the loss and the
+   * gradients come out. Against the unfused ops this saves five [N, C] copies across the boundary.
+   */
+  function linearCrossEntropy(a: LinearCrossEntropyArgs): { lossSum: number; count: number } {
+    const { N, K, C, ignoreIndex, grads } = a;
+    const count = checkTargets(a.targets, N, C, ignoreIndex);
+    if (N <= 0 || C <= 0) return { lossSum: 0, count };
+    const R = Math.min(N, rowsPerChunk(C));
+    const chunks = Math.ceil(N / R);
+    const threads = pool && N * C >= pool.minWork / 16 && chunks >= 2 ? Math.min(pool.threads, chunks) : 1;
+    const parts = pool ? Math.max(pool.partsFor(N, C, K), pool.partsFor(C, K, N)) : 1;
+    ar.reset();
+    const px = input(a.x, N * K), pw = input(a.w, C * K), pb = optIn(a.b, C), pt = ar.alloc(N), pz = ar.alloc(N * C);
+    const ps = ar.alloc(2 * chunks);
+    const pdx = grads?.dx ? ar.alloc(N * K) : 0, pdw = grads?.dw ? ar.alloc(C * K) : 0, pdb = grads?.db ? ar.alloc(2 * C) : 0;
+    const wsFloats = Math.max(ex.gemmWorkFloats(N, C, K), ex.gemmWorkFloats(N, K, C), ex.gemmWorkFloats(C, K, N));
+    const ws = Array.from({ length: parts }, () => ar.alloc(wsFloats));
+    commitInputs();
+    if (a.b) ar.put(pb, a.b, C);
+    ar.put(pt, a.targets, N);
+    const gemmHere = (tA: number, tB: number, M: number, Nn: number, Kk: number, A: number, B: number, Cp: number): void => {
+      const p = Math.min(parts, pool ? pool.partsFor(M, Nn, Kk) : 1);
+      if (pool && p > 1) pool.gemm(ex, tA, tB, M, Nn, Kk, 1, A, B, 0, Cp, ws.slice(0, p));
+      else ex.gemm(tA, tB, M, Nn, Kk, 1, A, B, 0, Cp, ws[0]!);
+    };
+    gemmHere(0, 1, N, C, K, px, pw, pz); // z = x·Wᵀ
+    const scale = grads ? grads.scale : 0, grad = grads ? 1 : 0;
+    if (threads > 1 && pool) {
+      const jobs = splitRange(chunks, threads, 1).map(([c0, c1]) => {
+        const r0 = c0 * R, rows = Math.min(N, c1 * R) - r0;
+        return [pz + 4 * r0 * C, pb, pt + 4 * r0, rows, C, ignoreIndex, scale, grad, R, ps + 8 * c0];
+      });
+      pool.run(OP_LINEAR_CE, jobs, (x) => ex.linearCeChunks(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!), "linear + cross-entropy");
+    } else ex.linearCeChunks(pz, pb, pt, N, C, ignoreIndex, scale, grad, R, ps);
+    const sums = new Float64Array(ex.memory.buffer, ps, chunks);
+    let lossSum = 0;
+    for (let i = 0; i < chunks; i++) lossSum += sums[i]!; // chunk order: independent of threads
+    if (grads) {
+      if (grads.db) {
+        new Float64Array(ex.memory.buffer, pdb, C).fill(0);
+        // db = Σ_n dz_n, split by columns (each column summed in row order: same for any split)
+        const cols = pool && threads > 1 ? splitRange(C, threads, 4) : [[0, C] as [number, number]];
+        const jobs = cols.map(([c0, c1]) => [pz + 4 * c0, N, c1 - c0, C, pdb + 8 * c0]);
+        if (pool && jobs.length > 1) pool.run(OP_SUM_ROWS, jobs, (x) => ex.sumRowsF64Ld(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!), "a bias gradient");
+        else ex.sumRowsF64(pz, N, C, pdb);
+        grads.db.set(new Float64Array(ex.memory.buffer, pdb, C));
+      }
+      if (grads.dx) gemmHere(0, 0, N, K, C, pz, pw, pdx); // dx = dz·W
+      if (grads.dw) gemmHere(1, 0, C, K, N, pz, px, pdw); // dW = dzᵀ·x
+      if (grads.dx) ar.get(pdx, grads.dx, N * K);
+      if (grads.dw) ar.get(pdw, grads.dw, C * K);
+    }
+    return { lossSum, count };
+  }
+
   function unary(op: UnaryOp, x: F32, out: F32, n: number): void {
     const code = UNARY_WASM[op];
     if (code === undefined || n < small) return ref.unary(op, x, out, n);
@@ -383,10 +466,53 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     }
   }
 
+
+  function allocState(n: number, reusable: boolean): F32 | null {
+    if (!pool || !reclaim || n < MIN_STATE) return null;
+    let off = -1;
+    const k = reusable ? freeRanges.findIndex((r) => r.n >= n) : -1;
+    if (k >= 0) off = freeRanges.splice(k, 1)[0]!.off;
+    else {
+      if (stateFloats + n > MAX_STATE_FLOATS) return null;
+      ar.reset();
+      off = ar.reserve(n);
+      stateFloats += n;
+    }
+    const a = new Float32Array(ex.memory.buffer, off, n);
+    a.fill(0);
+    resident.set(a, off);
+    if (reusable) reclaim.register(a, { off, n });
+    return a;
+  }
+
   function adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void {
     if (n < small) return ref.adamStep(p, g, m, v, n, o);
     const stepSize = o.lr / (1 - Math.pow(o.beta1, o.step));
     const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, o.step));
+    const rm = resident.get(m), rv = resident.get(v);
+    if (pool && rm !== undefined && rv !== undefined && m.length >= n && v.length >= n) {
+      // m and v (and usually p) already live in the shared memory: copy g in (and p in and out).
+      const rp = p.length >= n ? resident.get(p) : undefined;
+      ar.reset();
+      const pp = rp ?? ar.alloc(n), pg = ar.alloc(n);
+      ar.commit();
+      const threads = n >= pool.minWork / 8 ? pool.threads : 1;
+      const ranges = splitRange(n, threads, 16);
+      const copyIn = ([a, b]: [number, number]): void => {
+        if (rp === undefined) ar.put(pp + 4 * a, p.subarray(a), b - a);
+        ar.put(pg + 4 * a, g.subarray(a), b - a);
+      };
+      // The workers' ranges are copied in first; the main thread copies its own range while they
+      // already compute (copies are most of an Adam step's time).
+      ranges.slice(1).forEach(copyIn);
+      const parts = ranges.map(([a, b]) => [pp + 4 * a, pg + 4 * a, rm + 4 * a, rv + 4 * a, b - a, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, b01(o.decoupled), stepSize, sqrtBc2]);
+      pool.run(OP_ADAM, parts, (x) => {
+        if (x === parts[0]) copyIn(ranges[0]!);
+        ex.adamStep(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!);
+      }, "an Adam step");
+      if (rp === undefined) ar.get(pp, p, n);
+      return;
+    }
     const L = Math.min(n, CHUNK);
     ar.reset();
     const pp = ar.alloc(L), pg = ar.alloc(L), pm = ar.alloc(L), pv = ar.alloc(L);
@@ -471,6 +597,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     logSoftmax: ref.logSoftmax,
     softmaxCrossEntropy,
     softmaxCrossEntropyBackward,
+    linearCrossEntropy,
     embeddingForward,
     embeddingBackward: ref.embeddingBackward,
     lstmForward,
@@ -480,6 +607,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     rnnForward,
     rnnBackward,
     adamStep,
+    allocState,
     sgdStep: (p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions) => ref.sgdStep(p, g, buf, n, o),
     sumSquares,
     scale,

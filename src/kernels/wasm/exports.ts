@@ -27,15 +27,19 @@ export interface KernelExports {
   /** softmaxCrossEntropy in chunks of R rows; sums[i] (float64 at byte offset sums + 8i) = chunk i's loss sum. */
   softmaxCrossEntropyChunks(logits: number, targets: number, N: number, C: number, ignoreIndex: number, probs: number, R: number, sums: number): void;
   softmaxCrossEntropyBackward(probs: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, dLogits: number): void;
+  /** In place on z [N, C] = x·Wᵀ: adds bias, loss sums per chunk of R rows, and (grad ≠ 0) dz = scale·(softmax − onehot). */
+  linearCeChunks(z: number, bias: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, grad: number, R: number, sums: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number): void;
   sumSquares(x: number, n: number): number;
   sumRowsF64(x: number, n: number, inner: number, acc: number): void;
+  /** sumRowsF64 over `inner` columns of rows `ld` floats apart. */
+  sumRowsF64Ld(x: number, n: number, inner: number, ld: number, acc: number): void;
 }
 
 const REQUIRED: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemm", "gemmLd", "setTile", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "adamStep", "sumSquares", "sumRowsF64",
+  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "adamStep", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

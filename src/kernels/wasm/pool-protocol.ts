@@ -36,6 +36,12 @@ export const OP_GRU_BACKWARD = 7;
 /** rnnForward(T, B, Bs, H, relu, …) / rnnBackward(T, B, Bs, H, relu, …) on a block of rows (dWhh = 0) */
 export const OP_RNN_FORWARD = 8;
 export const OP_RNN_BACKWARD = 9;
+/** linearCeChunks(z, bias, targets, N, C, ignoreIndex, scale, grad, R, sums) */
+export const OP_LINEAR_CE = 10;
+/** adamStep(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, sqrtBc2) on a range */
+export const OP_ADAM = 11;
+/** sumRowsF64Ld(x, n, inner, ld, acc) on a block of columns */
+export const OP_SUM_ROWS = 12;
 
 /** Kernel export and argument count of each op: the worker calls exports[name](args[0 … n−1]). */
 export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
@@ -48,6 +54,9 @@ export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
   [OP_GRU_BACKWARD]: ["gruBackward", 17],
   [OP_RNN_FORWARD]: ["rnnForward", 15],
   [OP_RNN_BACKWARD]: ["rnnBackward", 16],
+  [OP_LINEAR_CE]: ["linearCeChunks", 10],
+  [OP_ADAM]: ["adamStep", 13],
+  [OP_SUM_ROWS]: ["sumRowsF64Ld", 5],
 };
 
 /** What a worker is started with (structured-cloned; memory and control are shared). */
