@@ -34,13 +34,35 @@ export interface SeqDims {
 }
 
 /**
+ * A recurrent layer's input projection, optionally fused into its LSTM kernels so the [T·B, G·H]
+ * gate pre-activations and their gradient need not be handed to JavaScript and back:
+ *   forward   xg = x W_ihᵀ + bias            (one [T·B, I]·[I, G·H] product for all steps)
+ *   backward  dx = dXg W_ih,  dW_ih = dXgᵀ x,  db = Σ_rows dXg
+ */
+export interface InputProjection {
+  I: number; // input features
+  x: F32; // [T·B, I]
+  wIh: F32; // [G·H, I]
+}
+export interface InputProjectionForward extends InputProjection {
+  bias: F32 | null; // [G·H] added to every row (b_ih + b_hh for the LSTM)
+}
+export interface InputProjectionGrads extends InputProjection {
+  dx: F32 | null; // [T·B, I] written
+  dWih: F32 | null; // [G·H, I] written
+  db: F32 | null; // [G·H] written
+}
+
+/**
  * LSTM (gate order i, f, g, o as PyTorch):
  *   i = σ(W_ii x + W_hi h + b_i), f = σ(...), g = tanh(...), o = σ(...)
  *   c' = f ⊙ c + i ⊙ g,  m = o ⊙ tanh(c'),  h' = W_hr m (projection, P < H) or h' = m (P = H)
  */
 export interface LstmForwardArgs extends SeqDims {
   P: number; // output/hidden-state size: projSize or H
-  xg: F32; // [T, B, 4H]  x W_ih^T + b_ih + b_hh for every step (read only)
+  xg: F32; // [T, B, 4H]  x W_ih^T + b_ih + b_hh for every step (read only) — or scratch when proj is given
+  /** When given, the backend computes xg from it (into xg, or internally leaving xg untouched). */
+  proj?: InputProjectionForward | null;
   whh: F32; // [4H, P]
   whr: F32 | null; // [P, H] projection or null
   h0: F32; // [B, P]
@@ -65,7 +87,9 @@ export interface LstmBackwardArgs extends SeqDims {
   dOut: F32 | null; // [T, B, P]
   dhN: F32 | null; // [B, P]
   dcN: F32 | null; // [B, H]
-  dXg: F32; // [T, B, 4H] written: gradient of the pre-activation gates (= of xg)
+  dXg: F32; // [T, B, 4H] written: gradient of the pre-activation gates (= of xg) — scratch when projGrads is given
+  /** When given, the backend also writes the input projection's gradients (dXg may then be left unwritten). */
+  projGrads?: InputProjectionGrads | null;
   dWhh: F32; // [4H, P] accumulate
   dWhr: F32 | null; // [P, H] accumulate
   dh0: F32; // [B, P] written

@@ -22,6 +22,19 @@ const one = load(1);
 const three = load(3); // more threads than this machine may have cores: uneven splits, still identical
 after(() => three.pool?.close());
 
+/** Run fn with the 3-thread pool splitting even the smallest products (minWork 0), then restore it. */
+function splitEverything(fn: () => void): void {
+  const pool = three.pool!;
+  pool.waitReady();
+  const saved = pool.minWork;
+  pool.minWork = 0;
+  try {
+    fn();
+  } finally {
+    pool.minWork = saved;
+  }
+}
+
 test("splitRange: aligned contiguous blocks covering [0, n)", () => {
   assert.deepEqual(splitRange(10, 2, 4), [[0, 8], [8, 10]]); // 3 blocks of 4: 2 + 1
   assert.deepEqual(splitRange(3, 2, 4), [[0, 3]]);
@@ -45,11 +58,7 @@ test("threaded wasm backend loads the shared-memory build and starts its workers
 });
 
 test("threaded gemm is bit-identical to one thread (every transpose; row and column splits) and matches ref", () => {
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0; // split even the small products
-  try {
+  splitEverything(() => {
     const r = rng(7);
     // [M, N, K]: tall (row split), short-and-wide (column split), odd tails, K > KC, N > NC
     const sizes: [number, number, number][] = [[129, 17, 33], [33, 129, 17], [3, 1030, 5], [5, 33, 260], [130, 9, 7], [17, 3, 129], [1, 129, 3], [64, 200, 300]];
@@ -70,9 +79,7 @@ test("threaded gemm is bit-identical to one thread (every transpose; row and col
         }
       }
     }
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("an LSTM language-model training step gives bit-identical gradients with 3 threads and 1", async () => {
@@ -80,11 +87,7 @@ test("an LSTM language-model training step gives bit-identical gradients with 3 
   const { LanguageModel } = await import("../../src/models/index.js");
   const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
   const { crossEntropy } = await import("../../src/tensor/ops/nn-ops.js");
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const run = (be: Backend): Float32Array[] =>
       withBackend(be, () => {
         manualSeed(3);
@@ -100,17 +103,11 @@ test("an LSTM language-model training step gives bit-identical gradients with 3 
     const g3 = run(three.be);
     assert.equal(g3.length, g1.length);
     for (let i = 0; i < g1.length; i++) assert.deepEqual(g3[i], g1[i], `gradient ${i}`);
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("threaded softmax + cross-entropy (forward and backward) is bit-identical to one thread and matches ref", () => {
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const r = rng(11);
     for (const [N, C] of [[37, 1029], [129, 65], [5, 33], [700, 3]] as const) {
       const logits = randn(r, N * C, 4);
@@ -132,17 +129,11 @@ test("threaded softmax + cross-entropy (forward and backward) is bit-identical t
       assert.deepEqual(d3, d1, `dLogits N=${N} C=${C}`);
       assertClose(d3, dr, `dLogits N=${N} C=${C}`);
     }
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("threaded LSTM forward + backward through time (blocks of batch rows) is bit-identical to one thread: lengths, reverse", () => {
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const r = rng(21);
     const T = 9, B = 7, H = 13, G = 4 * H;
     for (const [lengths, reverse] of [[null, false], [Int32Array.of(9, 3, 9, 1, 5, 9, 2), true], [Int32Array.of(4, 9, 9, 9, 7, 6, 9), false]] as const) {
@@ -163,17 +154,11 @@ test("threaded LSTM forward + backward through time (blocks of batch rows) is bi
         assertClose(b[k], want[k], `${k} vs ref`, 1e-4, 1e-3);
       }
     }
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("threaded GRU and RNN forward + backward (blocks of batch rows) are bit-identical to one thread", () => {
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const r = rng(23);
     const T = 8, B = 7, H = 11;
     const lengths = Int32Array.of(8, 2, 8, 5, 1, 8, 3);
@@ -208,17 +193,11 @@ test("threaded GRU and RNN forward + backward (blocks of batch rows) are bit-ide
         for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], `RNN ${relu ? "relu" : "tanh"} ${k}, reverse ${reverse}`);
       }
     }
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("threaded fused linear + cross-entropy (loss chunks, column-split bias gradient, split GEMMs) is bit-identical to one thread", () => {
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const r = rng(31);
     for (const [N, K, C] of [[37, 17, 1029], [129, 33, 65], [5, 3, 33], [700, 9, 3]] as const) {
       const x = randn(r, N * K), w = randn(r, C * K, 0.5), b = randn(r, C);
@@ -231,9 +210,7 @@ test("threaded fused linear + cross-entropy (loss chunks, column-split bias grad
       const a = run(one.be), c = run(three.be);
       for (const k of ["lossSum", "dx", "dw", "db"] as const) assert.deepEqual(c[k], a[k], `${k}, N=${N} K=${K} C=${C}`);
     }
-  } finally {
-    pool.minWork = saved;
-  }
+  });
 });
 
 test("resident optimizer state and parameters (allocState): Adam in place gives the same numbers as copying", () => {
@@ -278,11 +255,7 @@ test("an LSTM language model trained two steps with Adam (fused loss, resident p
   const { LanguageModel } = await import("../../src/models/index.js");
   const { Adam } = await import("../../src/optim/index.js");
   const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
-  const pool = three.pool!;
-  pool.waitReady();
-  const saved = pool.minWork;
-  pool.minWork = 0;
-  try {
+  splitEverything(() => {
     const run = (be: Backend): { params: Float32Array[]; resident: boolean } =>
       withBackend(be, () => {
         manualSeed(5);
@@ -302,7 +275,27 @@ test("an LSTM language model trained two steps with Adam (fused loss, resident p
     assert.equal(a.resident, false);
     assert.equal(b.resident, true, "3 threads: the decoder weight lives in the shared memory");
     for (let i = 0; i < a.params.length; i++) assert.deepEqual(b.params[i], a.params[i], `parameter ${i} after two Adam steps`);
-  } finally {
-    pool.minWork = saved;
-  }
+  });
+});
+
+test("threaded LSTM with the input projection fused in (split products, column sums) is bit-identical to one thread", () => {
+  splitEverything(() => {
+    const r = rng(61);
+    const T = 6, B = 9, H = 13, I = 11, G = 4 * H, TB = T * B;
+    const x = randn(r, TB * I), wIh = randn(r, G * I, 0.5), whh = randn(r, G * H, 0.5), bias = randn(r, G);
+    const h0 = randn(r, B * H), c0 = randn(r, B * H), dOut = randn(r, TB * H), dW0 = randn(r, G * H);
+    const lengths = Int32Array.of(6, 2, 6, 5, 1, 6, 3, 4, 6);
+    const run = (be: Backend) => {
+      const f = { out: new Float32Array(TB * H), hN: new Float32Array(B * H), cN: new Float32Array(B * H) };
+      const sv = { gates: new Float32Array(TB * G), c: new Float32Array(TB * H), cPrev: new Float32Array(TB * H), hPrev: new Float32Array(TB * H) };
+      const dims = { T, B, H, P: H, lengths, reverse: true, whh, whr: null };
+      be.lstmForward({ ...dims, xg: new Float32Array(TB * G), proj: { I, x, wIh, bias }, h0, c0, ...f, saved: sv });
+      const g = { dXg: new Float32Array(TB * G), dWhh: Float32Array.from(dW0), dWhr: null, dh0: new Float32Array(B * H), dc0: new Float32Array(B * H) };
+      const pg = { I, x, wIh, dx: new Float32Array(TB * I), dWih: new Float32Array(G * I), db: new Float32Array(G) };
+      be.lstmBackward({ ...dims, saved: sv, dOut, dhN: null, dcN: null, ...g, projGrads: pg });
+      return { ...f, ...sv, dWhh: g.dWhh, dh0: g.dh0, dc0: g.dc0, dx: pg.dx, dWih: pg.dWih, db: pg.db };
+    };
+    const a = run(one.be), b = run(three.be);
+    for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], k);
+  });
 });

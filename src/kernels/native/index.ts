@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Backend, UnaryOp } from "../backend.js";
+import { projectGrads, projectInput } from "../projection.js";
 import { refBackend } from "../ref/index.js";
 import { type NativeAddon, lastLoadError, loadAddon, nativeAddonPath } from "./addon.js";
 
@@ -59,14 +60,16 @@ export function loadNativeBackend(options: NativeOptions = {}): Backend | null {
 
 function makeNativeBackend(n: NativeAddon, isa: number): Backend {
   const lossOut = new Float64Array(2);
+  const gemm: Backend["gemm"] = (transA, transB, M, N, K, alpha, A, B, beta, C) => n.gemm(isa, transA, transB, M, N, K, alpha, A, B, beta, C);
+  // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
+  const sumAxis: Backend["sumAxis"] = (x, outer, len, inner, out) => (inner < 16 || outer * len * inner < 4096 ? refBackend.sumAxis(x, outer, len, inner, out) : n.sumAxis(isa, x, outer, len, inner, out));
   return {
     name: `native-${ISA_NAMES[isa] ?? "scalar"}`,
-    gemm: (transA, transB, M, N, K, alpha, A, B, beta, C) => n.gemm(isa, transA, transB, M, N, K, alpha, A, B, beta, C),
+    gemm,
     unary: (op, x, out, len) => n.unary(isa, UNARY_INDEX[op], x, out, len),
     unaryBackward: refBackend.unaryBackward,
     binary: refBackend.binary,
-    // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
-    sumAxis: (x, outer, len, inner, out) => (inner < 16 || outer * len * inner < 4096 ? refBackend.sumAxis(x, outer, len, inner, out) : n.sumAxis(isa, x, outer, len, inner, out)),
+    sumAxis,
     logSoftmax: refBackend.logSoftmax,
     softmaxCrossEntropy(logits, targets, N, C, ignoreIndex, probs) {
       const bad = n.softmaxCrossEntropy(isa, logits, targets, N, C, ignoreIndex, probs, lossOut);
@@ -76,8 +79,14 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     softmaxCrossEntropyBackward: (probs, targets, N, C, ignoreIndex, scale, dLogits) => n.softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits),
     embeddingForward: (weight, idx, N, D, out) => n.embeddingForward(isa, weight, idx, N, D, out),
     embeddingBackward: (dOut, idx, N, D, paddingIdx, dWeight) => n.embeddingBackward(isa, dOut, idx, N, D, paddingIdx, dWeight),
-    lstmForward: (a) => n.lstmForward(isa, a),
-    lstmBackward: (a) => n.lstmBackward(isa, a),
+    lstmForward(a) {
+      if (a.proj) projectInput(gemm, a.proj, a.T * a.B, 4 * a.H, a.xg);
+      n.lstmForward(isa, a);
+    },
+    lstmBackward(a) {
+      n.lstmBackward(isa, a);
+      if (a.projGrads) projectGrads({ gemm, sumAxis }, a.projGrads, a.T * a.B, 4 * a.H, a.dXg);
+    },
     gruForward: (a) => n.gruForward(isa, a),
     gruBackward: (a) => n.gruBackward(isa, a),
     rnnForward: (a) => n.rnnForward(isa, a),

@@ -21,7 +21,7 @@ export const refBackend: Backend = {
   embeddingForward,
   embeddingBackward,
   lstmForward: makeLstmForward(gemm),
-  lstmBackward: makeLstmBackward(gemm),
+  lstmBackward: makeLstmBackward(gemm, sumAxis),
   gruForward: makeGruForward(gemm),
   gruBackward: makeGruBackward(gemm),
   rnnForward: makeRnnForward(gemm),

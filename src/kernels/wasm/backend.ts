@@ -113,12 +113,48 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     else ex.gemm(1, 0, M, N, K, 1, A, B, 1, dW, ws[0]!);
   }
 
+  /** Workspaces (allocated now, before commit) for the products [M, N, K] of one kernel call, split over the pool. */
+  function gemmWorkspaces(shapes: ReadonlyArray<readonly [number, number, number]>): number[] {
+    const parts = Math.max(1, ...shapes.map(([M, N, K]) => (pool ? pool.partsFor(M, N, K) : 1)));
+    const floats = Math.max(...shapes.map(([M, N, K]) => ex.gemmWorkFloats(M, N, K)));
+    return Array.from({ length: parts }, () => ar.alloc(floats));
+  }
+
+  /** C (= or +=) op(A)·op(B) on arena offsets, split over the pool when large enough. */
+  function gemmAt(tA: number, tB: number, M: number, N: number, K: number, A: number, B: number, beta: number, C: number, ws: readonly number[]): void {
+    const parts = Math.min(ws.length, pool ? pool.partsFor(M, N, K) : 1);
+    if (pool && parts > 1) pool.gemm(ex, tA, tB, M, N, K, 1, A, B, beta, C, ws.slice(0, parts));
+    else ex.gemm(tA, tB, M, N, K, 1, A, B, beta, C, ws[0]!);
+  }
+
+  /**
+   * out[j] = Σ_r x[r, j] for x [rows, cols] at an arena offset, through float64 accumulators at
+   * acc (2·cols floats of arena); columns split over the pool (same numbers for any split).
+   */
+  function columnSums(x: number, rows: number, cols: number, acc: number, out: F32): void {
+    const a64 = new Float64Array(ex.memory.buffer, acc, cols);
+    a64.fill(0);
+    const t = pool && rows * cols >= pool.minWork / 16 ? Math.min(pool.threads, Math.ceil(cols / 4)) : 1;
+    const jobs = splitRange(cols, t, 4).map(([c0, c1]) => [x + 4 * c0, rows, c1 - c0, cols, acc + 8 * c0]);
+    if (pool && jobs.length > 1) pool.run(OP_SUM_ROWS, jobs, (j) => ex.sumRowsF64Ld(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!), "column sums");
+    else ex.sumRowsF64(x, rows, cols, acc);
+    out.set(new Float64Array(ex.memory.buffer, acc, cols));
+  }
+
+  /** Bias rows: x[r, :] = bias for r < rows (one row written, then doubled with copyWithin). */
+  function fillRows(x: number, rows: number, cols: number, bias: F32): void {
+    if (rows <= 0) return;
+    const f = ar.f32, at = x >> 2;
+    f.set(bias.subarray(0, cols), at);
+    for (let done = 1; done < rows; done *= 2) f.copyWithin(at + done * cols, at, at + Math.min(done, rows - done) * cols);
+  }
+
   /** Allocate + copy an optional input; 0 when absent. */
   const optIn = (src: F32 | I32 | null, n: number): number => (src ? ar.alloc(n) : 0);
 
   // The projection variant (LSTM proj_size) runs the reference driver on the wasm GEMM.
   const lstmForwardProj = makeLstmForward(gemm);
-  const lstmBackwardProj = makeLstmBackward(gemm);
+  const lstmBackwardProj = makeLstmBackward(gemm, sumAxis);
 
   function lstmForward(a: LstmForwardArgs): void {
     if (a.whr || a.P !== a.H) return lstmForwardProj(a);
@@ -132,8 +168,14 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const gates = saved ? ar.alloc(TB * G) : 0, c = saved ? ar.alloc(TB * H) : 0, cPrev = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
+    const pr = a.proj ?? null; // xg = x W_ihᵀ + bias computed here: xg never crosses to JavaScript
+    const px = pr ? input(pr.x, TB * pr.I) : 0, pwi = pr ? input(pr.wIh, G * pr.I) : 0;
+    const pws = pr ? gemmWorkspaces([[TB, G, pr.I]]) : [];
     commitInputs();
-    ar.put(xg, a.xg, TB * G);
+    if (pr) {
+      if (pr.bias) fillRows(xg, TB, G, pr.bias);
+      gemmAt(0, 1, TB, G, pr.I, px, pwi, pr.bias ? 1 : 0, xg, pws);
+    } else ar.put(xg, a.xg, TB * G);
     ar.put(h0, a.h0, B * H);
     ar.put(c0, a.c0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
@@ -166,6 +208,10 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
+    const pg = a.projGrads ?? null; // dx, dW_ih, db from dXg here: dXg never crosses to JavaScript
+    const px = pg ? input(pg.x, TB * pg.I) : 0, pwi = pg ? input(pg.wIh, G * pg.I) : 0;
+    const pdx = pg?.dx ? ar.alloc(TB * pg.I) : 0, pdwi = pg?.dWih ? ar.alloc(G * pg.I) : 0, pdb = pg?.db ? ar.alloc(2 * G) : 0;
+    const pws = pg ? gemmWorkspaces([[TB, pg.I, G], [G, pg.I, TB]]) : [];
     commitInputs();
     ar.put(gates, saved.gates, TB * G);
     ar.put(c, saved.c, TB * H);
@@ -185,7 +231,13 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       // than a GEMM's, so they serve as its workspaces.
       weightGrad(G, H, TB, dXg, hPrev, dWhh, ws);
     } else ex.lstmBackward(T, B, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, rev, ws[0]!);
-    ar.get(dXg, a.dXg, TB * G);
+    if (pg) {
+      if (pg.db) columnSums(dXg, TB, G, pdb, pg.db);
+      if (pg.dx) gemmAt(0, 0, TB, pg.I, G, dXg, pwi, 0, pdx, pws); // dx = dXg·W_ih
+      if (pg.dWih) gemmAt(1, 0, G, pg.I, TB, dXg, px, 0, pdwi, pws); // dW_ih = dXgᵀ·x
+      if (pg.dx) ar.get(pdx, pg.dx, TB * pg.I);
+      if (pg.dWih) ar.get(pdwi, pg.dWih, G * pg.I);
+    } else ar.get(dXg, a.dXg, TB * G);
     ar.get(dWhh, a.dWhh, G * H);
     ar.get(dh0, a.dh0, B * H);
     ar.get(dc0, a.dc0, B * H);
@@ -407,22 +459,15 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const R = Math.min(N, rowsPerChunk(C));
     const chunks = Math.ceil(N / R);
     const threads = pool && N * C >= pool.minWork / 16 && chunks >= 2 ? Math.min(pool.threads, chunks) : 1;
-    const parts = pool ? Math.max(pool.partsFor(N, C, K), pool.partsFor(C, K, N)) : 1;
     ar.reset();
     const px = input(a.x, N * K), pw = input(a.w, C * K), pb = optIn(a.b, C), pt = ar.alloc(N), pz = ar.alloc(N * C);
     const ps = ar.alloc(2 * chunks);
     const pdx = grads?.dx ? ar.alloc(N * K) : 0, pdw = grads?.dw ? ar.alloc(C * K) : 0, pdb = grads?.db ? ar.alloc(2 * C) : 0;
-    const wsFloats = Math.max(ex.gemmWorkFloats(N, C, K), ex.gemmWorkFloats(N, K, C), ex.gemmWorkFloats(C, K, N));
-    const ws = Array.from({ length: parts }, () => ar.alloc(wsFloats));
+    const ws = gemmWorkspaces([[N, C, K], [N, K, C], [C, K, N]]);
     commitInputs();
     if (a.b) ar.put(pb, a.b, C);
     ar.put(pt, a.targets, N);
-    const gemmHere = (tA: number, tB: number, M: number, Nn: number, Kk: number, A: number, B: number, Cp: number): void => {
-      const p = Math.min(parts, pool ? pool.partsFor(M, Nn, Kk) : 1);
-      if (pool && p > 1) pool.gemm(ex, tA, tB, M, Nn, Kk, 1, A, B, 0, Cp, ws.slice(0, p));
-      else ex.gemm(tA, tB, M, Nn, Kk, 1, A, B, 0, Cp, ws[0]!);
-    };
-    gemmHere(0, 1, N, C, K, px, pw, pz); // z = x·Wᵀ
+    gemmAt(0, 1, N, C, K, px, pw, 0, pz, ws); // z = x·Wᵀ
     const scale = grads ? grads.scale : 0, grad = grads ? 1 : 0;
     if (threads > 1 && pool) {
       const jobs = splitRange(chunks, threads, 1).map(([c0, c1]) => {
@@ -435,17 +480,9 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     let lossSum = 0;
     for (let i = 0; i < chunks; i++) lossSum += sums[i]!; // chunk order: independent of threads
     if (grads) {
-      if (grads.db) {
-        new Float64Array(ex.memory.buffer, pdb, C).fill(0);
-        // db = Σ_n dz_n, split by columns (each column summed in row order: same for any split)
-        const cols = pool && threads > 1 ? splitRange(C, threads, 4) : [[0, C] as [number, number]];
-        const jobs = cols.map(([c0, c1]) => [pz + 4 * c0, N, c1 - c0, C, pdb + 8 * c0]);
-        if (pool && jobs.length > 1) pool.run(OP_SUM_ROWS, jobs, (x) => ex.sumRowsF64Ld(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!), "a bias gradient");
-        else ex.sumRowsF64(pz, N, C, pdb);
-        grads.db.set(new Float64Array(ex.memory.buffer, pdb, C));
-      }
-      if (grads.dx) gemmHere(0, 0, N, K, C, pz, pw, pdx); // dx = dz·W
-      if (grads.dw) gemmHere(1, 0, C, K, N, pz, px, pdw); // dW = dzᵀ·x
+      if (grads.db) columnSums(pz, N, C, pdb, grads.db); // db = Σ_n dz_n
+      if (grads.dx) gemmAt(0, 0, N, K, C, pz, pw, 0, pdx, ws); // dx = dz·W
+      if (grads.dw) gemmAt(1, 0, C, K, N, pz, px, 0, pdw, ws); // dW = dzᵀ·x
       if (grads.dx) ar.get(pdx, grads.dx, N * K);
       if (grads.dw) ar.get(pdw, grads.dw, C * K);
     }

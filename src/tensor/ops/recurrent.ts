@@ -1,4 +1,5 @@
 import type { GruSaved, LstmSaved, RnnSaved } from "../../kernels/backend.js";
+import { projectInput } from "../../kernels/projection.js";
 import { backend } from "../../kernels/registry.js";
 import type { Shape } from "../shape.js";
 import { giveF32, takeF32 } from "../buffer-pool.js";
@@ -40,12 +41,15 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
 
   // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows.
   // Every element is written below (bias rows, or beta 0), and the kernels consume it: pooled.
+  // The LSTM kernels take the projection itself (Backend InputProjection: a fusing backend keeps
+  // xg and its gradient in its own memory); the GRU and RNN get xg computed here.
   const xg = takeF32(TB * GH, false);
-  const bias = new Float32Array(GH);
-  if (w.bIh) bias.set(w.bIh.f32);
-  if (w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
-  if (w.bIh || (w.bHh && mode !== "gru")) for (let r = 0; r < TB; r++) xg.set(bias, r * GH);
-  be.gemm(false, true, TB, GH, I, 1, x.f32, w.wIh.f32, w.bIh || (w.bHh && mode !== "gru") ? 1 : 0, xg);
+  const hasBias = w.bIh !== null || (w.bHh !== null && mode !== "gru");
+  const bias = hasBias ? new Float32Array(GH) : null;
+  if (bias && w.bIh) bias.set(w.bIh.f32);
+  if (bias && w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
+  const proj = { I, x: x.f32, wIh: w.wIh.f32, bias };
+  if (!isLstm) projectInput(be.gemm, proj, TB, GH, xg);
 
   const parents = [x, w.wIh, w.wHh, w.bIh, w.bHh, w.wHr, h0, c0].filter((t): t is Tensor => t !== null);
   const needGrad = isGradEnabled() && parents.some((p) => p.requiresGrad);
@@ -71,17 +75,19 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   if (isLstm) {
     const saved: LstmSaved | null = needGrad ? { gates: takeF32(TB * GH), c: takeF32(TB * H), cPrev: takeF32(TB * H), hPrev: takeF32(TB * P) } : null;
     const c0d = c0 ? c0.f32 : new Float32Array(B * H);
-    be.lstmForward({ ...dims, P, xg, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, h0: h0.f32, c0: c0d, out, hN, cN, saved });
+    be.lstmForward({ ...dims, P, xg, proj, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, h0: h0.f32, c0: c0d, out, hN, cN, saved });
     giveF32(xg);
     backwardFn = (g) => {
       once();
-      const dXg = takeF32(TB * GH);
+      const dXg = takeF32(TB * GH, false); // written by the kernel, or scratch it may leave untouched
       const dWhh = new Float32Array(GH * P);
       const dWhr = w.wHr ? new Float32Array(P * H) : null;
       const dh0 = new Float32Array(B * P);
       const dc0 = new Float32Array(B * H);
-      be.lstmBackward({ ...dims, P, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * P), dcN: g.subarray(outLen + B * P), dXg, dWhh, dWhr, dh0, dc0 });
-      const grads = parentGrads(dXg, dXg, dWhh, dWhr, dh0, dc0);
+      const pg = { I, x: x.f32, wIh: w.wIh.f32, dx: x.requiresGrad ? new Float32Array(TB * I) : null, dWih: w.wIh.requiresGrad ? new Float32Array(GH * I) : null, db: w.bIh?.requiresGrad || w.bHh?.requiresGrad ? new Float32Array(GH) : null };
+      be.lstmBackward({ ...dims, P, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * P), dcN: g.subarray(outLen + B * P), dXg, projGrads: pg, dWhh, dWhr, dh0, dc0 });
+      // db_ih = db_hh = Σ dXg for the LSTM (both biases enter every gate pre-activation)
+      const grads = collectGrads(pg.dx, pg.dWih, dWhh, w.bIh?.requiresGrad ? pg.db : null, w.bHh?.requiresGrad ? (w.bIh?.requiresGrad && pg.db ? Float32Array.from(pg.db) : pg.db) : null, dWhr, dh0, dc0);
       release(dXg, saved!.gates, saved!.c, saved!.cPrev, saved!.hPrev);
       return grads;
     };
@@ -132,6 +138,11 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
     };
     const dbIh = w.bIh?.requiresGrad ? colSum(dXg) : null;
     const dbHh = w.bHh?.requiresGrad ? (dHg === dXg && dbIh ? Float32Array.from(dbIh) : colSum(dHg)) : null;
+    return collectGrads(dx, dWih, dWhh, dbIh, dbHh, dWhr, dh0, dc0);
+  }
+
+  /** The gradients in the order of `parents` (absent optional tensors skipped). */
+  function collectGrads(dx: Float32Array | null, dWih: Float32Array | null, dWhh: Float32Array, dbIh: Float32Array | null, dbHh: Float32Array | null, dWhr: Float32Array | null, dh0: Float32Array, dc0: Float32Array | null): (Float32Array | null)[] {
     const all = [dx, dWih, dWhh, w.bIh ? dbIh : undefined, w.bHh ? dbHh : undefined, w.wHr ? dWhr : undefined, dh0, c0 ? dc0 : undefined];
     return all.filter((v) => v !== undefined) as (Float32Array | null)[];
   }
