@@ -239,6 +239,8 @@ export interface Backend {
    * Returns null when the backend has no such memory or n is too small to matter.
    */
   allocState?(n: number, reusable: boolean): F32 | null;
+  /** Give a reusable allocState buffer back now (true), or false if it is not one: then nothing happens. The array must not be used afterwards. */
+  releaseState?(a: F32): boolean;
   /** SGD with momentum/dampening/nesterov and L2 weight decay, as torch.optim.SGD. buf may be null (momentum 0). */
   sgdStep(p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions): void;
   /** Σ x[i]² (float64 accumulation), for gradient norms. */

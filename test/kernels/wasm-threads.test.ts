@@ -299,3 +299,41 @@ test("threaded LSTM with the input projection fused in (split products, column s
     for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k], a[k], k);
   });
 });
+
+test("releaseState gives a reusable buffer back at once; saved activations of a recurrent layer live in the shared memory", async () => {
+  const { withBackend } = await import("../helpers/backends.js");
+  const { LSTM, GRU } = await import("../../src/nn/index.js");
+  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const be = three.be;
+  const n = 1 << 16;
+  const a = be.allocState!(n, true)!;
+  a.fill(7);
+  const off = a.byteOffset;
+  assert.equal(be.releaseState!(a), true);
+  assert.equal(be.releaseState!(a), false, "a second release is refused");
+  const b = be.allocState!(n - 100, true)!;
+  assert.equal(b.byteOffset, off, "the released range is reused");
+  assert.ok(b.every((v) => v === 0), "and handed out zeroed");
+  assert.equal(be.releaseState!(new Float32Array(n)), false, "an ordinary array is not the backend's");
+  const p = be.allocState!(n, false)!;
+  assert.equal(be.releaseState!(p), false, "a parameter's buffer is not reusable");
+  be.releaseState!(b);
+
+  // saved activations large enough to be resident (T·B·4H = 16·8·256 floats): same gradients as one thread
+  const run = (bk: Backend, Layer: typeof LSTM | typeof GRU): Float32Array[] =>
+    withBackend(bk, () => {
+      manualSeed(9);
+      const layer = new Layer({ inputSize: 24, hiddenSize: 64, numLayers: 2, bidirectional: true });
+      const x = new Tensor(Float32Array.from({ length: 16 * 8 * 24 }, (_, i) => Math.sin(i)), [16, 8, 24], true);
+      const { output } = layer.forward(x, { lengths: [16, 9, 16, 3, 16, 12, 1, 16] });
+      const proj = new Tensor(Float32Array.from({ length: output.size }, (_, i) => Math.cos(i)), output.shape);
+      const loss = output.mul(proj).sum();
+      loss.backward();
+      assert.throws(() => loss.backward(), /a second time/, "the saved activations were released");
+      return [x.grad!.f32.slice(), ...layer.parameters().map((q) => q.grad!.f32.slice())];
+    });
+  for (const Layer of [LSTM, GRU]) {
+    const g1 = run(one.be, Layer), g3 = run(three.be, Layer);
+    g1.forEach((g, i) => assert.deepEqual(g3[i], g, `${Layer.name} gradient ${i}`));
+  }
+});

@@ -42,13 +42,43 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   const ref = refBackend;
 
   /**
-   * Parameters and optimizer state in the shared memory (threaded backend only, allocState): buffers below the arena, found
-   * again by identity (`resident`), their ranges reused once the arrays are garbage-collected.
-   * The optimizer is their only holder (its stateDict() copies), so no view outlives a free.
+   * Long-lived buffers in the shared memory (threaded backend only, allocState): parameters,
+   * optimizer state, a recurrent layer's saved activations. They sit below the arena and are
+   * found again by identity (`resident`), so kernels read and write them in place. A reusable
+   * one's range is reused when it is released (releaseState) or garbage-collected; their holders
+   * (an optimizer, a recurrent op) never hand out views of them, so no view outlives a reuse.
    */
+  interface Range {
+    off: number; // byte offset
+    cap: number; // floats
+  }
   const resident = new WeakMap<F32, number>();
-  const freeRanges: Array<{ off: number; n: number }> = [];
-  const reclaim = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<{ off: number; n: number }>((r) => freeRanges.push(r)) : null;
+  const reusableRange = new WeakMap<F32, Range>();
+  const freeRanges: Range[] = [];
+  const reclaim = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Range>((r) => freeRanges.push(r)) : null;
+
+  /**
+   * Outputs: a resident array is written where it lives; any other gets an arena buffer, copied
+   * out by flushOutputs() after the kernel ran. begin() starts a kernel call: a fresh arena and no
+   * pending copies (a call that threw leaves none behind).
+   */
+  const outputs: Array<[number, F32, number]> = [];
+  function output(dst: F32, n: number): number {
+    const r = dst.length >= n ? resident.get(dst) : undefined;
+    if (r !== undefined) return r;
+    const p = ar.alloc(n);
+    outputs.push([p, dst, n]);
+    return p;
+  }
+  function flushOutputs(): void {
+    for (const [p, dst, n] of outputs) ar.get(p, dst, n);
+    outputs.length = 0;
+  }
+  function begin(): void {
+    ar.reset();
+    pending.length = 0;
+    outputs.length = 0;
+  }
   const MIN_STATE = 1 << 15; // smaller buffers stream through the arena as before
   const MAX_STATE_FLOATS = 1 << 28; // 1 GiB of state at most; beyond it, ordinary arrays
   let stateFloats = 0;
@@ -74,7 +104,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void {
     if (M <= 0 || N <= 0) return;
     if (M * N * K < small) return ref.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
-    ar.reset();
+    begin();
     const pa = input(A, M * K);
     const pb = input(B, K * N);
     const pc = ar.alloc(M * N);
@@ -161,11 +191,12 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const { T, B, H, saved } = a;
     const G = 4 * H;
     const TB = T * B;
-    ar.reset();
+    begin();
     const xg = ar.alloc(TB * G), whh = input(a.whh, G * H), h0 = ar.alloc(B * H), c0 = ar.alloc(B * H);
     const out = ar.alloc(TB * H), hN = ar.alloc(B * H), cN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const gates = saved ? ar.alloc(TB * G) : 0, c = saved ? ar.alloc(TB * H) : 0, cPrev = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    // saved activations: written in place when resident (allocState), else copied out after
+    const gates = saved ? output(saved.gates, TB * G) : 0, c = saved ? output(saved.c, TB * H) : 0, cPrev = saved ? output(saved.cPrev, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
     const pr = a.proj ?? null; // xg = x W_ihᵀ + bias computed here: xg never crosses to JavaScript
@@ -188,12 +219,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
     ar.get(cN, a.cN, B * H);
-    if (saved) {
-      ar.get(gates, saved.gates, TB * G);
-      ar.get(c, saved.c, TB * H);
-      ar.get(cPrev, saved.cPrev, TB * H);
-      ar.get(hPrev, saved.hPrev, TB * H);
-    }
+    flushOutputs();
   }
 
   function lstmBackward(a: LstmBackwardArgs): void {
@@ -201,8 +227,8 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const { T, B, H, saved } = a;
     const G = 4 * H;
     const TB = T * B;
-    ar.reset();
-    const whh = input(a.whh, G * H), gates = ar.alloc(TB * G), c = ar.alloc(TB * H), cPrev = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    begin();
+    const whh = input(a.whh, G * H), gates = input(saved.gates, TB * G), c = input(saved.c, TB * H), cPrev = input(saved.cPrev, TB * H), hPrev = input(saved.hPrev, TB * H);
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H), dcN = optIn(a.dcN, B * H);
     const dXg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H), dc0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
@@ -213,10 +239,6 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const pdx = pg?.dx ? ar.alloc(TB * pg.I) : 0, pdwi = pg?.dWih ? ar.alloc(G * pg.I) : 0, pdb = pg?.db ? ar.alloc(2 * G) : 0;
     const pws = pg ? gemmWorkspaces([[TB, pg.I, G], [G, pg.I, TB]]) : [];
     commitInputs();
-    ar.put(gates, saved.gates, TB * G);
-    ar.put(c, saved.c, TB * H);
-    ar.put(cPrev, saved.cPrev, TB * H);
-    ar.put(hPrev, saved.hPrev, TB * H);
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
     if (a.dcN) ar.put(dcN, a.dcN, B * H);
@@ -247,16 +269,15 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const { T, B, H, saved } = a;
     const G = 3 * H;
     const TB = T * B;
-    ar.reset();
-    const xg = ar.alloc(TB * G), whh = ar.alloc(G * H), bhh = optIn(a.bhh, G), h0 = ar.alloc(B * H);
+    begin();
+    const xg = ar.alloc(TB * G), whh = input(a.whh, G * H), bhh = optIn(a.bhh, G), h0 = ar.alloc(B * H);
     const out = ar.alloc(TB * H), hN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const gates = saved ? ar.alloc(TB * G) : 0, hgn = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    const gates = saved ? output(saved.gates, TB * G) : 0, hgn = saved ? output(saved.hgn, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
-    ar.commit();
+    commitInputs();
     ar.put(xg, a.xg, TB * G);
-    ar.put(whh, a.whh, G * H);
     if (a.bhh) ar.put(bhh, a.bhh, G);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
@@ -267,29 +288,21 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     } else ex.gruForward(T, B, B, H, xg, whh, bhh, h0, out, hN, len, rev, gates, hgn, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
-    if (saved) {
-      ar.get(gates, saved.gates, TB * G);
-      ar.get(hgn, saved.hgn, TB * H);
-      ar.get(hPrev, saved.hPrev, TB * H);
-    }
+    flushOutputs();
   }
 
   function gruBackward(a: GruBackwardArgs): void {
     const { T, B, H, saved } = a;
     const G = 3 * H;
     const TB = T * B;
-    ar.reset();
-    const whh = ar.alloc(G * H), gates = ar.alloc(TB * G), hgn = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    begin();
+    const whh = input(a.whh, G * H), gates = input(saved.gates, TB * G), hgn = input(saved.hgn, TB * H), hPrev = input(saved.hPrev, TB * H);
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
     const dXg = ar.alloc(TB * G), dHg = ar.alloc(TB * G), dWhh = ar.alloc(G * H), dh0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
-    ar.commit();
-    ar.put(whh, a.whh, G * H);
-    ar.put(gates, saved.gates, TB * G);
-    ar.put(hgn, saved.hgn, TB * H);
-    ar.put(hPrev, saved.hPrev, TB * H);
+    commitInputs();
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, G * H);
@@ -309,15 +322,14 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function rnnForward(a: RnnForwardArgs): void {
     const { T, B, H, saved } = a;
     const TB = T * B;
-    ar.reset();
-    const xg = ar.alloc(TB * H), whh = ar.alloc(H * H), h0 = ar.alloc(B * H), out = ar.alloc(TB * H), hN = ar.alloc(B * H);
+    begin();
+    const xg = ar.alloc(TB * H), whh = input(a.whh, H * H), h0 = ar.alloc(B * H), out = ar.alloc(TB * H), hN = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
-    const h = saved ? ar.alloc(TB * H) : 0, hPrev = saved ? ar.alloc(TB * H) : 0;
+    const h = saved ? output(saved.h, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * H * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
-    ar.commit();
+    commitInputs();
     ar.put(xg, a.xg, TB * H);
-    ar.put(whh, a.whh, H * H);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse), relu = b01(a.relu);
@@ -327,26 +339,20 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     } else ex.rnnForward(T, B, B, H, relu, xg, whh, h0, out, hN, len, rev, h, hPrev, ws[0]!);
     ar.get(out, a.out, TB * H);
     ar.get(hN, a.hN, B * H);
-    if (saved) {
-      ar.get(h, saved.h, TB * H);
-      ar.get(hPrev, saved.hPrev, TB * H);
-    }
+    flushOutputs();
   }
 
   function rnnBackward(a: RnnBackwardArgs): void {
     const { T, B, H, saved } = a;
     const TB = T * B;
-    ar.reset();
-    const whh = ar.alloc(H * H), h = ar.alloc(TB * H), hPrev = ar.alloc(TB * H);
+    begin();
+    const whh = input(a.whh, H * H), h = input(saved.h, TB * H), hPrev = input(saved.hPrev, TB * H);
     const dOut = optIn(a.dOut, TB * H), dhN = optIn(a.dhN, B * H);
     const dXg = ar.alloc(TB * H), dWhh = ar.alloc(H * H), dh0 = ar.alloc(B * H);
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * H * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
-    ar.commit();
-    ar.put(whh, a.whh, H * H);
-    ar.put(h, saved.h, TB * H);
-    ar.put(hPrev, saved.hPrev, TB * H);
+    commitInputs();
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, H * H);
@@ -387,7 +393,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const R = Math.min(N, rowsPerChunk(C));
     const chunks = Math.ceil(N / R);
     const threads = pool && N * C >= pool.minWork / 16 && chunks >= 2 ? Math.min(pool.threads, chunks) : 1;
-    ar.reset();
+    begin();
     if (threads > 1 && pool) {
       const pl = ar.alloc(N * C), pt = ar.alloc(N), pp = ar.alloc(N * C), ps = ar.alloc(2 * chunks);
       ar.commit();
@@ -422,7 +428,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function softmaxCrossEntropyBackward(probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void {
     if (N * C < small) return ref.softmaxCrossEntropyBackward(probs, targets, N, C, ignoreIndex, scale, dLogits);
     const threads = pool && N * C >= pool.minWork / 16 && N >= 2 ? Math.min(pool.threads, N) : 1;
-    ar.reset();
+    begin();
     if (threads > 1 && pool) {
       const pp = ar.alloc(N * C), pt = ar.alloc(N), pd = ar.alloc(N * C);
       ar.commit();
@@ -459,7 +465,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const R = Math.min(N, rowsPerChunk(C));
     const chunks = Math.ceil(N / R);
     const threads = pool && N * C >= pool.minWork / 16 && chunks >= 2 ? Math.min(pool.threads, chunks) : 1;
-    ar.reset();
+    begin();
     const px = input(a.x, N * K), pw = input(a.w, C * K), pb = optIn(a.b, C), pt = ar.alloc(N), pz = ar.alloc(N * C);
     const ps = ar.alloc(2 * chunks);
     const pdx = grads?.dx ? ar.alloc(N * K) : 0, pdw = grads?.dw ? ar.alloc(C * K) : 0, pdb = grads?.db ? ar.alloc(2 * C) : 0;
@@ -492,7 +498,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function unary(op: UnaryOp, x: F32, out: F32, n: number): void {
     const code = UNARY_WASM[op];
     if (code === undefined || n < small) return ref.unary(op, x, out, n);
-    ar.reset();
+    begin();
     const px = ar.alloc(Math.min(n, CHUNK)), po = ar.alloc(Math.min(n, CHUNK));
     ar.commit();
     for (let i = 0; i < n; i += CHUNK) {
@@ -506,20 +512,35 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
 
   function allocState(n: number, reusable: boolean): F32 | null {
     if (!pool || !reclaim || n < MIN_STATE) return null;
-    let off = -1;
-    const k = reusable ? freeRanges.findIndex((r) => r.n >= n) : -1;
-    if (k >= 0) off = freeRanges.splice(k, 1)[0]!.off;
+    // a reusable request takes the smallest free range that fits (ranges keep their capacity)
+    let k = -1;
+    if (reusable) for (let i = 0; i < freeRanges.length; i++) if (freeRanges[i]!.cap >= n && (k < 0 || freeRanges[i]!.cap < freeRanges[k]!.cap)) k = i;
+    let range: Range;
+    if (k >= 0) range = freeRanges.splice(k, 1)[0]!;
     else {
       if (stateFloats + n > MAX_STATE_FLOATS) return null;
-      ar.reset();
-      off = ar.reserve(n);
+      begin();
+      range = { off: ar.reserve(n), cap: n };
       stateFloats += n;
     }
-    const a = new Float32Array(ex.memory.buffer, off, n);
+    const a = new Float32Array(ex.memory.buffer, range.off, n);
     a.fill(0);
-    resident.set(a, off);
-    if (reusable) reclaim.register(a, { off, n });
+    resident.set(a, range.off);
+    if (reusable) {
+      reusableRange.set(a, range);
+      reclaim.register(a, range, a);
+    }
     return a;
+  }
+
+  function releaseState(a: F32): boolean {
+    const range = reusableRange.get(a);
+    if (!range || !reclaim) return false;
+    reclaim.unregister(a);
+    reusableRange.delete(a);
+    resident.delete(a);
+    freeRanges.push(range);
+    return true;
   }
 
   function adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void {
@@ -530,7 +551,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     if (pool && rm !== undefined && rv !== undefined && m.length >= n && v.length >= n) {
       // m and v (and usually p) already live in the shared memory: copy g in (and p in and out).
       const rp = p.length >= n ? resident.get(p) : undefined;
-      ar.reset();
+      begin();
       const pp = rp ?? ar.alloc(n), pg = ar.alloc(n);
       ar.commit();
       const threads = n >= pool.minWork / 8 ? pool.threads : 1;
@@ -551,7 +572,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       return;
     }
     const L = Math.min(n, CHUNK);
-    ar.reset();
+    begin();
     const pp = ar.alloc(L), pg = ar.alloc(L), pm = ar.alloc(L), pv = ar.alloc(L);
     ar.commit();
     for (let i = 0; i < n; i += CHUNK) {
@@ -570,7 +591,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function sumSquares(x: F32, n: number): number {
     if (n < small) return ref.sumSquares(x, n);
     const L = Math.min(n, CHUNK);
-    ar.reset();
+    begin();
     const px = ar.alloc(L);
     ar.commit();
     let s = 0;
@@ -585,7 +606,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function scale(x: F32, s: number, n: number): void {
     if (n < small) return ref.scale(x, s, n);
     const L = Math.min(n, CHUNK);
-    ar.reset();
+    begin();
     const px = ar.alloc(L);
     ar.commit();
     for (let i = 0; i < n; i += CHUNK) {
@@ -608,7 +629,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   function sumAxis(x: F32, outer: number, n: number, inner: number, out: F32): void {
     if (inner === 1 || outer * n * inner < small) return ref.sumAxis(x, outer, n, inner, out);
     const R = Math.max(1, Math.min(n, Math.floor(CHUNK / inner)));
-    ar.reset();
+    begin();
     const acc = ar.alloc(2 * inner); // float64
     const px = ar.alloc(R * inner);
     ar.commit();
@@ -645,6 +666,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     rnnBackward,
     adamStep,
     allocState,
+    releaseState,
     sgdStep: (p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions) => ref.sgdStep(p, g, buf, n, o),
     sumSquares,
     scale,

@@ -64,8 +64,12 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   // once the backward pass has used them, so a second backward through this node is refused.
   let released = false;
   const release = (...bufs: (Float32Array | null)[]): void => {
-    for (const b of bufs) if (b) giveF32(b);
+    for (const b of bufs) if (b && !be.releaseState?.(b)) giveF32(b);
   };
+  // Saved activations live where the backend computes when it can (Backend.allocState: the
+  // threaded wasm backend's shared memory), so forward writes and backward reads them in place.
+  // Only this op holds them (no views escape), so they may be reused once released or collected.
+  const keep = (n: number): Float32Array => be.allocState?.(n, true) ?? takeF32(n);
   const once = (): void => {
     if (released) throw new Error(`${mode.toUpperCase()} layer: backward through the same recurrent layer a second time (its saved activations were freed after the first; hint: run the forward pass again, as PyTorch requires without retain_graph)`);
     released = true;
@@ -73,7 +77,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
 
   let backwardFn: (g: Float32Array) => (Float32Array | null)[];
   if (isLstm) {
-    const saved: LstmSaved | null = needGrad ? { gates: takeF32(TB * GH), c: takeF32(TB * H), cPrev: takeF32(TB * H), hPrev: takeF32(TB * P) } : null;
+    const saved: LstmSaved | null = needGrad ? { gates: keep(TB * GH), c: keep(TB * H), cPrev: keep(TB * H), hPrev: keep(TB * P) } : null;
     const c0d = c0 ? c0.f32 : new Float32Array(B * H);
     be.lstmForward({ ...dims, P, xg, proj, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, h0: h0.f32, c0: c0d, out, hN, cN, saved });
     giveF32(xg);
@@ -92,7 +96,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
       return grads;
     };
   } else if (mode === "gru") {
-    const saved: GruSaved | null = needGrad ? { gates: takeF32(TB * GH), hgn: takeF32(TB * H), hPrev: takeF32(TB * H) } : null;
+    const saved: GruSaved | null = needGrad ? { gates: keep(TB * GH), hgn: keep(TB * H), hPrev: keep(TB * H) } : null;
     be.gruForward({ ...dims, xg, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
     giveF32(xg);
     backwardFn = (g) => {
@@ -108,7 +112,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
     };
   } else {
     const relu = mode === "rnn_relu";
-    const saved: RnnSaved | null = needGrad ? { h: takeF32(TB * H), hPrev: takeF32(TB * H) } : null;
+    const saved: RnnSaved | null = needGrad ? { h: keep(TB * H), hPrev: keep(TB * H) } : null;
     be.rnnForward({ ...dims, relu, xg, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
     giveF32(xg);
     backwardFn = (g) => {
