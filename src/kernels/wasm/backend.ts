@@ -57,19 +57,27 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   const freeRanges: Range[] = [];
   const reclaim = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Range>((r) => freeRanges.push(r)) : null;
 
+  const MIN_STATE = 1 << 15; // smaller buffers stream through the arena as before
+  const MAX_STATE_FLOATS = 1 << 28; // 1 GiB of state at most; beyond it, ordinary arrays
+  let stateFloats = 0;
+
   /**
-   * Outputs: a resident array is written where it lives; any other gets an arena buffer, copied
-   * out by flushOutputs() after the kernel ran. begin() starts a kernel call: a fresh arena and no
-   * pending copies (a call that threw leaves none behind).
+   * A kernel's buffers: a resident array (allocState) is used where it lives; any other gets an
+   * arena buffer, filled by commitInputs() after ar.commit() (inputs) or copied out by
+   * flushOutputs() after the kernel ran (outputs). Returns the byte offset. begin() starts a call:
+   * a fresh arena and no pending copies (a call that threw leaves none behind).
    */
-  const outputs: Array<[number, F32, number]> = [];
-  function output(dst: F32, n: number): number {
-    const r = dst.length >= n ? resident.get(dst) : undefined;
+  const pending: Array<[number, F32, number]> = []; // inputs to copy in
+  const outputs: Array<[number, F32, number]> = []; // outputs to copy out
+  function stage(list: Array<[number, F32, number]>, buf: F32, n: number): number {
+    const r = buf.length >= n ? resident.get(buf) : undefined;
     if (r !== undefined) return r;
     const p = ar.alloc(n);
-    outputs.push([p, dst, n]);
+    list.push([p, buf, n]);
     return p;
   }
+  const input = (src: F32, n: number): number => stage(pending, src, n);
+  const output = (dst: F32, n: number): number => stage(outputs, dst, n);
   function flushOutputs(): void {
     for (const [p, dst, n] of outputs) ar.get(p, dst, n);
     outputs.length = 0;
@@ -78,22 +86,6 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ar.reset();
     pending.length = 0;
     outputs.length = 0;
-  }
-  const MIN_STATE = 1 << 15; // smaller buffers stream through the arena as before
-  const MAX_STATE_FLOATS = 1 << 28; // 1 GiB of state at most; beyond it, ordinary arrays
-  let stateFloats = 0;
-
-  /**
-   * Inputs: a resident array (allocState) is read where it lives; any other gets an arena buffer,
-   * filled by commitInputs() after ar.commit(). Returns the byte offset.
-   */
-  const pending: Array<[number, F32, number]> = [];
-  function input(src: F32, n: number): number {
-    const r = src.length >= n ? resident.get(src) : undefined;
-    if (r !== undefined) return r;
-    const p = ar.alloc(n);
-    pending.push([p, src, n]);
-    return p;
   }
   function commitInputs(): void {
     ar.commit();
