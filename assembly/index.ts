@@ -10,8 +10,8 @@ export { unaryMath } from "./vmath";
 export { lstmForward, lstmBackward } from "./lstm";
 export { gruForward, gruBackward } from "./gru";
 export { rnnForward, rnnBackward } from "./rnn";
-export { softmaxCrossEntropy, softmaxCrossEntropyChunks, softmaxCrossEntropyBackward, linearCeChunks } from "./loss";
-export { adamStep, sumSquares, sumRowsF64, sumRowsF64Ld } from "./optim";
+export { softmaxCrossEntropy, softmaxCrossEntropyChunks, softmaxCrossEntropyBackward, linearCeChunks, embeddingGather, embeddingScatterAdd } from "./loss";
+export { adamStep, sgdStep, sumSquares, sumRowsF64, sumRowsF64Ld } from "./optim";
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {

@@ -139,3 +139,22 @@ export function linearCeChunks(z: usize, bias: usize, targets: usize, N: i32, C:
     }
   }
 }
+
+/** out[n, :] = weight[idx[n], :] for weight [V, D], idx [N] (range-checked by the caller). */
+export function embeddingGather(weight: usize, idx: usize, N: i32, D: i32, out: usize): void {
+  const row = <usize>D << 2;
+  for (let n = 0; n < N; n++) memory.copy(out + <usize>n * row, weight + <usize>load<i32>(idx + (<usize>n << 2)) * row, row);
+}
+
+/** dW[idx[n], :] += dOut[n, :] for every n with idx[n] ≠ paddingIdx (−1: none). */
+export function embeddingScatterAdd(dOut: usize, idx: usize, N: i32, D: i32, paddingIdx: i32, dW: usize): void {
+  const row = <usize>D << 2;
+  for (let n = 0; n < N; n++) {
+    const v = load<i32>(idx + (<usize>n << 2));
+    if (v == paddingIdx) continue;
+    const s = dOut + <usize>n * row, d = dW + <usize>v * row;
+    let j = 0;
+    for (; j + 4 <= D; j += 4) v128.store(d + (<usize>j << 2), f32x4.add(v128.load(d + (<usize>j << 2)), v128.load(s + (<usize>j << 2))));
+    for (; j < D; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+  }
+}

@@ -43,6 +43,41 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
   }
 }
 
+/**
+ * One SGD step in place, as torch.optim.SGD (kernels/ref/optim.ts):
+ *   d = g + λp;  with momentum μ: buf = d (first step) or μ·buf + (1 − dampening)·d,
+ *   d = d + μ·buf (Nesterov) or buf;  p -= lr·d.   buf = 0: no momentum buffer.
+ */
+export function sgdStep(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, nesterov: i32, firstStep: i32): void {
+  const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening), vwd = f32x4.splat(weightDecay);
+  const mom = momentum != 0 && buf != 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const pi = v128.load(p + o);
+    let d = v128.load(g + o);
+    if (weightDecay != 0) d = f32x4.add(d, f32x4.mul(vwd, pi));
+    if (mom) {
+      const b = firstStep ? d : f32x4.add(f32x4.mul(vmu, v128.load(buf + o)), f32x4.mul(vdamp, d));
+      v128.store(buf + o, b);
+      d = nesterov ? f32x4.add(d, f32x4.mul(vmu, b)) : b;
+    }
+    v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, d)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    let d = load<f32>(g + o);
+    if (weightDecay != 0) d += weightDecay * pi;
+    if (mom) {
+      const b: f32 = firstStep ? d : momentum * load<f32>(buf + o) + (1 - dampening) * d;
+      store<f32>(buf + o, b);
+      d = nesterov ? d + momentum * b : b;
+    }
+    store<f32>(p + o, pi - lr * d);
+  }
+}
+
 /** Σ x[i]² with float64 accumulation. */
 export function sumSquares(x: usize, n: i32): f64 {
   let a0 = f64x2.splat(0);

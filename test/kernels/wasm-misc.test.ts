@@ -97,7 +97,7 @@ for (const be of backends) {
     assert.ok(Number.isNaN(nan[0]), "tanh(NaN) is NaN");
   });
 
-  test(`${be.name}: adamStep (Adam, AdamW, no decay), sumSquares, scale match ref`, () => {
+  test(`${be.name}: adamStep (Adam, AdamW, no decay), sgdStep (momentum, dampening, Nesterov), sumSquares, scale match ref`, () => {
     const r = rng(4);
     for (const n of [1, 3, 17, 33, 129, 40000]) {
       for (const [weightDecay, decoupled] of [[0, false], [0.01, false], [0.1, true]] as const) {
@@ -110,6 +110,19 @@ for (const be of backends) {
         assertClose(got[0], want[0], `adam p n=${n} wd=${weightDecay} decoupled=${decoupled}`, 1e-6, 1e-5);
         assertClose(got[1], want[1], `adam m n=${n}`);
         assertClose(got[2], want[2], `adam v n=${n}`);
+      }
+      // SGD: plain, weight decay, momentum (first and later steps, dampening), Nesterov
+      for (const [momentum, dampening, weightDecay, nesterov] of [[0, 0, 0, false], [0, 0, 0.01, false], [0.9, 0, 0, false], [0.9, 0.1, 1e-3, false], [0.9, 0, 1e-3, true]] as const) {
+        for (const firstStep of [true, false]) {
+          const p = randn(r, n), g = randn(r, n), buf = randn(r, n, 0.1);
+          const o = { lr: 0.05, momentum, dampening, weightDecay, nesterov, firstStep };
+          const want = [Float32Array.from(p), Float32Array.from(buf)] as const, got = [Float32Array.from(p), Float32Array.from(buf)] as const;
+          refBackend.sgdStep(want[0], g, momentum ? want[1] : null, n, o);
+          be.sgdStep(got[0], g, momentum ? got[1] : null, n, o);
+          const what = `sgd n=${n} momentum=${momentum} dampening=${dampening} wd=${weightDecay} nesterov=${nesterov} first=${firstStep}`;
+          assertClose(got[0], want[0], `${what} p`, 1e-6, 1e-5);
+          assertClose(got[1], want[1], `${what} buf`, 1e-6, 1e-5);
+        }
       }
       const x = randn(r, n);
       assertClose([be.sumSquares(x, n)], [refBackend.sumSquares(x, n)], `sumSquares n=${n}`, 1e-9, 1e-12);

@@ -213,7 +213,7 @@ test("threaded fused linear + cross-entropy (loss chunks, column-split bias grad
   });
 });
 
-test("resident optimizer state and parameters (allocState): Adam in place gives the same numbers as copying", () => {
+test("resident optimizer state and parameters (allocState): Adam and SGD in place give the same numbers as copying", () => {
   const pool = three.pool!;
   pool.waitReady();
   const n = (1 << 15) + 13; // large enough to be resident, with a SIMD tail
@@ -239,6 +239,29 @@ test("resident optimizer state and parameters (allocState): Adam in place gives 
   assert.deepEqual(Float32Array.from(p), pc, "parameters");
   assert.deepEqual(Float32Array.from(m), mc, "exp_avg");
   assert.deepEqual(Float32Array.from(v), vc, "exp_avg_sq");
+  // SGD with a resident momentum buffer (Nesterov, weight decay): the same numbers as copying
+  const buf = three.be.allocState!(n, true)!, bufc = new Float32Array(n);
+  for (const firstStep of [true, false, false]) {
+    const g = randn(r, n);
+    const o = { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 1e-3, nesterov: true, firstStep };
+    three.be.sgdStep(p, g, buf, n, o);
+    one.be.sgdStep(pc, g, bufc, n, o);
+  }
+  assert.deepEqual(Float32Array.from(p), pc, "parameters after SGD");
+  assert.deepEqual(Float32Array.from(buf), bufc, "momentum_buffer");
+  // embedding gather / scatter-add in wasm on a resident table and gradient (rows 0 … 3276, D = 11 + a tail)
+  const D = 11, V = Math.floor(n / D), N = 37;
+  const table = three.be.allocState!(V * D, false)!, dW = three.be.allocState!(V * D, true)!;
+  table.set(randn(r, V * D));
+  const ids = Int32Array.from({ length: N }, (_, i) => (i % 5 === 0 ? 7 : (i * 811) % V));
+  const outW = new Float32Array(N * D), outR = new Float32Array(N * D);
+  three.be.embeddingForward(table, ids, N, D, outW);
+  refBackend.embeddingForward(Float32Array.from(table), ids, N, D, outR);
+  assert.deepEqual(outW, outR, "gather from a resident table");
+  const dOut = randn(r, N * D), dR = new Float32Array(V * D);
+  three.be.embeddingBackward(dOut, ids, N, D, 7, dW);
+  refBackend.embeddingBackward(dOut, ids, N, D, 7, dR);
+  assert.deepEqual(Float32Array.from(dW), dR, "scatter-add into a resident gradient (padding row 7 skipped)");
   // a resident array handed to other kernels as an input is read in place
   const A = three.be.allocState!(n, false)!;
   A.set(randn(r, n));

@@ -9,8 +9,9 @@ import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwa
 import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
 import { Arena } from "./arena.js";
+import { OP_KERNELS } from "./pool-protocol.js";
 import type { KernelExports } from "./exports.js";
-import { OP_ADAM, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_SUM_ROWS, splitRange, type WasmThreadPool } from "./pool.js";
+import { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_SUM_ROWS, splitRange, type WasmThreadPool } from "./pool.js";
 
 export interface WasmBackendOptions {
   /** Backend name reported by `backend().name` (default "wasm"). */
@@ -535,49 +536,62 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     return true;
   }
 
-  function adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void {
-    if (n < small) return ref.adamStep(p, g, m, v, n, o);
-    const stepSize = o.lr / (1 - Math.pow(o.beta1, o.step));
-    const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, o.step));
-    const rm = resident.get(m), rv = resident.get(v);
-    if (pool && rm !== undefined && rv !== undefined && m.length >= n && v.length >= n) {
-      // m and v (and usually p) already live in the shared memory: copy g in (and p in and out).
+  /**
+   * An elementwise optimizer update of n parameters: p and the state buffers `st` read and
+   * written, g read; `args(p, g, st, len)` is the kernel's argument list for one range. When the
+   * state lives in the shared memory (allocState; p usually too) only g (and a non-resident p)
+   * is copied, and the range is split over the threads — theirs copied in first, the main
+   * thread copying its own while they compute (copies are most of such a step). Otherwise
+   * everything streams through the arena in chunks on one thread.
+   */
+  function optimizerUpdate(op: number, p: F32, g: F32, st: readonly F32[], n: number, args: (p: number, g: number, st: readonly number[], len: number) => number[], what: string): void {
+    const fn = (ex as unknown as Record<string, (...a: number[]) => void>)[OP_KERNELS[op]![0]]!;
+    const rs = st.map((b) => (b.length >= n ? resident.get(b) : undefined));
+    if (pool && rs.every((r) => r !== undefined)) {
       const rp = p.length >= n ? resident.get(p) : undefined;
       begin();
       const pp = rp ?? ar.alloc(n), pg = ar.alloc(n);
       ar.commit();
-      const threads = n >= pool.minWork / 8 ? pool.threads : 1;
-      const ranges = splitRange(n, threads, 16);
+      const ranges = splitRange(n, n >= pool.minWork / 8 ? pool.threads : 1, 16);
       const copyIn = ([a, b]: [number, number]): void => {
         if (rp === undefined) ar.put(pp + 4 * a, p.subarray(a), b - a);
         ar.put(pg + 4 * a, g.subarray(a), b - a);
       };
-      // The workers' ranges are copied in first; the main thread copies its own range while they
-      // already compute (copies are most of an Adam step's time).
       ranges.slice(1).forEach(copyIn);
-      const parts = ranges.map(([a, b]) => [pp + 4 * a, pg + 4 * a, rm + 4 * a, rv + 4 * a, b - a, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, b01(o.decoupled), stepSize, sqrtBc2]);
-      pool.run(OP_ADAM, parts, (x) => {
+      const parts = ranges.map(([a, b]) => args(pp + 4 * a, pg + 4 * a, rs.map((r) => r! + 4 * a), b - a));
+      pool.run(op, parts, (x) => {
         if (x === parts[0]) copyIn(ranges[0]!);
-        ex.adamStep(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!);
-      }, "an Adam step");
+        fn(...x);
+      }, what);
       if (rp === undefined) ar.get(pp, p, n);
       return;
     }
     const L = Math.min(n, CHUNK);
     begin();
-    const pp = ar.alloc(L), pg = ar.alloc(L), pm = ar.alloc(L), pv = ar.alloc(L);
+    const pp = ar.alloc(L), pg = ar.alloc(L), ps = st.map(() => ar.alloc(L));
     ar.commit();
     for (let i = 0; i < n; i += CHUNK) {
       const len = Math.min(CHUNK, n - i);
       ar.put(pp, p.subarray(i), len);
       ar.put(pg, g.subarray(i), len);
-      ar.put(pm, m.subarray(i), len);
-      ar.put(pv, v.subarray(i), len);
-      ex.adamStep(pp, pg, pm, pv, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, b01(o.decoupled), stepSize, sqrtBc2);
+      st.forEach((b, k) => ar.put(ps[k]!, b.subarray(i), len));
+      fn(...args(pp, pg, ps, len));
       ar.get(pp, p.subarray(i), len);
-      ar.get(pm, m.subarray(i), len);
-      ar.get(pv, v.subarray(i), len);
+      st.forEach((b, k) => ar.get(ps[k]!, b.subarray(i), len));
     }
+  }
+
+  function adamStep(p: F32, g: F32, m: F32, v: F32, n: number, o: AdamStepOptions): void {
+    if (n < small) return ref.adamStep(p, g, m, v, n, o);
+    const stepSize = o.lr / (1 - Math.pow(o.beta1, o.step));
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, o.step));
+    optimizerUpdate(OP_ADAM, p, g, [m, v], n, (pp, pg, [pm, pv], len) => [pp, pg, pm!, pv!, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, b01(o.decoupled), stepSize, sqrtBc2], "an Adam step");
+  }
+
+  function sgdStep(p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions): void {
+    if (n < small) return ref.sgdStep(p, g, buf, n, o);
+    const st = buf && o.momentum !== 0 ? [buf] : [];
+    optimizerUpdate(OP_SGD, p, g, st, n, (pp, pg, [pb], len) => [pp, pg, pb ?? 0, len, o.lr, o.momentum, o.dampening, o.weightDecay, b01(o.nesterov), b01(o.firstStep)], "an SGD step");
   }
 
   function sumSquares(x: F32, n: number): number {
@@ -609,12 +623,35 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     }
   }
 
-  /** Gather rows with typed-array copies (no wasm: the table would have to be copied in). */
+  /**
+   * Gather rows. A table in the shared memory (a resident parameter) is read there by the wasm
+   * kernel; any other is gathered with typed-array row copies, since copying a whole [V, D] table
+   * in to read N rows of it would cost more than the gather.
+   */
   function embeddingForward(weight: F32, idx: I32, N: number, D: number, out: F32): void {
+    if (weight.length >= 1 && resident.has(weight)) {
+      begin();
+      const pw = input(weight, weight.length), pi = ar.alloc(N), po = output(out, N * D);
+      commitInputs();
+      ar.put(pi, idx, N);
+      ex.embeddingGather(pw, pi, N, D, po);
+      flushOutputs();
+      return;
+    }
     for (let n = 0; n < N; n++) {
       const w = idx[n]! * D;
       out.set(weight.subarray(w, w + D), n * D);
     }
+  }
+
+  /** Scatter-add rows: in wasm when dWeight is in the shared memory; otherwise in place in JS (no [V, D] copies). */
+  function embeddingBackward(dOut: F32, idx: I32, N: number, D: number, paddingIdx: number, dWeight: F32): void {
+    if (!resident.has(dWeight)) return ref.embeddingBackward(dOut, idx, N, D, paddingIdx, dWeight);
+    begin();
+    const pd = input(dOut, N * D), pi = ar.alloc(N), pw = input(dWeight, dWeight.length);
+    commitInputs();
+    ar.put(pi, idx, N);
+    ex.embeddingScatterAdd(pd, pi, N, D, paddingIdx, pw);
   }
 
   /** Sums over the middle axis with float64 accumulators (in wasm), streaming rows in chunks. */
@@ -649,7 +686,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     softmaxCrossEntropyBackward,
     linearCrossEntropy,
     embeddingForward,
-    embeddingBackward: ref.embeddingBackward,
+    embeddingBackward,
     lstmForward,
     lstmBackward,
     gruForward,
@@ -659,7 +696,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     adamStep,
     allocState,
     releaseState,
-    sgdStep: (p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions) => ref.sgdStep(p, g, buf, n, o),
+    sgdStep,
     sumSquares,
     scale,
   };

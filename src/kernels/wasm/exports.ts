@@ -30,6 +30,10 @@ export interface KernelExports {
   /** In place on z [N, C] = x·Wᵀ: adds bias, loss sums per chunk of R rows, and (grad ≠ 0) dz = scale·(softmax − onehot). */
   linearCeChunks(z: number, bias: number, targets: number, N: number, C: number, ignoreIndex: number, scale: number, grad: number, R: number, sums: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number): void;
+  /** buf 0: no momentum buffer; nesterov, firstStep 0/1. */
+  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
+  embeddingGather(weight: number, idx: number, N: number, D: number, out: number): void;
+  embeddingScatterAdd(dOut: number, idx: number, N: number, D: number, paddingIdx: number, dW: number): void;
   sumSquares(x: number, n: number): number;
   sumRowsF64(x: number, n: number, inner: number, acc: number): void;
   /** sumRowsF64 over `inner` columns of rows `ld` floats apart. */
@@ -39,7 +43,7 @@ export interface KernelExports {
 const REQUIRED: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemm", "gemmLd", "setTile", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "adamStep", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
+  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "embeddingGather", "embeddingScatterAdd", "adamStep", "sgdStep", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

@@ -42,6 +42,8 @@ export const OP_LINEAR_CE = 10;
 export const OP_ADAM = 11;
 /** sumRowsF64Ld(x, n, inner, ld, acc) on a block of columns */
 export const OP_SUM_ROWS = 12;
+/** sgdStep(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep) on a range */
+export const OP_SGD = 13;
 
 /** Kernel export and argument count of each op: the worker calls exports[name](args[0 … n−1]). */
 export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
@@ -57,6 +59,7 @@ export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
   [OP_LINEAR_CE]: ["linearCeChunks", 10],
   [OP_ADAM]: ["adamStep", 13],
   [OP_SUM_ROWS]: ["sumRowsF64Ld", 5],
+  [OP_SGD]: ["sgdStep", 10],
 };
 
 /** What a worker is started with (structured-cloned; memory and control are shared). */
