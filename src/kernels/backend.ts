@@ -102,7 +102,9 @@ export interface LstmBackwardArgs extends SeqDims {
  *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
  */
 export interface GruForwardArgs extends SeqDims {
-  xg: F32; // [T, B, 3H]  x W_ih^T + b_ih (b_hh is applied inside, n needs it separately)
+  xg: F32; // [T, B, 3H]  x W_ih^T + b_ih (b_hh is applied inside, n needs it separately) — or scratch when proj is given
+  /** When given (bias = b_ih), the backend computes xg from it. */
+  proj?: InputProjectionForward | null;
   whh: F32; // [3H, H]
   bhh: F32 | null; // [3H]
   h0: F32; // [B, H]
@@ -120,7 +122,9 @@ export interface GruBackwardArgs extends SeqDims {
   saved: GruSaved;
   dOut: F32 | null;
   dhN: F32 | null;
-  dXg: F32; // [T, B, 3H] written (gradient of xg)
+  dXg: F32; // [T, B, 3H] written (gradient of xg) — scratch when projGrads is given
+  /** When given, the backend also writes the input projection's gradients (db = db_ih); dXg may then be left unwritten. */
+  projGrads?: InputProjectionGrads | null;
   dHg: F32; // [T, B, 3H] written (gradient of h W_hh^T + b_hh)
   dWhh: F32; // [3H, H] accumulate
   dh0: F32; // [B, H] written
@@ -129,7 +133,9 @@ export interface GruBackwardArgs extends SeqDims {
 /** Elman RNN:  h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
 export interface RnnForwardArgs extends SeqDims {
   relu: boolean;
-  xg: F32; // [T, B, H]  x W_ih^T + b_ih + b_hh
+  xg: F32; // [T, B, H]  x W_ih^T + b_ih + b_hh — or scratch when proj is given
+  /** When given (bias = b_ih + b_hh), the backend computes xg from it. */
+  proj?: InputProjectionForward | null;
   whh: F32; // [H, H]
   h0: F32; // [B, H]
   out: F32; // [T, B, H]
@@ -146,7 +152,9 @@ export interface RnnBackwardArgs extends SeqDims {
   saved: RnnSaved;
   dOut: F32 | null;
   dhN: F32 | null;
-  dXg: F32; // [T, B, H] written
+  dXg: F32; // [T, B, H] written — scratch when projGrads is given
+  /** When given, the backend also writes the input projection's gradients (db = db_ih = db_hh); dXg may then be left unwritten. */
+  projGrads?: InputProjectionGrads | null;
   dWhh: F32; // [H, H] accumulate
   dh0: F32; // [B, H] written
 }

@@ -325,7 +325,7 @@ test("threaded LSTM with the input projection fused in (split products, column s
 
 test("releaseState gives a reusable buffer back at once; saved activations of a recurrent layer live in the shared memory", async () => {
   const { withBackend } = await import("../helpers/backends.js");
-  const { LSTM, GRU } = await import("../../src/nn/index.js");
+  const { LSTM, GRU, RNN } = await import("../../src/nn/index.js");
   const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
   const be = three.be;
   const n = 1 << 16;
@@ -342,8 +342,9 @@ test("releaseState gives a reusable buffer back at once; saved activations of a 
   assert.equal(be.releaseState!(p), false, "a parameter's buffer is not reusable");
   be.releaseState!(b);
 
-  // saved activations large enough to be resident (T·B·4H = 16·8·256 floats): same gradients as one thread
-  const run = (bk: Backend, Layer: typeof LSTM | typeof GRU): Float32Array[] =>
+  // saved activations large enough to be resident (T·B·4H = 16·8·256 floats), the input projection
+  // fused into the kernels: the same gradients as one thread
+  const run = (bk: Backend, Layer: typeof LSTM | typeof GRU | typeof RNN): Float32Array[] =>
     withBackend(bk, () => {
       manualSeed(9);
       const layer = new Layer({ inputSize: 24, hiddenSize: 64, numLayers: 2, bidirectional: true });
@@ -355,7 +356,7 @@ test("releaseState gives a reusable buffer back at once; saved activations of a 
       assert.throws(() => loss.backward(), /a second time/, "the saved activations were released");
       return [x.grad!.f32.slice(), ...layer.parameters().map((q) => q.grad!.f32.slice())];
     });
-  for (const Layer of [LSTM, GRU]) {
+  for (const Layer of [LSTM, GRU, RNN]) {
     const g1 = run(one.be, Layer), g3 = run(three.be, Layer);
     g1.forEach((g, i) => assert.deepEqual(g3[i], g, `${Layer.name} gradient ${i}`));
   }

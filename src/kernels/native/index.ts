@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Backend, UnaryOp } from "../backend.js";
-import { projectGrads, projectInput } from "../projection.js";
+import { recurrentEntries } from "../projection.js";
 import { refBackend } from "../ref/index.js";
 import { type NativeAddon, lastLoadError, loadAddon, nativeAddonPath } from "./addon.js";
 
@@ -79,18 +79,12 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     softmaxCrossEntropyBackward: (probs, targets, N, C, ignoreIndex, scale, dLogits) => n.softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits),
     embeddingForward: (weight, idx, N, D, out) => n.embeddingForward(isa, weight, idx, N, D, out),
     embeddingBackward: (dOut, idx, N, D, paddingIdx, dWeight) => n.embeddingBackward(isa, dOut, idx, N, D, paddingIdx, dWeight),
-    lstmForward(a) {
-      if (a.proj) projectInput(gemm, a.proj, a.T * a.B, 4 * a.H, a.xg);
-      n.lstmForward(isa, a);
-    },
-    lstmBackward(a) {
-      n.lstmBackward(isa, a);
-      if (a.projGrads) projectGrads({ gemm, sumAxis }, a.projGrads, a.T * a.B, 4 * a.H, a.dXg);
-    },
-    gruForward: (a) => n.gruForward(isa, a),
-    gruBackward: (a) => n.gruBackward(isa, a),
-    rnnForward: (a) => n.rnnForward(isa, a),
-    rnnBackward: (a) => n.rnnBackward(isa, a),
+    // the input projection of the recurrent layers runs as GEMM calls around the fused kernels
+    ...recurrentEntries({ gemm, sumAxis }, {
+      lstm: [(a) => n.lstmForward(isa, a), (a) => n.lstmBackward(isa, a)],
+      gru: [(a) => n.gruForward(isa, a), (a) => n.gruBackward(isa, a)],
+      rnn: [(a) => n.rnnForward(isa, a), (a) => n.rnnBackward(isa, a)],
+    }),
     adamStep: (p, g, m, v, len, o) => n.adamStep(isa, p, g, m, v, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step),
     sgdStep: (p, g, buf, len, o) => n.sgdStep(isa, p, g, buf, len, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov, o.firstStep),
     sumSquares: (x, len) => n.sumSquares(isa, x, len),

@@ -1,6 +1,7 @@
 import type { Backend } from "../backend.js";
 import { binary, logSoftmax, scale, sumAxis, sumSquares, unary, unaryBackward } from "./elementwise.js";
 import { gemm } from "./gemm.js";
+import { recurrentEntries } from "../projection.js";
 import { makeGruBackward, makeGruForward } from "./gru.js";
 import { embeddingBackward, embeddingForward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./loss.js";
 import { makeLstmBackward, makeLstmForward } from "./lstm.js";
@@ -20,12 +21,12 @@ export const refBackend: Backend = {
   softmaxCrossEntropyBackward,
   embeddingForward,
   embeddingBackward,
-  lstmForward: makeLstmForward(gemm),
-  lstmBackward: makeLstmBackward(gemm, sumAxis),
-  gruForward: makeGruForward(gemm),
-  gruBackward: makeGruBackward(gemm),
-  rnnForward: makeRnnForward(gemm),
-  rnnBackward: makeRnnBackward(gemm),
+  // the recurrent drivers, with the input projection (InputProjection) run as GEMM calls around them
+  ...recurrentEntries({ gemm, sumAxis }, {
+    lstm: [makeLstmForward(gemm), makeLstmBackward(gemm)],
+    gru: [makeGruForward(gemm), makeGruBackward(gemm)],
+    rnn: [makeRnnForward(gemm), makeRnnBackward(gemm)],
+  }),
   adamStep,
   sgdStep,
   sumSquares,

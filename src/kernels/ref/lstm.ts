@@ -1,5 +1,4 @@
-import type { Backend, LstmBackwardArgs, LstmForwardArgs } from "../backend.js";
-import { projectGrads, projectInput } from "../projection.js";
+import type { LstmBackwardArgs, LstmForwardArgs } from "../backend.js";
 import { sigmoid } from "./elementwise.js";
 import { type GemmFn, isActive, timeAt } from "./recurrent-common.js";
 
@@ -14,7 +13,6 @@ export function makeLstmForward(gemm: GemmFn) {
   return function lstmForward(a: LstmForwardArgs): void {
     const { T, B, H, P, xg, whh, whr, out, lengths, reverse, saved } = a;
     const G = 4 * H;
-    if (a.proj) projectInput(gemm, a.proj, T * B, G, xg);
     const h = Float32Array.from(a.h0.subarray(0, B * P)); // [B, P] running state
     const c = Float32Array.from(a.c0.subarray(0, B * H)); // [B, H]
     const gt = new Float32Array(B * G); // [B, 4H] pre-activations of this step
@@ -76,7 +74,7 @@ export function makeLstmForward(gemm: GemmFn) {
  *   dG = [di·i(1−i), df·f(1−f), dg·(1−g²), do·o(1−o)] ;  dh_prev = dG W_hh
  * and after the loop dW_hh += dGᵀ h_prev as one [4H, T·B]·[T·B, P] product.
  */
-export function makeLstmBackward(gemm: GemmFn, sumAxis: Backend["sumAxis"]) {
+export function makeLstmBackward(gemm: GemmFn) {
   return function lstmBackward(a: LstmBackwardArgs): void {
     const { T, B, H, P, whh, whr, saved, dOut, lengths, reverse, dXg } = a;
     const G = 4 * H;
@@ -128,6 +126,5 @@ export function makeLstmBackward(gemm: GemmFn, sumAxis: Backend["sumAxis"]) {
     gemm(true, false, G, P, T * B, 1, dXg, saved.hPrev, 1, a.dWhh);
     a.dh0.set(dh);
     a.dc0.set(dc);
-    if (a.projGrads) projectGrads({ gemm, sumAxis }, a.projGrads, T * B, G, dXg);
   };
 }

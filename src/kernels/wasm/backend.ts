@@ -5,9 +5,10 @@
  * definition). Memory-bound kernels (Adam, scale, sumSquares, elementwise math) stream through
  * the arena in cache-sized chunks.
  */
-import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwardArgs, I32, LinearCrossEntropyArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepOptions, UnaryOp } from "../backend.js";
+import type { AdamStepOptions, Backend, BinaryOp, F32, GruBackwardArgs, GruForwardArgs, I32, InputProjectionForward, InputProjectionGrads, LinearCrossEntropyArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepOptions, UnaryOp } from "../backend.js";
 import { refBackend } from "../ref/index.js";
 import { makeLstmBackward, makeLstmForward } from "../ref/lstm.js";
+import { withProjection } from "../projection.js";
 import { Arena } from "./arena.js";
 import { OP_KERNELS } from "./pool-protocol.js";
 import type { KernelExports } from "./exports.js";
@@ -172,15 +173,49 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     for (let done = 1; done < rows; done *= 2) f.copyWithin(at + done * cols, at, at + Math.min(done, rows - done) * cols);
   }
 
+  /**
+   * The input projection inside a recurrent kernel call (InputProjection): stage its buffers now
+   * (before commit) and get back the step to run after commitInputs() — xg = x W_ihᵀ + bias
+   * written at the arena offset xg — or, without `proj`, the copy of the caller's xg.
+   */
+  function stageProjection(proj: InputProjectionForward | null | undefined, xgSrc: F32, TB: number, GH: number): (xg: number) => void {
+    if (!proj) return (xg) => ar.put(xg, xgSrc, TB * GH);
+    const px = input(proj.x, TB * proj.I), pw = input(proj.wIh, GH * proj.I);
+    const ws = gemmWorkspaces([[TB, GH, proj.I]]);
+    return (xg) => {
+      if (proj.bias) fillRows(xg, TB, GH, proj.bias);
+      gemmAt(0, 1, TB, GH, proj.I, px, pw, proj.bias ? 1 : 0, xg, ws);
+    };
+  }
+
+  /**
+   * The projection's gradients inside a backward call: stage now, then run after the kernel with
+   * dXg at an arena offset — dx, dW_ih, db computed and copied out (dXg stays in wasm memory) —
+   * or, without `grads`, dXg copied out to the caller's buffer.
+   */
+  function stageProjectionGrads(grads: InputProjectionGrads | null | undefined, dXgDst: F32, TB: number, GH: number): (dXg: number) => void {
+    if (!grads) return (dXg) => ar.get(dXg, dXgDst, TB * GH);
+    const I = grads.I;
+    const px = input(grads.x, TB * I), pw = input(grads.wIh, GH * I);
+    const pdx = grads.dx ? ar.alloc(TB * I) : 0, pdw = grads.dWih ? ar.alloc(GH * I) : 0, pdb = grads.db ? ar.alloc(2 * GH) : 0;
+    const ws = gemmWorkspaces([[TB, I, GH], [GH, I, TB]]);
+    return (dXg) => {
+      if (grads.db) columnSums(dXg, TB, GH, pdb, grads.db);
+      if (grads.dx) gemmAt(0, 0, TB, I, GH, dXg, pw, 0, pdx, ws); // dx = dXg·W_ih
+      if (grads.dWih) gemmAt(1, 0, GH, I, TB, dXg, px, 0, pdw, ws); // dW_ih = dXgᵀ·x
+      if (grads.dx) ar.get(pdx, grads.dx, TB * I);
+      if (grads.dWih) ar.get(pdw, grads.dWih, GH * I);
+    };
+  }
+
   /** Allocate + copy an optional input; 0 when absent. */
   const optIn = (src: F32 | I32 | null, n: number): number => (src ? ar.alloc(n) : 0);
 
   // The projection variant (LSTM proj_size) runs the reference driver on the wasm GEMM.
-  const lstmForwardProj = makeLstmForward(gemm);
-  const lstmBackwardProj = makeLstmBackward(gemm, sumAxis);
+  const lstmProj = withProjection({ gemm, sumAxis }, 4, makeLstmForward(gemm), makeLstmBackward(gemm));
 
   function lstmForward(a: LstmForwardArgs): void {
-    if (a.whr || a.P !== a.H) return lstmForwardProj(a);
+    if (a.whr || a.P !== a.H) return lstmProj.forward(a);
     const { T, B, H, saved } = a;
     const G = 4 * H;
     const TB = T * B;
@@ -192,14 +227,9 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const gates = saved ? output(saved.gates, TB * G) : 0, c = saved ? output(saved.c, TB * H) : 0, cPrev = saved ? output(saved.cPrev, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
-    const pr = a.proj ?? null; // xg = x W_ihᵀ + bias computed here: xg never crosses to JavaScript
-    const px = pr ? input(pr.x, TB * pr.I) : 0, pwi = pr ? input(pr.wIh, G * pr.I) : 0;
-    const pws = pr ? gemmWorkspaces([[TB, G, pr.I]]) : [];
+    const fillXg = stageProjection(a.proj, a.xg, TB, G); // with proj, xg never crosses to JavaScript
     commitInputs();
-    if (pr) {
-      if (pr.bias) fillRows(xg, TB, G, pr.bias);
-      gemmAt(0, 1, TB, G, pr.I, px, pwi, pr.bias ? 1 : 0, xg, pws);
-    } else ar.put(xg, a.xg, TB * G);
+    fillXg(xg);
     ar.put(h0, a.h0, B * H);
     ar.put(c0, a.c0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
@@ -216,7 +246,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
   }
 
   function lstmBackward(a: LstmBackwardArgs): void {
-    if (a.whr || a.P !== a.H) return lstmBackwardProj(a);
+    if (a.whr || a.P !== a.H) return lstmProj.backward(a);
     const { T, B, H, saved } = a;
     const G = 4 * H;
     const TB = T * B;
@@ -227,10 +257,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
-    const pg = a.projGrads ?? null; // dx, dW_ih, db from dXg here: dXg never crosses to JavaScript
-    const px = pg ? input(pg.x, TB * pg.I) : 0, pwi = pg ? input(pg.wIh, G * pg.I) : 0;
-    const pdx = pg?.dx ? ar.alloc(TB * pg.I) : 0, pdwi = pg?.dWih ? ar.alloc(G * pg.I) : 0, pdb = pg?.db ? ar.alloc(2 * G) : 0;
-    const pws = pg ? gemmWorkspaces([[TB, pg.I, G], [G, pg.I, TB]]) : [];
+    const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, G); // with projGrads, dXg never crosses to JavaScript
     commitInputs();
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
@@ -246,13 +273,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       // than a GEMM's, so they serve as its workspaces.
       weightGrad(G, H, TB, dXg, hPrev, dWhh, ws);
     } else ex.lstmBackward(T, B, B, H, whh, gates, c, cPrev, hPrev, dOut, dhN, dcN, dXg, dWhh, dh0, dc0, len, rev, ws[0]!);
-    if (pg) {
-      if (pg.db) columnSums(dXg, TB, G, pdb, pg.db);
-      if (pg.dx) gemmAt(0, 0, TB, pg.I, G, dXg, pwi, 0, pdx, pws); // dx = dXg·W_ih
-      if (pg.dWih) gemmAt(1, 0, G, pg.I, TB, dXg, px, 0, pdwi, pws); // dW_ih = dXgᵀ·x
-      if (pg.dx) ar.get(pdx, pg.dx, TB * pg.I);
-      if (pg.dWih) ar.get(pdwi, pg.dWih, G * pg.I);
-    } else ar.get(dXg, a.dXg, TB * G);
+    finish(dXg);
     ar.get(dWhh, a.dWhh, G * H);
     ar.get(dh0, a.dh0, B * H);
     ar.get(dc0, a.dc0, B * H);
@@ -269,8 +290,9 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const gates = saved ? output(saved.gates, TB * G) : 0, hgn = saved ? output(saved.hgn, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
+    const fillXg = stageProjection(a.proj, a.xg, TB, G);
     commitInputs();
-    ar.put(xg, a.xg, TB * G);
+    fillXg(xg);
     if (a.bhh) ar.put(bhh, a.bhh, G);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
@@ -295,6 +317,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * G * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
+    const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, G);
     commitInputs();
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
@@ -306,7 +329,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       runBlocks(OP_GRU_BACKWARD, args, ex.gruBackward, "a GRU backward");
       weightGrad(G, H, TB, dHg, hPrev, dWhh, ws);
     } else ex.gruBackward(T, B, B, H, whh, gates, hgn, hPrev, dOut, dhN, dXg, dHg, dWhh, dh0, len, rev, ws[0]!);
-    ar.get(dXg, a.dXg, TB * G);
+    finish(dXg);
     ar.get(dHg, a.dHg, TB * G);
     ar.get(dWhh, a.dWhh, G * H);
     ar.get(dh0, a.dh0, B * H);
@@ -321,8 +344,9 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const h = saved ? output(saved.h, TB * H) : 0, hPrev = saved ? output(saved.hPrev, TB * H) : 0;
     const blocks = rowBlocks(B, T * B * H * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
+    const fillXg = stageProjection(a.proj, a.xg, TB, H);
     commitInputs();
-    ar.put(xg, a.xg, TB * H);
+    fillXg(xg);
     ar.put(h0, a.h0, B * H);
     if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse), relu = b01(a.relu);
@@ -345,6 +369,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     const len = optIn(a.lengths, B);
     const blocks = rowBlocks(B, T * B * H * H);
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
+    const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, H);
     commitInputs();
     if (a.dOut) ar.put(dOut, a.dOut, TB * H);
     if (a.dhN) ar.put(dhN, a.dhN, B * H);
@@ -356,7 +381,7 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
       runBlocks(OP_RNN_BACKWARD, args, ex.rnnBackward, "an RNN backward");
       weightGrad(H, H, TB, dXg, hPrev, dWhh, ws);
     } else ex.rnnBackward(T, B, B, H, relu, whh, h, hPrev, dOut, dhN, dXg, dWhh, dh0, len, rev, ws[0]!);
-    ar.get(dXg, a.dXg, TB * H);
+    finish(dXg);
     ar.get(dWhh, a.dWhh, H * H);
     ar.get(dh0, a.dh0, B * H);
   }

@@ -1,5 +1,4 @@
-import type { GruSaved, LstmSaved, RnnSaved } from "../../kernels/backend.js";
-import { projectInput } from "../../kernels/projection.js";
+import type { GruSaved, InputProjectionGrads, LstmSaved, RnnSaved } from "../../kernels/backend.js";
 import { backend } from "../../kernels/registry.js";
 import type { Shape } from "../shape.js";
 import { giveF32, takeF32 } from "../buffer-pool.js";
@@ -41,15 +40,18 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
 
   // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows.
   // Every element is written below (bias rows, or beta 0), and the kernels consume it: pooled.
-  // The LSTM kernels take the projection itself (Backend InputProjection: a fusing backend keeps
-  // xg and its gradient in its own memory); the GRU and RNN get xg computed here.
+  // The kernels take the projection itself (Backend InputProjection: a fusing backend keeps xg and
+  // its gradient in its own memory); xg and dXg below are scratch for the backends that do not.
   const xg = takeF32(TB * GH, false);
   const hasBias = w.bIh !== null || (w.bHh !== null && mode !== "gru");
   const bias = hasBias ? new Float32Array(GH) : null;
   if (bias && w.bIh) bias.set(w.bIh.f32);
   if (bias && w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
   const proj = { I, x: x.f32, wIh: w.wIh.f32, bias };
-  if (!isLstm) projectInput(be.gemm, proj, TB, GH, xg);
+  // what backward asks the kernels for: dx = dXg W_ih, dW_ih = dXgᵀ x, db = Σ dXg (= db_ih)
+  const projGrads = (): InputProjectionGrads => ({ I, x: x.f32, wIh: w.wIh.f32, dx: x.requiresGrad ? new Float32Array(TB * I) : null, dWih: w.wIh.requiresGrad ? new Float32Array(GH * I) : null, db: w.bIh?.requiresGrad || (mode !== "gru" && w.bHh?.requiresGrad) ? new Float32Array(GH) : null });
+  // db_hh = db_ih for the LSTM and RNN (both biases enter every pre-activation the same way)
+  const sameBias = (db: Float32Array | null): [Float32Array | null, Float32Array | null] => [w.bIh?.requiresGrad ? db : null, w.bHh?.requiresGrad ? (w.bIh?.requiresGrad && db ? Float32Array.from(db) : db) : null];
 
   const parents = [x, w.wIh, w.wHh, w.bIh, w.bHh, w.wHr, h0, c0].filter((t): t is Tensor => t !== null);
   const needGrad = isGradEnabled() && parents.some((p) => p.requiresGrad);
@@ -88,61 +90,53 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
       const dWhr = w.wHr ? new Float32Array(P * H) : null;
       const dh0 = new Float32Array(B * P);
       const dc0 = new Float32Array(B * H);
-      const pg = { I, x: x.f32, wIh: w.wIh.f32, dx: x.requiresGrad ? new Float32Array(TB * I) : null, dWih: w.wIh.requiresGrad ? new Float32Array(GH * I) : null, db: w.bIh?.requiresGrad || w.bHh?.requiresGrad ? new Float32Array(GH) : null };
+      const pg = projGrads();
       be.lstmBackward({ ...dims, P, whh: w.wHh.f32, whr: w.wHr ? w.wHr.f32 : null, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * P), dcN: g.subarray(outLen + B * P), dXg, projGrads: pg, dWhh, dWhr, dh0, dc0 });
-      // db_ih = db_hh = Σ dXg for the LSTM (both biases enter every gate pre-activation)
-      const grads = collectGrads(pg.dx, pg.dWih, dWhh, w.bIh?.requiresGrad ? pg.db : null, w.bHh?.requiresGrad ? (w.bIh?.requiresGrad && pg.db ? Float32Array.from(pg.db) : pg.db) : null, dWhr, dh0, dc0);
+      const grads = collectGrads(pg.dx, pg.dWih, dWhh, ...sameBias(pg.db), dWhr, dh0, dc0);
       release(dXg, saved!.gates, saved!.c, saved!.cPrev, saved!.hPrev);
       return grads;
     };
   } else if (mode === "gru") {
     const saved: GruSaved | null = needGrad ? { gates: keep(TB * GH), hgn: keep(TB * H), hPrev: keep(TB * H) } : null;
-    be.gruForward({ ...dims, xg, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
+    be.gruForward({ ...dims, xg, proj, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
     giveF32(xg);
     backwardFn = (g) => {
       once();
-      const dXg = takeF32(TB * GH);
+      const dXg = takeF32(TB * GH, false); // written by the kernel, or scratch it may leave untouched
       const dHg = takeF32(TB * GH);
       const dWhh = new Float32Array(GH * H);
       const dh0 = new Float32Array(B * H);
-      be.gruBackward({ ...dims, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dHg, dWhh, dh0 });
-      const grads = parentGrads(dXg, dHg, dWhh, null, dh0, null);
+      const pg = projGrads();
+      be.gruBackward({ ...dims, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, projGrads: pg, dHg, dWhh, dh0 });
+      // the GRU's b_hn sits inside r ⊙ (·): db_hh = Σ dHg, not Σ dXg
+      const dbHh = w.bHh?.requiresGrad ? colSum(dHg) : null;
+      const grads = collectGrads(pg.dx, pg.dWih, dWhh, w.bIh?.requiresGrad ? pg.db : null, dbHh, null, dh0, null);
       release(dXg, dHg, saved!.gates, saved!.hgn, saved!.hPrev);
       return grads;
     };
   } else {
     const relu = mode === "rnn_relu";
     const saved: RnnSaved | null = needGrad ? { h: keep(TB * H), hPrev: keep(TB * H) } : null;
-    be.rnnForward({ ...dims, relu, xg, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
+    be.rnnForward({ ...dims, relu, xg, proj, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
     giveF32(xg);
     backwardFn = (g) => {
       once();
-      const dXg = takeF32(TB * GH);
+      const dXg = takeF32(TB * GH, false); // written by the kernel, or scratch it may leave untouched
       const dWhh = new Float32Array(GH * H);
       const dh0 = new Float32Array(B * H);
-      be.rnnBackward({ ...dims, relu, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, dWhh, dh0 });
-      const grads = parentGrads(dXg, dXg, dWhh, null, dh0, null);
+      const pg = projGrads();
+      be.rnnBackward({ ...dims, relu, whh: w.wHh.f32, saved: saved!, dOut: g.subarray(0, outLen), dhN: g.subarray(outLen, outLen + B * H), dXg, projGrads: pg, dWhh, dh0 });
+      const grads = collectGrads(pg.dx, pg.dWih, dWhh, ...sameBias(pg.db), null, dh0, null);
       release(dXg, saved!.h, saved!.hPrev);
       return grads;
     };
   }
 
-  // Gradients of every parent from the gate gradients: dx = dXg W_ih, dW_ih = dXgᵀ x,
-  // db_ih = Σ dXg, db_hh = Σ dHg (= dXg except for the GRU, whose n gate sees b_hn inside r ⊙ ·).
-  // Returned in the order of `parents` (absent optional tensors skipped).
-  function parentGrads(dXg: Float32Array, dHg: Float32Array, dWhh: Float32Array, dWhr: Float32Array | null, dh0: Float32Array, dc0: Float32Array | null): (Float32Array | null)[] {
-    const dx = x.requiresGrad ? new Float32Array(TB * I) : null;
-    if (dx) be.gemm(false, false, TB, I, GH, 1, dXg, w.wIh.f32, 0, dx);
-    const dWih = w.wIh.requiresGrad ? new Float32Array(GH * I) : null;
-    if (dWih) be.gemm(true, false, GH, I, TB, 1, dXg, x.f32, 0, dWih);
-    const colSum = (m: Float32Array): Float32Array => {
-      const r = new Float32Array(GH);
-      be.sumAxis(m, 1, TB, GH, r);
-      return r;
-    };
-    const dbIh = w.bIh?.requiresGrad ? colSum(dXg) : null;
-    const dbHh = w.bHh?.requiresGrad ? (dHg === dXg && dbIh ? Float32Array.from(dbIh) : colSum(dHg)) : null;
-    return collectGrads(dx, dWih, dWhh, dbIh, dbHh, dWhr, dh0, dc0);
+  /** Σ over the T·B rows of a [T·B, G·H] gradient. */
+  function colSum(m: Float32Array): Float32Array {
+    const r = new Float32Array(GH);
+    be.sumAxis(m, 1, TB, GH, r);
+    return r;
   }
 
   /** The gradients in the order of `parents` (absent optional tensors skipped). */
