@@ -73,11 +73,8 @@ export class LanguageModel extends Module {
 
   /** tokens int32 [T, B] → logits [T, B, V] and the state after the last step. */
   forward(tokens: Tensor, state?: LmState | null): { logits: Tensor; state: LmState } {
-    if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`LanguageModel.forward: tokens must be int32 [T, B], got ${tokens.toString()}`);
-    const emb = this.drop.forward(this.embedding.forward(tokens)); // [T, B, E]
-    const r = this.rnn.forwardAll(emb, { h0: state?.h ?? null, c0: state?.c ?? null });
-    const logits = this.decoder.forward(this.drop.forward(r.output)); // [T, B, V]
-    return { logits, state: { h: r.hN, c: r.cN } };
+    const { h, state: next } = this.hidden("forward", tokens, state);
+    return { logits: this.decoder.forward(h), state: next }; // [T, B, V]
   }
 
   /**
@@ -86,13 +83,18 @@ export class LanguageModel extends Module {
    * tokens int32 [T, B], targets int32 [T, B] (or [T·B]) → mean (or summed) loss and the state.
    */
   loss(tokens: Tensor, targets: Tensor, state?: LmState | null, opts: CrossEntropyOptions = {}): { loss: Tensor; state: LmState } {
-    if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`LanguageModel.loss: tokens must be int32 [T, B], got ${tokens.toString()}`);
     if (targets.dtype !== "int32" || targets.size !== tokens.size) throw new TypeError(`LanguageModel.loss: targets must be int32 [${tokens.shape.join(", ")}] like the tokens, got ${targets.toString()}`);
+    const { h, state: next } = this.hidden("loss", tokens, state);
+    const loss = linearCrossEntropy(h.reshape([-1, this.decoder.inFeatures]), this.decoder.weight, this.decoder.bias, targets.reshape([-1]), opts);
+    return { loss, state: next };
+  }
+
+  /** embedding → dropout → recurrent stack → dropout: the decoder's input [T, B, H] and the state. */
+  private hidden(where: string, tokens: Tensor, state?: LmState | null): { h: Tensor; state: LmState } {
+    if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`LanguageModel.${where}: tokens must be int32 [T, B], got ${tokens.toString()}`);
     const emb = this.drop.forward(this.embedding.forward(tokens)); // [T, B, E]
     const r = this.rnn.forwardAll(emb, { h0: state?.h ?? null, c0: state?.c ?? null });
-    const h = this.drop.forward(r.output).reshape([-1, this.decoder.inFeatures]); // [T·B, H]
-    const loss = linearCrossEntropy(h, this.decoder.weight, this.decoder.bias, targets.reshape([-1]), opts);
-    return { loss, state: { h: r.hN, c: r.cN } };
+    return { h: this.drop.forward(r.output), state: { h: r.hN, c: r.cN } };
   }
 }
 

@@ -80,3 +80,22 @@ test("linearCrossEntropy: no-grad mode gives the same loss and builds no graph; 
   assert.throws(() => linearCrossEntropy(leaf([4, 2]), w, b, y), /input must be \[N, 3\], got \[4, 2\]/);
   assert.throws(() => linearCrossEntropy(x, w, leaf([4]), y), /bias must be \[5\], got \[4\]/);
 });
+
+test("LanguageModel.loss equals crossEntropy(forward().logits) with dropout (same random draws), and checks its targets", async () => {
+  const { LanguageModel } = await import("../../src/models/language-model.js");
+  manualSeed(21);
+  const lm = new LanguageModel({ vocabSize: 37, embeddingDim: 8, hiddenSize: 12, numLayers: 2, dropout: 0.3 });
+  const T = 5, B = 3;
+  const tokens = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 7) % 37), [T, B]);
+  const targets = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 11 + 2) % 37), [T, B]);
+  const run = (fused: boolean): number[] => {
+    manualSeed(5);
+    for (const p of lm.parameters()) p.grad = null;
+    const loss = fused ? lm.loss(tokens, targets).loss : crossEntropy(lm.forward(tokens).logits.reshape([T * B, 37]), targets.reshape([T * B]));
+    loss.backward();
+    return [loss.item(), ...lm.decoder.weight.grad!.f32.slice(0, 20), ...lm.embedding.weight.grad!.f32.slice(0, 20)];
+  };
+  assertClose(run(true), run(false), "fused vs unfused with dropout", 1e-6, 1e-4);
+  assert.throws(() => lm.loss(tokens, new Tensor(Int32Array.from({ length: 4 }), [4])), /LanguageModel.loss: targets must be int32 \[5, 3\] like the tokens, got/);
+  assert.throws(() => lm.loss(new Tensor(new Float32Array(15), [5, 3]), targets), /LanguageModel.loss: tokens must be int32 \[T, B\]/);
+});

@@ -38,10 +38,10 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   const TB = T * B;
   const isLstm = mode === "lstm";
 
-  // xg [T·B, G·H]: input projection of every step at once; biases folded in where the cell allows.
-  // Every element is written below (bias rows, or beta 0), and the kernels consume it: pooled.
-  // The kernels take the projection itself (Backend InputProjection: a fusing backend keeps xg and
-  // its gradient in its own memory); xg and dXg below are scratch for the backends that do not.
+  // xg [T·B, G·H]: the input projection of every step at once, biases folded in where the cell
+  // allows. The kernels compute it themselves from `proj` (Backend InputProjection: a fusing
+  // backend keeps xg and its gradient in its own memory); xg and dXg here are the scratch the
+  // other backends write it to: pooled, written whole by them, not zeroed.
   const xg = takeF32(TB * GH, false);
   const hasBias = w.bIh !== null || (w.bHh !== null && mode !== "gru");
   const bias = hasBias ? new Float32Array(GH) : null;
