@@ -361,3 +361,36 @@ test("releaseState gives a reusable buffer back at once; saved activations of a 
     g1.forEach((g, i) => assert.deepEqual(g3[i], g, `${Layer.name} gradient ${i}`));
   }
 });
+
+test("a model built on the threaded wasm backend (resident parameters and state) keeps training on the other backends", async () => {
+  const { withBackend, testBackends } = await import("../helpers/backends.js");
+  const { LanguageModel } = await import("../../src/models/index.js");
+  const { Adam } = await import("../../src/optim/index.js");
+  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const T = 6, B = 4, V = 5003;
+  const tokens = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 37) % V), [T, B]);
+  const targets = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 11 + 5) % V), [T, B]);
+  const build = (be: Backend) =>
+    withBackend(be, () => {
+      manualSeed(8);
+      const lm = new LanguageModel({ vocabSize: V, embeddingDim: 16, hiddenSize: 24 });
+      return { lm, opt: new Adam(lm.parameters(), { lr: 1e-2 }) };
+    });
+  const step = (be: Backend, m: ReturnType<typeof build>): void =>
+    withBackend(be, () => {
+      m.opt.zeroGrad();
+      m.lm.loss(tokens, targets).loss.backward();
+      m.opt.step();
+    });
+  const others = testBackends().filter((b) => !b.name.startsWith("wasm"));
+  const moved = build(three.be);
+  assert.ok(moved.lm.decoder.weight.f32.buffer instanceof SharedArrayBuffer, "built with resident parameters");
+  const stay = build(refBackend);
+  step(three.be, moved);
+  step(refBackend, stay);
+  for (const be of others) {
+    step(be, moved); // SharedArrayBuffer-backed parameters and state, on native and ref
+    step(refBackend, stay);
+  }
+  moved.lm.parameters().forEach((p, i) => assertClose(p.f32, stay.lm.parameters()[i]!.f32, `parameter ${i} after ${1 + others.length} steps`, 1e-5, 1e-3));
+});
