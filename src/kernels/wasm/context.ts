@@ -51,7 +51,7 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
     off: number; // byte offset
     cap: number; // floats
   }
-  const resident = new WeakMap<F32, number>();
+  const resident = new WeakMap<F32 | I32, number>();
   const reusableRange = new WeakMap<F32, Range>();
   const freeRanges: Range[] = [];
   const reclaim = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Range>((r) => freeRanges.push(r)) : null;
@@ -66,16 +66,16 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
    * flushOutputs() after the kernel ran (outputs). Returns the byte offset. begin() starts a call:
    * a fresh arena and no pending copies (a call that threw leaves none behind).
    */
-  const pending: Array<[number, F32, number]> = []; // inputs to copy in
+  const pending: Array<[number, F32 | I32, number]> = []; // inputs to copy in
   const outputs: Array<[number, F32, number]> = []; // outputs to copy out
-  function stage(list: Array<[number, F32, number]>, buf: F32, n: number): number {
+  function stage<T extends F32 | I32>(list: Array<[number, T, number]>, buf: T, n: number): number {
     const r = buf.length >= n ? resident.get(buf) : undefined;
     if (r !== undefined) return r;
     const p = ar.alloc(n);
     list.push([p, buf, n]);
     return p;
   }
-  const input = (src: F32, n: number): number => stage(pending, src, n);
+  const input = (src: F32 | I32, n: number): number => stage(pending, src, n);
   const output = (dst: F32, n: number): number => stage(outputs, dst, n);
   function flushOutputs(): void {
     for (const [p, dst, n] of outputs) ar.get(p, dst, n);
@@ -153,8 +153,8 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
     for (let done = 1; done < rows; done *= 2) f.copyWithin(at + done * cols, at, at + Math.min(done, rows - done) * cols);
   }
 
-  /** Allocate + copy an optional input; 0 when absent. */
-  const optIn = (src: F32 | I32 | null, n: number): number => (src ? ar.alloc(n) : 0);
+  /** An optional input (copied in by commitInputs like any other); 0 when absent. */
+  const optIn = (src: F32 | I32 | null, n: number): number => (src ? input(src, n) : 0);
 
   function allocState(n: number, reusable: boolean): F32 | null {
     if (!pool || !reclaim || n < MIN_STATE) return null;

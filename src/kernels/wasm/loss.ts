@@ -114,7 +114,6 @@ export function lossKernels(cx: WasmContext): Pick<Backend, "softmaxCrossEntropy
     const pdx = grads?.dx ? ar.alloc(N * K) : 0, pdw = grads?.dw ? ar.alloc(C * K) : 0, pdb = grads?.db ? ar.alloc(2 * C) : 0;
     const ws = gemmWorkspaces([[N, C, K], [N, K, C], [C, K, N]]);
     commitInputs();
-    if (a.b) ar.put(pb, a.b, C);
     ar.put(pt, a.targets, N);
     gemmAt(0, 1, N, C, K, px, pw, 0, pz, ws); // z = x·Wᵀ
     const scale = grads ? grads.scale : 0, grad = grads ? 1 : 0;

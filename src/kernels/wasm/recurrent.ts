@@ -69,7 +69,6 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     fillXg(xg);
     ar.put(h0, a.h0, B * H);
     ar.put(c0, a.c0, B * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
     if (blocks.length > 1) {
       // Rows of the batch are independent through time: each thread runs a block of them.
@@ -96,11 +95,7 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(4, b1 - b0, H)));
     const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, G); // with projGrads, dXg never crosses to JavaScript
     commitInputs();
-    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
-    if (a.dhN) ar.put(dhN, a.dhN, B * H);
-    if (a.dcN) ar.put(dcN, a.dcN, B * H);
     ar.put(dWhh, a.dWhh, G * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
     if (blocks.length > 1) {
       const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, rowAt(gates, b0, G), rowAt(c, b0, H), rowAt(cPrev, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dcN, b0, H), rowAt(dXg, b0, G), 0, rowAt(dh0, b0, H), rowAt(dc0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
@@ -130,9 +125,7 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     const fillXg = stageProjection(a.proj, a.xg, TB, G);
     commitInputs();
     fillXg(xg);
-    if (a.bhh) ar.put(bhh, a.bhh, G);
     ar.put(h0, a.h0, B * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
     if (blocks.length > 1) {
       const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, rowAt(xg, b0, G), whh, bhh, rowAt(h0, b0, H), rowAt(out, b0, H), rowAt(hN, b0, H), rowAt(len, b0, 1), rev, rowAt(gates, b0, G), rowAt(hgn, b0, H), rowAt(hPrev, b0, H), ws[i]!]);
@@ -156,10 +149,7 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(3, b1 - b0, H)));
     const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, G);
     commitInputs();
-    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
-    if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, G * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse);
     if (blocks.length > 1) {
       const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, whh, rowAt(gates, b0, G), rowAt(hgn, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dXg, b0, G), rowAt(dHg, b0, G), 0, rowAt(dh0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
@@ -185,7 +175,6 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     commitInputs();
     fillXg(xg);
     ar.put(h0, a.h0, B * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse), relu = b01(a.relu);
     if (blocks.length > 1) {
       const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, relu, rowAt(xg, b0, H), whh, rowAt(h0, b0, H), rowAt(out, b0, H), rowAt(hN, b0, H), rowAt(len, b0, 1), rev, rowAt(h, b0, H), rowAt(hPrev, b0, H), ws[i]!]);
@@ -208,10 +197,7 @@ export function recurrentKernels(cx: WasmContext, gemm: Backend["gemm"], sumAxis
     const ws = blocks.map(([b0, b1]) => ar.alloc(ex.recurrentWorkFloats(1, b1 - b0, H)));
     const finish = stageProjectionGrads(a.projGrads, a.dXg, TB, H);
     commitInputs();
-    if (a.dOut) ar.put(dOut, a.dOut, TB * H);
-    if (a.dhN) ar.put(dhN, a.dhN, B * H);
     ar.put(dWhh, a.dWhh, H * H);
-    if (a.lengths) ar.put(len, a.lengths, B);
     const rev = b01(a.reverse), relu = b01(a.relu);
     if (blocks.length > 1) {
       const args = blocks.map(([b0, b1], i) => [T, b1 - b0, B, H, relu, whh, rowAt(h, b0, H), rowAt(hPrev, b0, H), rowAt(dOut, b0, H), rowAt(dhN, b0, H), rowAt(dXg, b0, H), 0, rowAt(dh0, b0, H), rowAt(len, b0, 1), rev, ws[i]!]);
