@@ -12,6 +12,8 @@ export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 128; // multiple of MR
 export const NC: i32 = 512; // columns of op(B) packed per block (KC × NC floats = 512 KiB)
+const DIRECT_MAX_M: i32 = 8 * MR; // rows, and floats of B (1 MiB), below which B is read unpacked
+const DIRECT_MAX_B: i32 = 1 << 18;
 
 /**
  * Scratch for ragged edge tiles. A global, so per instance: a worker thread sharing this
@@ -169,8 +171,14 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
   }
 }
 
-/** MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc. */
-@inline function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
+/**
+ * MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc.
+ * Deliberately not @inline: as its own function V8 keeps the 8 accumulators, 2 B vectors and
+ * the A broadcast in registers; inlined twice into macro() (full and edge tiles) the loop ran
+ * 4 % slower at 512³ and 9–11 % slower at M = 64 (Node 20). A 2× unrolled k loop and a 5×8 tile
+ * both spill under V8 and ran 35–40 % slower.
+ */
+function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -191,7 +199,7 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     pa += 16;
-    pb += 32;
+    pb += bst;
   }
   if (overwrite) {
     v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
@@ -211,20 +219,29 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
  * over kb, panels laid out as packA / packBBlock. Rows outer, columns inner: C is walked along
  * its rows (prefetch-friendly when it is large), the A micro-panel stays in L1 and B panels
  * stream from L2. (The BLIS order, columns outer, measured 3–10 % slower here under V8.)
+ * Direct mode (Bd ≠ 0): the full NR-column panels are read in place from op(B) rows at Bd (row
+ * stride ldbb bytes) and only the ragged last panel is packed, at pb.
  */
-function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool): void {
+function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool, Bd: usize = 0, ldbb: usize = 0): void {
   const ldcb = <usize>ldc << 2;
   for (let ir = 0; ir < mb; ir += MR) {
     const rows = min(MR, mb - ir);
     const pap = pa + (<usize>(ir * kb) << 2);
     for (let jj = 0; jj < nb; jj += NR) {
       const cols = min(NR, nb - jj);
-      const pbp = pb + (<usize>(jj * kb) << 2);
+      let pbp = pb + (<usize>(jj * kb) << 2);
+      let bst: usize = NR * 4;
+      if (Bd != 0) {
+        if (cols == NR) {
+          pbp = Bd + (<usize>jj << 2);
+          bst = ldbb;
+        } else pbp = pb;
+      }
       const c = C + (<usize>(ir * ldc + jj) << 2);
       if (rows == MR && cols == NR) {
-        micro(kb, pap, pbp, c, ldcb, overwrite);
+        micro(kb, pap, pbp, bst, c, ldcb, overwrite);
       } else {
-        micro(kb, pap, pbp, TILE, NR * 4, true);
+        micro(kb, pap, pbp, bst, TILE, NR * 4, true);
         for (let r = 0; r < rows; r++) {
           const cr = c + <usize>r * ldcb;
           const tr = TILE + (<usize>(r * NR) << 2);
@@ -306,11 +323,19 @@ export function gemmLd(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha
     const nb = min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kb = min(KC, K - k0);
-      packBBlock(transB, B, ldb, k0, kb, j0, nb, pb);
+      // Few rows and a B that sits in L2: each B panel would serve only M/MR row tiles, so
+      // packing it costs more than reading it where it lies (32×128×512: 46 → 50 GFLOP/s). A
+      // large B read in place misses the cache on every row (64×1024×4096: 42 → 34), so it is packed.
+      const direct = !transB && M <= DIRECT_MAX_M && <i64>K * N <= DIRECT_MAX_B;
+      const full = direct ? nb / NR * NR : 0;
+      if (!direct) packBBlock(transB, B, ldb, k0, kb, j0, nb, pb);
+      else if (full < nb) packBBlock(false, B, ldb, k0, kb, j0 + full, nb - full, pb);
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mb = min(MC, M - i0);
         packA(transA, A, lda, i0, mb, k0, kb, alpha, pa);
-        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * ldc + j0) << 2), ldc, beta == 0 && k0 == 0);
+        const c = C + (<usize>(i0 * ldc + j0) << 2);
+        if (direct) macro(mb, nb, kb, pa, pb, c, ldc, beta == 0 && k0 == 0, B + (<usize>(k0 * ldb + j0) << 2), <usize>ldb << 2);
+        else macro(mb, nb, kb, pa, pb, c, ldc, beta == 0 && k0 == 0);
       }
     }
   }
