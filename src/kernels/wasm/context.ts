@@ -156,7 +156,7 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
   /** An optional input (copied in by commitInputs like any other); 0 when absent. */
   const optIn = (src: F32 | I32 | null, n: number): number => (src ? input(src, n) : 0);
 
-  function allocState(n: number, reusable: boolean): F32 | null {
+  function allocState(n: number, reusable: boolean, zero = true): F32 | null {
     if (!pool || !reclaim || n < MIN_STATE) return null;
     // a reusable request takes the smallest free range that fits (ranges keep their capacity)
     let k = -1;
@@ -170,7 +170,7 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
       stateFloats += n;
     }
     const a = new Float32Array(ex.memory.buffer, range.off, n);
-    a.fill(0);
+    if (zero) a.fill(0); // a reused range, or arena space below the moved base, holds old data
     resident.set(a, range.off);
     if (reusable) {
       reusableRange.set(a, range);

@@ -71,7 +71,8 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   // Saved activations live where the backend computes when it can (Backend.allocState: the
   // threaded wasm backend's shared memory), so forward writes and backward reads them in place.
   // Only this op holds them (no views escape), so they may be reused once released or collected.
-  const keep = (n: number): Float32Array => be.allocState?.(n, true) ?? takeF32(n);
+  // Not zeroed: forward writes every element, padded steps included (test/kernels/saved-whole).
+  const keep = (n: number): Float32Array => be.allocState?.(n, true, false) ?? takeF32(n, false);
   const once = (): void => {
     if (released) throw new Error(`${mode.toUpperCase()} layer: backward through the same recurrent layer a second time (its saved activations were freed after the first; hint: run the forward pass again, as PyTorch requires without retain_graph)`);
     released = true;
