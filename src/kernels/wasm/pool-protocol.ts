@@ -7,8 +7,17 @@
  *          [3] STATUS 0 = last job ok, 1 = it threw (the message is in the worker's stderr)
  *          [4] OP     which kernel
  *   Float64 [ARGS …]  the kernel's arguments (pointers, sizes, scalars: all exact in a double)
- * Waiting is Atomics.wait on SEQ (worker) and DONE (main thread), so idle workers use no CPU.
+ * Waiting is Atomics.wait on SEQ (worker) and DONE (main thread), after spinning on the counter for
+ * up to SPIN_MS: waking a waiting thread costs as much as a small GEMM, and kernel calls come in
+ * quick succession. Idle workers then use no CPU.
  */
+export const SPIN_MS = 0.2;
+
+/** Spin until ctl[i] ≠ v or SPIN_MS have passed (the caller then Atomics.waits as before). */
+export function spinWhile(ctl: Int32Array, i: number, v: number): void {
+  const t0 = performance.now();
+  for (let n = 1; Atomics.load(ctl, i) === v; n++) if ((n & 255) === 0 && performance.now() - t0 > SPIN_MS) return;
+}
 export const SEQ = 0;
 export const DONE = 1;
 export const READY = 2;

@@ -10,7 +10,7 @@
  * This file touches no Node API: the loader passes `spawn`, which starts a worker running
  * ./worker.ts (Node worker_threads). Protocol: ./pool-protocol.ts.
  */
-import { ARGS, CONTROL_BYTES, DONE, MAX_ARGS, OP, OP_EXIT, OP_GEMM, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
+import { ARGS, CONTROL_BYTES, DONE, MAX_ARGS, OP, OP_EXIT, OP_GEMM, READY, SEQ, spinWhile, STATUS, type WorkerInit } from "./pool-protocol.js";
 export { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_SUM_ROWS } from "./pool-protocol.js";
 
 export interface SpawnedWorker {
@@ -134,6 +134,8 @@ export class WasmThreadPool {
     for (let p = jobs.length + 1; p < parts.length; p++) here(parts[p]!);
     let failed = false;
     for (const { slot, seq } of jobs) {
+      const d0 = Atomics.load(slot.ctl, DONE);
+      if (d0 !== seq) spinWhile(slot.ctl, DONE, d0);
       for (let d = Atomics.load(slot.ctl, DONE); d !== seq; d = Atomics.load(slot.ctl, DONE)) Atomics.wait(slot.ctl, DONE, d, 1000);
       if (Atomics.load(slot.ctl, STATUS) !== 0) failed = true;
     }

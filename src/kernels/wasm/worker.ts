@@ -4,7 +4,7 @@
  * (see ./pool-protocol.ts). Started by ./pool.ts; never imported by the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { ARGS, DONE, OP, OP_EXIT, OP_KERNELS, READY, SEQ, STATUS, type WorkerInit } from "./pool-protocol.js";
+import { ARGS, DONE, OP, OP_EXIT, OP_KERNELS, READY, SEQ, STATUS, spinWhile, type WorkerInit } from "./pool-protocol.js";
 
 interface WorkerExports {
   setTile(p: number): void;
@@ -30,6 +30,7 @@ try {
 }
 
 for (;;) {
+  spinWhile(ctl, SEQ, seen);
   Atomics.wait(ctl, SEQ, seen);
   seen = Atomics.load(ctl, SEQ);
   const op = Atomics.load(ctl, OP);
