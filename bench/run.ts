@@ -17,6 +17,7 @@
  * --wasm-threads N (RNNKIT_WASM_THREADS: worker threads of the wasm backend; default 1 here) or
  * --threads N (both). Row labels carry the thread count (native-avx512-2t, wasm-2t).
  * --torch-ftz adds PyTorch runs with torch.set_flush_denormal(True) (see torch.ts).
+ * `--configs ,` (an empty list) runs only the machine peak and the GEMM table.
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
