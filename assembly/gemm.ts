@@ -172,7 +172,8 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
 }
 
 /**
- * MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc.
+ * MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc; consecutive
+ * k rows of the B panel are bst bytes apart (NR·4 when packed, B's row stride when read in place).
  * Deliberately not @inline: as its own function V8 keeps the 8 accumulators, 2 B vectors and
  * the A broadcast in registers; inlined twice into macro() (full and edge tiles) the loop ran
  * 4 % slower at 512³ and 9–11 % slower at M = 64 (Node 20). A 2× unrolled k loop and a 5×8 tile
@@ -333,9 +334,8 @@ export function gemmLd(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mb = min(MC, M - i0);
         packA(transA, A, lda, i0, mb, k0, kb, alpha, pa);
-        const c = C + (<usize>(i0 * ldc + j0) << 2);
-        if (direct) macro(mb, nb, kb, pa, pb, c, ldc, beta == 0 && k0 == 0, B + (<usize>(k0 * ldb + j0) << 2), <usize>ldb << 2);
-        else macro(mb, nb, kb, pa, pb, c, ldc, beta == 0 && k0 == 0);
+        const Bd = direct ? B + (<usize>(k0 * ldb + j0) << 2) : 0;
+        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * ldc + j0) << 2), ldc, beta == 0 && k0 == 0, Bd, <usize>ldb << 2);
       }
     }
   }
