@@ -17,7 +17,11 @@
  * --wasm-threads N (RNNKIT_WASM_THREADS: worker threads of the wasm backend; default 1 here) or
  * --threads N (both). Row labels carry the thread count (native-avx512-2t, wasm-2t).
  * --torch-ftz adds PyTorch runs with torch.set_flush_denormal(True) (see torch.ts).
- * `--configs ,` (an empty list) runs only the machine peak and the GEMM table.
+ * `--configs ,` (an empty list) runs only the machine peaks and the GEMM table.
+ * Peaks: the AVX-512 FMA loop of the addon (per core), and with the wasm backend the f32x4 FMA
+ * loop of wasm-peak.ts (per thread, what 128-bit SIMD can reach in this engine). GEMM "%" is of
+ * the first for native and PyTorch rows, of the second for wasm rows. With --torch the GEMM
+ * table also has torch.mm (bench/torch_gemm.py) in PyTorch's two configurations.
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -54,6 +58,15 @@ async function child(spec: string, quick: boolean): Promise<Measurement> {
     if (config === "char") m.inferTokensPerS = tok / ((await timedAsync(() => w.infer(), timingFor(false))).stepMs / 1e3);
     m.rssMiB = peakRssMiB();
     return m;
+  }
+  if (kind === "peak" && name === "wasm") {
+    // this engine's 128-bit SIMD FMA peak: the ceiling of the wasm GEMM kernel
+    const wasm = await import("../src/kernels/wasm/index.js");
+    wasm.loadWasmBackendSync({ threads: 1 }); // turns on relaxed SIMD in Node 20 when the engine has it
+    const { wasmPeakGflops } = await import("./wasm-peak.js");
+    const relaxed = wasm.relaxedSimdSupported();
+    const p = wasmPeakGflops(relaxed);
+    return { impl: `peak-wasm-${relaxed ? "relaxed" : "simd"} (${p.chains} chains)`, config: "peak", tokensPerS: p.gflops };
   }
   if (kind === "peak") {
     // the single-core AVX-512 (or best ISA) FMA peak, timed on a register-only loop in the addon
@@ -123,6 +136,8 @@ function arg(name: string): string | undefined {
 }
 const list = (v: string | undefined, dflt: string): string[] => (v ?? dflt).split(",").map((s) => s.trim()).filter(Boolean);
 const fmtK = (x: number | undefined): string => (x === undefined ? "-" : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x >= 1e3 ? `${(x / 1e3).toFixed(2)}k` : x.toFixed(0));
+/** Cores an implementation used, from its label's "-2t" (at most the 2 of this machine). */
+const coresOf = (impl: string): number => Math.min(2, Number(/-(\d+)t\b/.exec(impl)?.[1] ?? "1"));
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + " ".repeat(n - s.length));
 
 async function main(): Promise<void> {
@@ -146,7 +161,7 @@ async function main(): Promise<void> {
   const wantTfjs = process.argv.includes("--tfjs");
   const torchModes = process.argv.includes("--torch-ftz") ? [false, true] : [false];
   const dir = benchDir(REPO);
-  const { torchUnavailable, runTorch } = await import("./torch.js");
+  const { torchUnavailable, runTorch, runTorchGemm } = await import("./torch.js");
   const torchWhy = wantTorch ? torchUnavailable(dir) : "not requested (--torch)";
   console.log(`rnnkit bench — node ${process.version}, ${process.arch}; configs ${configs.join(", ")}; backends ${backends.join(", ")}; native threads ${arg("--native-threads") ?? arg("--threads") ?? "1"}; wasm threads ${arg("--wasm-threads") ?? arg("--threads") ?? "1"}; PyTorch: ${torchWhy ?? `threads ${torchThreads.join(",")}`}; tfjs: ${wantTfjs ? "yes" : "no"}`);
 
@@ -154,6 +169,8 @@ async function main(): Promise<void> {
   const peakGflops = peak.tokensPerS;
   const nativeThreads = Number(arg("--native-threads") ?? arg("--threads") ?? "1");
   console.log(peakGflops ? `machine peak: ${peakGflops.toFixed(1)} GFLOP/s per core (${peak.impl}, FMA loop); "% peak" = GFLOP/s over the peak of the cores the implementation used` : `machine peak: unknown (${peak.error ?? "?"})`);
+  const wasmPeak = backends.includes("wasm") ? spawnChild("peak:wasm:peak", quick) : undefined;
+  if (wasmPeak) console.log(wasmPeak.tokensPerS ? `wasm SIMD peak: ${wasmPeak.tokensPerS.toFixed(1)} GFLOP/s per thread (${wasmPeak.impl}, f32x4 FMA loop): the ceiling of 128-bit SIMD in this engine; wasm GEMM rows give their share of it` : `wasm SIMD peak: unknown (${wasmPeak.error ?? "?"})`);
 
   for (const name of configs) {
     const c: BenchConfig = all[name]!;
@@ -177,7 +194,6 @@ async function main(): Promise<void> {
     // the reference is the fastest plain PyTorch run (1 or 2 threads, whichever wins here)
     const torchRuns = rows.filter((r) => r.impl.startsWith("pytorch") && !r.impl.includes("-ftz") && r.tokensPerS).map((r) => r.tokensPerS!);
     const torch1 = torchRuns.length ? Math.max(...torchRuns) : undefined;
-    const coresOf = (impl: string): number => Math.min(2, Number(/-(\d+)t\b/.exec(impl)?.[1] ?? "1"));
     const flops = 3 * forwardFlopsPerToken(c);
     console.log(`\n## ${name}: ${c.desc}`);
     const head = ["impl", "train tok/s", "vs best PyTorch", "GFLOP/s", "% peak", "step ms", ...(name === "char" ? ["infer tok/s"] : []), "peak RSS MiB"];
@@ -204,7 +220,7 @@ async function main(): Promise<void> {
   }
 
   if (!process.argv.includes("--no-gemm")) {
-    console.log(`\n## GEMM C[M,N] = A[M,K]·B[K,N], GFLOP/s, single call through the Backend (wasm includes copying in/out)`);
+    console.log(`\n## GEMM C[M,N] = A[M,K]·B[K,N], GFLOP/s, single call through the Backend (wasm includes copying in/out); PyTorch = torch.mm with --torch`);
     const { GEMM_SHAPES } = await import("./gemm.js");
     const shapes = GEMM_SHAPES.map(([M, K, N]) => `${M}x${K}x${N}`);
     console.log(`| ${pad("backend", 22)} | ${shapes.map((s) => pad(s, 14)).join(" | ")} |`);
@@ -217,10 +233,22 @@ async function main(): Promise<void> {
       if (b === "wasm" && Number(arg("--wasm-threads") ?? arg("--threads") ?? "1") > 1) gemmRuns.push([b, { RNNKIT_WASM_THREADS: "1" }]);
     }
     if (backends.includes("wasm")) gemmRuns.push(["wasm-kernel", {}]);
-    for (const [b, extra] of gemmRuns) {
-      const r = spawnChild(`gemm:${b}`, quick, extra);
-      if (r.error || !r.gemm) console.log(`| ${pad(b, 22)} | unavailable: ${r.error ?? "?"}`);
-      else console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${peakGflops ? ` (${((100 * g.gflops) / (peakGflops * Math.min(2, Number(/-(\d+)t\b/.exec(r.impl)?.[1] ?? "1")))).toFixed(0)}%)` : ""}`, 14)).join(" | ")} |`);
+    const gemmRows: Measurement[] = gemmRuns.map(([b, extra]) => spawnChild(`gemm:${b}`, quick, extra));
+    if (!torchWhy) {
+      for (const th of torchThreads) {
+        const r = runTorchGemm(GEMM_SHAPES, th);
+        gemmRows.push(r instanceof Error ? { impl: `pytorch-${th}t`, config: "gemm", error: r.message } : { impl: `pytorch-${th}t (torch.mm)`, config: "gemm", gemm: r.gemm });
+      }
+    }
+    // "%": of the AVX-512 FMA peak for native and PyTorch, of the engine's 128-bit SIMD peak for wasm
+    for (const r of gemmRows) {
+      if (r.error || !r.gemm) {
+        console.log(`| ${pad(r.impl, 22)} | unavailable: ${r.error ?? "?"}`);
+        continue;
+      }
+      const perThread = r.impl.startsWith("wasm") ? wasmPeak?.tokensPerS : peakGflops;
+      const share = (g: number): string => (perThread ? ` (${((100 * g) / (perThread * coresOf(r.impl))).toFixed(0)}%)` : "");
+      console.log(`| ${pad(r.impl, 22)} | ${r.gemm.map((g) => pad(`${g.gflops.toFixed(1)}${share(g.gflops)}`, 14)).join(" | ")} |`);
     }
   }
 }

@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const PYTHON = "/usr/bin/python3";
 
@@ -39,17 +40,25 @@ function blasDir(flavor: "pthread" | "openmp"): string | null {
 }
 
 /**
- * Run one config ("char", "word", "sentiment" or "char-infer") with 1 or 2 threads. `ftz` first
- * calls torch.set_flush_denormal(True): on Intel cores subnormal gradients (long sequences) make
- * default PyTorch up to ~10× slower; rnnkit's wasm kernels flush tiny gradients themselves.
+ * The environment of the README's two PyTorch configurations: OpenBLAS's AVX-512 kernels
+ * (OPENBLAS_CORETYPE unset), the pthreads build on 1 thread, the OpenMP build on 2.
  */
-export function runTorch(dir: string, config: string, threads: 1 | 2, ftz = false): TorchResult | Error {
+function torchEnv(threads: 1 | 2): NodeJS.ProcessEnv {
   const lib = blasDir(threads === 1 ? "pthread" : "openmp");
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   if (lib) env.LD_LIBRARY_PATH = lib;
   if (threads === 1) env.OPENBLAS_NUM_THREADS = "1";
+  return env;
+}
+
+/**
+ * Run one config ("char", "word", "sentiment" or "char-infer") with 1 or 2 threads. `ftz` first
+ * calls torch.set_flush_denormal(True): on Intel cores subnormal gradients (long sequences) make
+ * default PyTorch up to ~10× slower; rnnkit's wasm kernels flush tiny gradients themselves.
+ */
+export function runTorch(dir: string, config: string, threads: 1 | 2, ftz = false): TorchResult | Error {
   // run the script as __main__, then report this process's peak RSS
   const code = [
     "import json, resource, runpy, sys",
@@ -58,7 +67,7 @@ export function runTorch(dir: string, config: string, threads: 1 | 2, ftz = fals
     `runpy.run_path(sys.argv[0], run_name="__main__")`,
     `print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))`,
   ].join("\n");
-  const r = spawnSync(PYTHON, ["-c", code], { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON, ["-c", code], { env: torchEnv(threads), encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) return new Error(`torch_lstm.py ${config} failed: ${r.stderr.slice(-500)}`);
   const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   const res = lines.find((l) => l.impl === "pytorch");
@@ -66,4 +75,12 @@ export function runTorch(dir: string, config: string, threads: 1 | 2, ftz = fals
   if (!res) return new Error(`torch_lstm.py ${config}: no result line in ${r.stdout.slice(0, 300)}`);
   const timing = (res.train ?? res.batched) as { tokens_per_s: number; step_ms: number };
   return { tokensPerS: timing.tokens_per_s, stepMs: timing.step_ms, rssMiB: Number(rss?.maxrss_kib ?? 0) / 1024, torch: String(res.torch), threads: Number(res.threads) };
+}
+
+/** torch.mm GFLOP/s at `shapes` ([M, K, N]) in the same configurations (bench/torch_gemm.py). */
+export function runTorchGemm(shapes: readonly (readonly [number, number, number])[], threads: 1 | 2): { torch: string; gemm: { shape: string; gflops: number }[] } | Error {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "torch_gemm.py"); // dist/bench → bench/
+  const r = spawnSync(PYTHON, [script, String(threads), JSON.stringify(shapes)], { env: torchEnv(threads), encoding: "utf8" });
+  if (r.status !== 0) return new Error(`torch_gemm.py failed: ${r.stderr.slice(-500)}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { torch: string; gemm: { shape: string; gflops: number }[] };
 }
