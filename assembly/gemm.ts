@@ -175,9 +175,11 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
  * MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc; consecutive
  * k rows of the B panel are bst bytes apart (NR·4 when packed, B's row stride when read in place).
  * Deliberately not @inline: as its own function V8 keeps the 8 accumulators, 2 B vectors and
- * the A broadcast in registers; inlined twice into macro() (full and edge tiles) the loop ran
- * 4 % slower at 512³ and 9–11 % slower at M = 64 (Node 20). A 2× unrolled k loop and a 5×8 tile
- * both spill under V8 and ran 35–40 % slower.
+ * the A broadcasts in registers; inlined twice into macro() (full and edge tiles) the loop ran
+ * 4 % slower at 512³ and 9–11 % slower at M = 64 (Node 20). V8 (Node 20) issues all loads of a
+ * k step before its FMAs, so a tile needs MR + NR/4 + MR·NR/4 of the 15 xmm registers it
+ * allocates: 4×8 takes 14; 5×8 (17) spills two accumulators and ran 40 % slower; 3×12 (15) fits
+ * but was no faster (53.8 vs 52.9 GFLOP/s with its panels in L1, against an FMA-loop peak of 55).
  */
 function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -216,14 +218,79 @@ function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, 
 }
 
 /**
+ * micro() on a B panel read in place (rows of op(B) at src, row stride ldb bytes) that also packs
+ * it and the next panel: this panel's k row to dst, the next one's to dst2. The first row tile of
+ * a block does this, so B is packed by the loads that feed the FMAs instead of by a separate pass
+ * (whose strided reads the multiply could not overlap). Both halves of each 64-byte source line are
+ * used at once, so no line is fetched twice.
+ */
+function microPack2(kc: i32, pa: usize, src: usize, ldb: usize, dst: usize, dst2: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    v128.store(dst2, v128.load(src, 32));
+    v128.store(dst2, v128.load(src, 48), 16);
+    const b0 = v128.load(src);
+    const b1 = v128.load(src, 16);
+    v128.store(dst, b0);
+    v128.store(dst, b1, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    src += ldb;
+    dst += NR * 4;
+    dst2 += NR * 4;
+  }
+  if (overwrite) {
+    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+    v128.store(c, c30); v128.store(c, c31, 16);
+  } else {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  }
+}
+
+/** C tile (rows × cols at c, row stride ldcb bytes) = or += the edge tile computed into TILE. */
+function addTile(c: usize, ldcb: usize, rows: i32, cols: i32, overwrite: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const cr = c + <usize>r * ldcb;
+    const tr = TILE + (<usize>(r * NR) << 2);
+    for (let j = 0; j < cols; j++) {
+      const t = load<f32>(tr + (<usize>j << 2));
+      const q = cr + (<usize>j << 2);
+      store<f32>(q, overwrite ? t : load<f32>(q) + t);
+    }
+  }
+}
+
+/**
  * Macro-kernel: C block [mb, nb] (row stride ldc floats) (= or +=) packed A block · packed B block
  * over kb, panels laid out as packA / packBBlock. Rows outer, columns inner: C is walked along
  * its rows (prefetch-friendly when it is large), the A micro-panel stays in L1 and B panels
  * stream from L2. (The BLIS order, columns outer, measured 3–10 % slower here under V8.)
  * Direct mode (Bd ≠ 0): the full NR-column panels are read in place from op(B) rows at Bd (row
  * stride ldbb bytes) and only the ragged last panel is packed, at pb.
+ * Fused packing (Bs ≠ 0): the first row tile reads each even pair of full panels from op(B) rows
+ * at Bs (row stride ldbb bytes) and packs both into pb while computing the first; every later
+ * tile reads them packed. Panels past the last full pair were packed beforehand.
  */
-function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool, Bd: usize = 0, ldbb: usize = 0): void {
+function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i32, overwrite: bool, Bd: usize = 0, ldbb: usize = 0, Bs: usize = 0): void {
   const ldcb = <usize>ldc << 2;
   for (let ir = 0; ir < mb; ir += MR) {
     const rows = min(MR, mb - ir);
@@ -232,6 +299,13 @@ function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i
       const cols = min(NR, nb - jj);
       let pbp = pb + (<usize>(jj * kb) << 2);
       let bst: usize = NR * 4;
+      if (Bs != 0 && ir == 0 && (jj & NR) == 0 && jj + 2 * NR <= nb) {
+        // first row tile: pack panels jj and jj + NR from op(B) while computing panel jj
+        const c = rows == MR ? C + (<usize>jj << 2) : TILE;
+        microPack2(kb, pap, Bs + (<usize>jj << 2), ldbb, pbp, pbp + (<usize>(NR * kb) << 2), c, rows == MR ? ldcb : NR * 4, rows == MR ? overwrite : true);
+        if (rows < MR) addTile(C + (<usize>jj << 2), ldcb, rows, cols, overwrite);
+        continue;
+      }
       if (Bd != 0) {
         if (cols == NR) {
           pbp = Bd + (<usize>jj << 2);
@@ -243,15 +317,7 @@ function macro(mb: i32, nb: i32, kb: i32, pa: usize, pb: usize, C: usize, ldc: i
         micro(kb, pap, pbp, bst, c, ldcb, overwrite);
       } else {
         micro(kb, pap, pbp, bst, TILE, NR * 4, true);
-        for (let r = 0; r < rows; r++) {
-          const cr = c + <usize>r * ldcb;
-          const tr = TILE + (<usize>(r * NR) << 2);
-          for (let j = 0; j < cols; j++) {
-            const t = load<f32>(tr + (<usize>j << 2));
-            const q = cr + (<usize>j << 2);
-            store<f32>(q, overwrite ? t : load<f32>(q) + t);
-          }
-        }
+        addTile(c, ldcb, rows, cols, overwrite);
       }
     }
   }
@@ -329,13 +395,19 @@ export function gemmLd(transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha
       // large B read in place misses the cache on every row (64×1024×4096: 42 → 34), so it is packed.
       const direct = !transB && M <= DIRECT_MAX_M && <i64>K * N <= DIRECT_MAX_B;
       const full = direct ? nb / NR * NR : 0;
-      if (!direct) packBBlock(transB, B, ldb, k0, kb, j0, nb, pb);
-      else if (full < nb) packBBlock(false, B, ldb, k0, kb, j0 + full, nb - full, pb);
+      // !transB: pairs of full panels are packed by the first row tile (microPack2), so the FMAs
+      // run while B streams in instead of after a separate pass (64×768×1024: 43.7 → 45.7–46.8
+      // GFLOP/s, 64×1024×4096: 42.3 → 43.6, bit-identical results); the other panels are packed here
+      const fused = !direct && !transB ? nb / (2 * NR) * (2 * NR) : 0;
+      if (direct) {
+        if (full < nb) packBBlock(false, B, ldb, k0, kb, j0 + full, nb - full, pb);
+      } else if (fused < nb) packBBlock(transB, B, ldb, k0, kb, j0 + fused, nb - fused, pb + (<usize>(fused * kb) << 2));
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mb = min(MC, M - i0);
         packA(transA, A, lda, i0, mb, k0, kb, alpha, pa);
         const Bd = direct ? B + (<usize>(k0 * ldb + j0) << 2) : 0;
-        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * ldc + j0) << 2), ldc, beta == 0 && k0 == 0, Bd, <usize>ldb << 2);
+        const Bs = fused > 0 && i0 == 0 ? B + (<usize>(k0 * ldb + j0) << 2) : 0;
+        macro(mb, nb, kb, pa, pb, C + (<usize>(i0 * ldc + j0) << 2), ldc, beta == 0 && k0 == 0, Bd, <usize>ldb << 2, Bs);
       }
     }
   }

@@ -10,9 +10,14 @@ const backends = wasmBackends();
 // [M, N, K]: 1/3/17/33/129 combinations, plus K > KC (256), N > NC (512), M > MC (128). M ≤ 32
 // with K·N ≤ 2^18 reads B unpacked (ragged last panel packed): [32, 1003, 261] is such a
 // case over two N and two K blocks; [32, 900, 300] is just past the limit (B packed).
+// A packed, untransposed B is packed by the first row tile, two 8-column panels at a time, the
+// remaining panels beforehand: [3, 508, 600] (31 pairs, a lone full panel and a ragged one, and a
+// first row tile of 3 rows, computed into the edge tile) and [42, 1100, 270] (three N blocks, the
+// last of 76 columns) cover both parts and their offsets.
 const SIZES: [number, number, number][] = [
   [1, 1, 1], [3, 17, 33], [17, 33, 3], [33, 3, 17], [129, 17, 33], [17, 129, 33], [33, 33, 129],
   [1, 129, 3], [129, 1, 17], [5, 33, 260], [3, 1030, 5], [130, 9, 7], [32, 1003, 261], [32, 900, 300],
+  [3, 508, 600], [42, 1100, 270],
 ];
 
 for (const be of backends) {
