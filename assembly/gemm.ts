@@ -171,6 +171,22 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
   }
 }
 
+/** Store the 4×8 register tile (row r in cr0, cr1) to C at c (row stride ldc bytes): = or +=. */
+// @ts-ignore: decorator
+@inline function storeTile(c: usize, ldc: usize, overwrite: bool, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  if (overwrite) {
+    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+    v128.store(c, c30); v128.store(c, c31, 16);
+  } else {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  }
+}
+
 /**
  * MR×NR micro-kernel: C tile (row stride ldc bytes) = or += Apanel · Bpanel over kc; consecutive
  * k rows of the B panel are bst bytes apart (NR·4 when packed, B's row stride when read in place).
@@ -204,17 +220,7 @@ function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, 
     pa += 16;
     pb += bst;
   }
-  if (overwrite) {
-    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
-    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
-    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
-    v128.store(c, c30); v128.store(c, c31, 16);
-  } else {
-    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
-  }
+  storeTile(c, ldc, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
@@ -253,17 +259,7 @@ function microPack2(kc: i32, pa: usize, src: usize, ldb: usize, dst: usize, dst2
     dst += NR * 4;
     dst2 += NR * 4;
   }
-  if (overwrite) {
-    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
-    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
-    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
-    v128.store(c, c30); v128.store(c, c31, 16);
-  } else {
-    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += ldc;
-    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
-  }
+  storeTile(c, ldc, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /** C tile (rows × cols at c, row stride ldcb bytes) = or += the edge tile computed into TILE. */
