@@ -171,7 +171,7 @@ export function packA(trans: bool, A: usize, lda: i32, i0: i32, mb: i32, k0: i32
   }
 }
 
-/** Store the 4×8 register tile (row r in cr0, cr1) to C at c (row stride ldc bytes): = or +=. */
+/** Store the 4×8 register tile (row r in c_r0, c_r1) to C at c (row stride ldc bytes): = or +=. */
 // @ts-ignore: decorator
 @inline function storeTile(c: usize, ldc: usize, overwrite: bool, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   if (overwrite) {
@@ -227,8 +227,8 @@ function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, 
  * micro() on a B panel read in place (rows of op(B) at src, row stride ldb bytes) that also packs
  * it and the next panel: this panel's k row to dst, the next one's to dst2. The first row tile of
  * a block does this, so B is packed by the loads that feed the FMAs instead of by a separate pass
- * (whose strided reads the multiply could not overlap). Both halves of each 64-byte source line are
- * used at once, so no line is fetched twice.
+ * (whose strided reads the multiply could not overlap). Each k step takes 64 contiguous bytes
+ * of a source row (two panels' worth), so no cache line is fetched twice.
  */
 function microPack2(kc: i32, pa: usize, src: usize, ldb: usize, dst: usize, dst2: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
