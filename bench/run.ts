@@ -217,6 +217,13 @@ async function main(): Promise<void> {
       ];
       console.log(`| ${cells.map((s, i) => pad(s, widths[i]!)).join(" | ")} |`);
     }
+    // PyTorch with flush-to-zero is what a PyTorch user can get on this CPU: the ratios against it too
+    const ftzRuns = rows.filter((r) => r.impl.startsWith("pytorch") && r.impl.includes("-ftz") && r.tokensPerS).map((r) => r.tokensPerS!);
+    if (ftzRuns.length) {
+      const best = Math.max(...ftzRuns);
+      const ours = rows.filter((r) => !r.impl.startsWith("pytorch") && !r.impl.startsWith("tfjs") && r.tokensPerS);
+      console.log(`vs best PyTorch with flush-to-zero (${fmtK(best)} tok/s): ${ours.map((r) => `${r.impl} ${(r.tokensPerS! / best).toFixed(2)}x`).join(", ")}`);
+    }
   }
 
   if (!process.argv.includes("--no-gemm")) {
