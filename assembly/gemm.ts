@@ -228,7 +228,9 @@ function micro(kc: i32, pa: usize, pb: usize, bst: usize, c: usize, ldc: usize, 
  * it and the next panel: this panel's k row to dst, the next one's to dst2. The first row tile of
  * a block does this, so B is packed by the loads that feed the FMAs instead of by a separate pass
  * (whose strided reads the multiply could not overlap). Each k step takes 64 contiguous bytes
- * of a source row (two panels' worth), so no cache line is fetched twice.
+ * of a source row (two panels' worth), so no cache line is fetched twice. It repeats micro()'s
+ * loop on purpose: copying the pair first and then calling micro() on it (in L1) gave the same
+ * results but ran 64×768×1024 at 45.5 GFLOP/s against 46.8 (old code: 45.0).
  */
 function microPack2(kc: i32, pa: usize, src: usize, ldb: usize, dst: usize, dst2: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
