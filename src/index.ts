@@ -46,6 +46,10 @@ export * from "./transformers/index.js";
 // analysis
 export * from "./analysis/index.js";
 
+// using models elsewhere
+export { lmToOnnx, classifierToOnnx, checkpointToOnnx, recurrentToOnnx, decodeModel as decodeOnnxModel, ONNX_OPSET } from "./export/onnx/index.js";
+export { exportOnnxFile, type ExportOnnxResult } from "./export/onnx/file.js";
+
 // charts and progress
 export * from "./viz/index.js";
 export { writeChart } from "./viz/write.js";

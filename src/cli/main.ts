@@ -11,6 +11,7 @@ import { registerSentimentCommands } from "./commands/sentiment.js";
 import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
 import { registerBackendsCommand } from "./commands/backends.js";
+import { registerExportCommands } from "./commands/export.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -27,4 +28,5 @@ registerSentimentCommands(program);
 registerAnalysisCommands(program);
 registerCompareCommands(program);
 registerBackendsCommand(program);
+registerExportCommands(program);
 await program.parseAsync(process.argv);
