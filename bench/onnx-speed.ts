@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * Inference speed of the same model in rnnkit (native, wasm) and in ONNX Runtime (CPU, the model
+ * exported by lmToOnnx / classifierToOnnx), side by side in one run, at 1 and 2 threads.
+ *
+ *   node dist/bench/onnx-speed.js [--threads 1,2] [--impls ort,native,wasm] [--workloads cls1,cls64,lm1,lm20] [--quick]
+ *
+ * Workloads (random weights, seeded: every process builds the identical model):
+ *   cls1   classifier batch-1 latency: one 200-token review, the sentiment config of ../shared/bench
+ *          (vocab 20000, emb 100, BiLSTM 128, final pooling → 2 classes)
+ *   cls64  classifier throughput: 64 reviews of 200 tokens per call (reviews/s)
+ *   lm1    language-model step latency: one token with carried state, batch 1 (what generation does),
+ *          the default train-lm word model (vocab 5000, emb 128, 1-layer LSTM 256)
+ *   lm20   language-model throughput: 20 streams × 35 tokens per call (tokens/s), same model
+ * rnnkit runs model.forward under noGrad (logits for every position, like the ONNX graph); ONNX
+ * Runtime runs session.run with intraOpNumThreads = threads. Threads: RNNKIT_NATIVE_THREADS /
+ * RNNKIT_WASM_THREADS for rnnkit. Each (implementation, threads) runs in its own child process;
+ * timing as bench/timing.ts (warm-up, ≥ 1 s samples, median of 5).
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_TIMING, QUICK_TIMING, timed, timedAsync } from "./timing.js";
+
+interface Workload {
+  name: string;
+  what: string;
+  unit: string;
+  /** Items (reviews or tokens) per call. */
+  items: number;
+}
+const WORKLOADS: Record<string, Workload> = {
+  cls1: { name: "cls1", what: "classifier, 1 review × 200 tokens", unit: "ms/call", items: 1 },
+  cls64: { name: "cls64", what: "classifier, 64 reviews × 200 tokens", unit: "reviews/s", items: 64 },
+  lm1: { name: "lm1", what: "LM step, 1 token, batch 1, carried state", unit: "ms/call", items: 1 },
+  lm20: { name: "lm20", what: "LM, 20 streams × 35 tokens", unit: "tokens/s", items: 700 },
+};
+const CLS = { vocab: 20000, emb: 100, hidden: 128, T: 200 };
+const LM = { vocab: 5000, emb: 128, hidden: 256 };
+
+interface Result {
+  impl: string;
+  threads: number;
+  workload: string;
+  ms: number;
+  error?: string;
+}
+
+function ids(n: number, V: number, seed: number): Int32Array {
+  let s = seed;
+  return Int32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return 2 + (s % (V - 2));
+  });
+}
+
+async function child(impl: string, threads: number, names: string[], quick: boolean): Promise<Result[]> {
+  const timing = quick ? { warmup: 2, samples: 3, minTime: 0.3 } : DEFAULT_TIMING;
+  const { manualSeed } = await import("../src/tensor/random.js");
+  const { Tensor, noGrad } = await import("../src/tensor/tensor.js");
+  const { SequenceClassifier, LanguageModel } = await import("../src/models/index.js");
+  const { Vocabulary } = await import("../src/data/text/vocabulary.js");
+  const { LmVocab } = await import("../src/data/corpus/vocab.js");
+  const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
+  manualSeed(1);
+  const cls = new SequenceClassifier({ vocabSize: CLS.vocab, embeddingDim: CLS.emb, hiddenSize: CLS.hidden, numClasses: 2, bidirectional: true, pooling: "final" });
+  const lm = new LanguageModel({ vocabSize: LM.vocab, embeddingDim: LM.emb, hiddenSize: LM.hidden, numLayers: 1, cell: "LSTM" });
+  cls.eval();
+  lm.eval();
+  const out: Result[] = [];
+  const inputs = (w: string): { B: number; T: number; tok: Int32Array } => {
+    if (w === "cls1") return { B: 1, T: CLS.T, tok: ids(CLS.T, CLS.vocab, 1) };
+    if (w === "cls64") return { B: 64, T: CLS.T, tok: ids(64 * CLS.T, CLS.vocab, 2) };
+    if (w === "lm1") return { B: 1, T: 1, tok: ids(1, LM.vocab, 3) };
+    return { B: 20, T: 35, tok: ids(700, LM.vocab, 4) };
+  };
+
+  if (impl === "ort") {
+    const { loadOrt, session, i64, f32 } = await import("../test/export/onnx-helpers.js");
+    const { classifierToOnnx, lmToOnnx } = await import("../src/export/onnx/index.js");
+    const ort = loadOrt();
+    const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: CLS.vocab - 2 }, (_, i) => `w${i}`)]);
+    const lmVocab = new LmVocab(["<unk>", "<eos>", ...Array.from({ length: LM.vocab - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+    const clsSession = await session(ort, classifierToOnnx({ model: cls, vocab, labels: ["neg", "pos"], pipeline: { tokenize: {}, maxLen: CLS.T, truncate: "head" } }), threads);
+    const lmSession = await session(ort, lmToOnnx({ model: lm, vocab: lmVocab }), threads);
+    for (const w of names) {
+      const { B, T, tok } = inputs(w);
+      let t;
+      if (w.startsWith("cls")) {
+        const feeds = { ids: i64(ort, tok, [B, T]), lengths: i64(ort, new Array<number>(B).fill(T), [B]) };
+        t = await timedAsync(() => clsSession.run(feeds), timing);
+      } else {
+        let h = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
+        let c = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
+        const tokens = i64(ort, tok, [T, B]);
+        t = await timedAsync(async () => {
+          const r = await lmSession.run({ tokens, h0: h, c0: c });
+          h = r.h_n;
+          c = r.c_n;
+        }, timing);
+      }
+      out.push({ impl: "onnxruntime", threads, workload: w, ms: t.stepMs });
+    }
+    return out;
+  }
+
+  const { tryBackend } = await import("../src/kernels/select.js");
+  const { setBackend } = await import("../src/kernels/registry.js");
+  const be = tryBackend(impl as "native" | "wasm");
+  if (be instanceof Error) return names.map((w) => ({ impl, threads, workload: w, ms: NaN, error: be.message }));
+  setBackend(be);
+  if (impl === "wasm") {
+    const { wasmPool } = await import("../src/kernels/wasm/index.js");
+    if (wasmPool) wasmPool.waitReady();
+  }
+  // the models were built before the backend switch: rebuild them on it with the same weights
+  const cls2 = new SequenceClassifier(cls.config);
+  cls2.loadStateDict(cls.stateDict());
+  cls2.eval();
+  const lm2 = new LanguageModel(lm.config);
+  lm2.loadStateDict(lm.stateDict());
+  lm2.eval();
+  for (const w of names) {
+    const { B, T, tok } = inputs(w);
+    let t;
+    if (w.startsWith("cls")) {
+      const x = new Tensor(tok, [B, T]);
+      const lens = new Int32Array(B).fill(T);
+      t = timed(() => noGrad(() => cls2.forward(x, lens).softmax(-1).f32), timing);
+    } else {
+      let state = lm2.initState(B);
+      const x = new Tensor(tok, [T, B]);
+      t = timed(() => {
+        noGrad(() => {
+          const r = lm2.forward(x, state);
+          void r.logits.f32;
+          state = r.state;
+        });
+      }, timing);
+    }
+    out.push({ impl: `rnnkit-${be.name}`, threads, workload: w, ms: t.stepMs });
+  }
+  return out;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const list = (v: string | undefined, d: string): string[] => (v ?? d).split(",").map((s) => s.trim()).filter(Boolean);
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  if (process.argv.includes("--child")) {
+    const r = await child(arg("--impl")!, Number(arg("--t")), list(arg("--workloads"), "cls1,cls64,lm1,lm20"), quick);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exit(0);
+  }
+  if (process.argv.includes("--help")) {
+    process.stdout.write("node dist/bench/onnx-speed.js [--threads 1,2] [--impls ort,native,wasm] [--workloads cls1,cls64,lm1,lm20] [--quick]\n");
+    return;
+  }
+  const threads = list(arg("--threads"), "1,2").map(Number);
+  const impls = list(arg("--impls"), "ort,native,wasm");
+  const workloads = list(arg("--workloads"), "cls1,cls64,lm1,lm20");
+  const results: Result[] = [];
+  for (const t of threads)
+    for (const impl of impls) {
+      const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t), RNNKIT_BACKEND: impl === "ort" ? "native" : impl };
+      const args = [fileURLToPath(import.meta.url), "--child", "--impl", impl, "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
+      const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
+      try {
+        results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));
+      } catch {
+        process.stderr.write(`${impl} ${t}t failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
+      }
+      process.stderr.write(`done: ${impl} ${t} thread(s)\n`);
+    }
+  // table: one row per workload × threads, one column per implementation, ratios against ONNX Runtime
+  const implNames = [...new Set(results.map((r) => r.impl))];
+  const rnnkits = implNames.filter((n) => n !== "onnxruntime");
+  const head = ["workload", "threads", ...implNames.map((n) => `${n}`), ...rnnkits.map((n) => `${n} / ORT`)];
+  const rows: string[][] = [];
+  for (const w of workloads)
+    for (const t of threads) {
+      const W = WORKLOADS[w]!;
+      const get = (n: string): Result | undefined => results.find((r) => r.impl === n && r.threads === t && r.workload === w);
+      const fmt = (r: Result | undefined): string => (!r || !Number.isFinite(r.ms) ? "-" : W.unit === "ms/call" ? `${r.ms.toFixed(3)} ms` : `${((W.items * 1e3) / r.ms).toFixed(0)} ${W.unit}`);
+      const ort = get("onnxruntime");
+      const ratio = (n: string): string => {
+        const r = get(n);
+        return r && ort && Number.isFinite(r.ms) ? `${(ort.ms / r.ms).toFixed(2)}×` : "-";
+      };
+      rows.push([W.what, String(t), ...implNames.map((n) => fmt(get(n))), ...rnnkits.map(ratio)]);
+    }
+  process.stdout.write(`| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n`);
+  process.stdout.write(`\nratio = ONNX Runtime time / rnnkit time (> 1: rnnkit is faster). ${quick ? "--quick timing. " : ""}Node ${process.version}.\n`);
+  process.stdout.write(`${JSON.stringify({ results })}\n`);
+}
+
+await main();
