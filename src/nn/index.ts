@@ -7,3 +7,4 @@ export * as functional from "./functional.js";
 export { LockedDropout } from "./locked-dropout.js";
 export { EmbeddingDropout } from "./embedding-dropout.js";
 export { ModuleList, Sequential, type TensorModule } from "./container.js";
+export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxOptions, type AdaptiveOutput } from "./adaptive-softmax.js";
