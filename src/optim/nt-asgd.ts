@@ -1,3 +1,4 @@
+import { backend } from "../kernels/registry.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ASGD } from "./asgd.js";
 import { type Hyper, type OptimizerStateDict, checkNumber } from "./optimizer.js";
@@ -104,9 +105,7 @@ export class NTASGD extends ASGD {
 
   protected override update(i: number, p: Float32Array, g: Float32Array): void {
     if (this.#averaging) return super.update(i, p, g);
-    const lr = this.lr;
-    const wd = this.weightDecay;
-    for (let j = 0; j < p.length; j++) p[j] = p[j]! - lr * (wd !== 0 ? g[j]! + wd * p[j]! : g[j]!);
+    backend().sgdStep(p, g, null, p.length, { lr: this.lr, momentum: 0, dampening: 0, weightDecay: this.weightDecay, nesterov: false, firstStep: this.steps[i] === 1 });
   }
 
   override stateDict(): OptimizerStateDict {
