@@ -49,6 +49,8 @@ export * from "./analysis/index.js";
 // using models elsewhere
 export { lmToOnnx, classifierToOnnx, checkpointToOnnx, recurrentToOnnx, decodeModel as decodeOnnxModel, ONNX_OPSET } from "./export/onnx/index.js";
 export { exportOnnxFile, type ExportOnnxResult } from "./export/onnx/file.js";
+export { encodeDataFile, type EncodeDataOptions, type EncodeDataResult } from "./export/torch-data.js";
+export { createServer, type ServeOptions, type ServeLimits, type RnnkitServer } from "./serve/server.js";
 
 // charts and progress
 export * from "./viz/index.js";

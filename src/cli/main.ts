@@ -12,6 +12,7 @@ import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
 import { registerBackendsCommand } from "./commands/backends.js";
 import { registerExportCommands } from "./commands/export.js";
+import { registerServeCommand } from "./commands/serve.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -29,4 +30,5 @@ registerAnalysisCommands(program);
 registerCompareCommands(program);
 registerBackendsCommand(program);
 registerExportCommands(program);
+registerServeCommand(program);
 await program.parseAsync(process.argv);
