@@ -14,12 +14,12 @@
  *   lm20   language-model throughput: 20 streams × 35 tokens per call (tokens/s), same model
  * rnnkit runs model.forward under noGrad (logits for every position, like the ONNX graph); ONNX
  * Runtime runs session.run with intraOpNumThreads = threads. Threads: RNNKIT_NATIVE_THREADS /
- * RNNKIT_WASM_THREADS for rnnkit. Each (implementation, threads) runs in its own child process;
- * timing as bench/timing.ts (warm-up, ≥ 1 s samples, median of 5).
+ * RNNKIT_WASM_THREADS for rnnkit. One child process per thread count holds all implementations
+ * and times them in interleaved rounds (7 rounds of ≥ 0.25 s samples each, median), so the load
+ * of a shared machine falls on every implementation alike and the ratios stay meaningful.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_TIMING, QUICK_TIMING, timed, timedAsync } from "./timing.js";
 
 interface Workload {
   name: string;
@@ -53,91 +53,133 @@ function ids(n: number, V: number, seed: number): Int32Array {
   });
 }
 
-async function child(impl: string, threads: number, names: string[], quick: boolean): Promise<Result[]> {
-  const timing = quick ? { warmup: 2, samples: 3, minTime: 0.3 } : DEFAULT_TIMING;
+/** Per-call seconds of fn: `reps` calls per sample, calibrated so a sample takes ≥ minS. */
+async function calibrate(fn: () => unknown, minS: number): Promise<number> {
+  await fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    const dt = (performance.now() - t0) / 1e3;
+    if (dt >= minS) return reps;
+    reps = Math.max(reps * 2, Math.ceil((reps * minS * 1.1) / Math.max(dt, 1e-6)));
+  }
+}
+
+/**
+ * Every implementation in one process, timed in interleaved rounds (ORT, native, wasm, ORT, …) so
+ * that the load of a shared machine falls on all of them alike; the median of the rounds is kept.
+ */
+async function child(impls: string[], threads: number, names: string[], quick: boolean): Promise<Result[]> {
+  const rounds = quick ? 3 : 7;
+  const minS = quick ? 0.1 : 0.25;
   const { manualSeed } = await import("../src/tensor/random.js");
   const { Tensor, noGrad } = await import("../src/tensor/tensor.js");
   const { SequenceClassifier, LanguageModel } = await import("../src/models/index.js");
   const { Vocabulary } = await import("../src/data/text/vocabulary.js");
   const { LmVocab } = await import("../src/data/corpus/vocab.js");
   const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
+  const { tryBackend } = await import("../src/kernels/select.js");
+  const { setBackend } = await import("../src/kernels/registry.js");
   manualSeed(1);
   const cls = new SequenceClassifier({ vocabSize: CLS.vocab, embeddingDim: CLS.emb, hiddenSize: CLS.hidden, numClasses: 2, bidirectional: true, pooling: "final" });
   const lm = new LanguageModel({ vocabSize: LM.vocab, embeddingDim: LM.emb, hiddenSize: LM.hidden, numLayers: 1, cell: "LSTM" });
   cls.eval();
   lm.eval();
-  const out: Result[] = [];
   const inputs = (w: string): { B: number; T: number; tok: Int32Array } => {
     if (w === "cls1") return { B: 1, T: CLS.T, tok: ids(CLS.T, CLS.vocab, 1) };
     if (w === "cls64") return { B: 64, T: CLS.T, tok: ids(64 * CLS.T, CLS.vocab, 2) };
     if (w === "lm1") return { B: 1, T: 1, tok: ids(1, LM.vocab, 3) };
     return { B: 20, T: 35, tok: ids(700, LM.vocab, 4) };
   };
-
-  if (impl === "ort") {
-    const { loadOrt, session, i64, f32 } = await import("../test/export/onnx-helpers.js");
-    const { classifierToOnnx, lmToOnnx } = await import("../src/export/onnx/index.js");
-    const ort = loadOrt();
-    const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: CLS.vocab - 2 }, (_, i) => `w${i}`)]);
-    const lmVocab = new LmVocab(["<unk>", "<eos>", ...Array.from({ length: LM.vocab - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
-    const clsSession = await session(ort, classifierToOnnx({ model: cls, vocab, labels: ["neg", "pos"], pipeline: { tokenize: {}, maxLen: CLS.T, truncate: "head" } }), threads);
-    const lmSession = await session(ort, lmToOnnx({ model: lm, vocab: lmVocab }), threads);
-    for (const w of names) {
-      const { B, T, tok } = inputs(w);
-      let t;
-      if (w.startsWith("cls")) {
-        const feeds = { ids: i64(ort, tok, [B, T]), lengths: i64(ort, new Array<number>(B).fill(T), [B]) };
-        t = await timedAsync(() => clsSession.run(feeds), timing);
-      } else {
-        let h = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
-        let c = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
-        const tokens = i64(ort, tok, [T, B]);
-        t = await timedAsync(async () => {
-          const r = await lmSession.run({ tokens, h0: h, c0: c });
-          h = r.h_n;
-          c = r.c_n;
-        }, timing);
+  /** impl → workload → one call */
+  const calls = new Map<string, Map<string, () => unknown>>();
+  const label = new Map<string, string>();
+  for (const impl of impls) {
+    const m = new Map<string, () => unknown>();
+    if (impl === "ort") {
+      const { loadOrt, session, i64, f32 } = await import("../test/export/onnx-helpers.js");
+      const { classifierToOnnx, lmToOnnx } = await import("../src/export/onnx/index.js");
+      const ort = loadOrt();
+      const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: CLS.vocab - 2 }, (_, i) => `w${i}`)]);
+      const lmVocab = new LmVocab(["<unk>", "<eos>", ...Array.from({ length: LM.vocab - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+      const clsSession = await session(ort, classifierToOnnx({ model: cls, vocab, labels: ["neg", "pos"], pipeline: { tokenize: {}, maxLen: CLS.T, truncate: "head" } }), threads);
+      const lmSession = await session(ort, lmToOnnx({ model: lm, vocab: lmVocab }), threads);
+      for (const w of names) {
+        const { B, T, tok } = inputs(w);
+        if (w.startsWith("cls")) {
+          const feeds = { ids: i64(ort, tok, [B, T]), lengths: i64(ort, new Array<number>(B).fill(T), [B]) };
+          m.set(w, () => clsSession.run(feeds));
+        } else {
+          let h = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
+          let c = f32(ort, new Float32Array(B * LM.hidden), [1, B, LM.hidden]);
+          const tokens = i64(ort, tok, [T, B]);
+          m.set(w, async () => {
+            const r = await lmSession.run({ tokens, h0: h, c0: c });
+            h = r.h_n;
+            c = r.c_n;
+          });
+        }
       }
-      out.push({ impl: "onnxruntime", threads, workload: w, ms: t.stepMs });
-    }
-    return out;
-  }
-
-  const { tryBackend } = await import("../src/kernels/select.js");
-  const { setBackend } = await import("../src/kernels/registry.js");
-  const be = tryBackend(impl as "native" | "wasm");
-  if (be instanceof Error) return names.map((w) => ({ impl, threads, workload: w, ms: NaN, error: be.message }));
-  setBackend(be);
-  if (impl === "wasm") {
-    const { wasmPool } = await import("../src/kernels/wasm/index.js");
-    if (wasmPool) wasmPool.waitReady();
-  }
-  // the models were built before the backend switch: rebuild them on it with the same weights
-  const cls2 = new SequenceClassifier(cls.config);
-  cls2.loadStateDict(cls.stateDict());
-  cls2.eval();
-  const lm2 = new LanguageModel(lm.config);
-  lm2.loadStateDict(lm.stateDict());
-  lm2.eval();
-  for (const w of names) {
-    const { B, T, tok } = inputs(w);
-    let t;
-    if (w.startsWith("cls")) {
-      const x = new Tensor(tok, [B, T]);
-      const lens = new Int32Array(B).fill(T);
-      t = timed(() => noGrad(() => cls2.forward(x, lens).softmax(-1).f32), timing);
+      label.set(impl, "onnxruntime");
     } else {
-      let state = lm2.initState(B);
-      const x = new Tensor(tok, [T, B]);
-      t = timed(() => {
-        noGrad(() => {
-          const r = lm2.forward(x, state);
-          void r.logits.f32;
-          state = r.state;
-        });
-      }, timing);
+      const be = tryBackend(impl as "native" | "wasm");
+      if (be instanceof Error) {
+        process.stderr.write(`${impl}: ${be.message}\n`);
+        continue;
+      }
+      setBackend(be);
+      if (impl === "wasm") {
+        const { wasmPool } = await import("../src/kernels/wasm/index.js");
+        if (wasmPool) wasmPool.waitReady();
+      }
+      // a copy of each model whose parameters live on this backend, same weights
+      const c2 = new SequenceClassifier(cls.config);
+      c2.loadStateDict(cls.stateDict());
+      c2.eval();
+      const l2 = new LanguageModel(lm.config);
+      l2.loadStateDict(lm.stateDict());
+      l2.eval();
+      for (const w of names) {
+        const { B, T, tok } = inputs(w);
+        if (w.startsWith("cls")) {
+          const x = new Tensor(tok, [B, T]);
+          const lens = new Int32Array(B).fill(T);
+          m.set(w, () => (setBackend(be), noGrad(() => c2.forward(x, lens).softmax(-1).f32)));
+        } else {
+          let state = l2.initState(B);
+          const x = new Tensor(tok, [T, B]);
+          m.set(w, () => {
+            setBackend(be);
+            noGrad(() => {
+              const r = l2.forward(x, state);
+              void r.logits.f32;
+              state = r.state;
+            });
+          });
+        }
+      }
+      label.set(impl, `rnnkit-${be.name}`);
     }
-    out.push({ impl: `rnnkit-${be.name}`, threads, workload: w, ms: t.stepMs });
+    calls.set(impl, m);
+  }
+  const out: Result[] = [];
+  for (const w of names) {
+    const reps = new Map<string, number>();
+    for (const [impl, m] of calls) reps.set(impl, await calibrate(m.get(w)!, minS));
+    const samples = new Map<string, number[]>([...calls.keys()].map((k) => [k, []]));
+    for (let r = 0; r < rounds; r++)
+      for (const [impl, m] of calls) {
+        const fn = m.get(w)!;
+        const n = reps.get(impl)!;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await fn();
+        samples.get(impl)!.push((performance.now() - t0) / n);
+      }
+    for (const [impl, xs] of samples) {
+      xs.sort((a, b) => a - b);
+      out.push({ impl: label.get(impl)!, threads, workload: w, ms: xs[Math.floor(xs.length / 2)]! });
+    }
   }
   return out;
 }
@@ -151,7 +193,7 @@ const list = (v: string | undefined, d: string): string[] => (v ?? d).split(",")
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   if (process.argv.includes("--child")) {
-    const r = await child(arg("--impl")!, Number(arg("--t")), list(arg("--workloads"), "cls1,cls64,lm1,lm20"), quick);
+    const r = await child(list(arg("--impls"), "ort,native,wasm"), Number(arg("--t")), list(arg("--workloads"), "cls1,cls64,lm1,lm20"), quick);
     process.stdout.write(`${JSON.stringify(r)}\n`);
     process.exit(0);
   }
@@ -163,18 +205,17 @@ async function main(): Promise<void> {
   const impls = list(arg("--impls"), "ort,native,wasm");
   const workloads = list(arg("--workloads"), "cls1,cls64,lm1,lm20");
   const results: Result[] = [];
-  for (const t of threads)
-    for (const impl of impls) {
-      const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t), RNNKIT_BACKEND: impl === "ort" ? "native" : impl };
-      const args = [fileURLToPath(import.meta.url), "--child", "--impl", impl, "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
-      const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
-      try {
-        results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));
-      } catch {
-        process.stderr.write(`${impl} ${t}t failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
-      }
-      process.stderr.write(`done: ${impl} ${t} thread(s)\n`);
+  for (const t of threads) {
+    const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t) };
+    const args = [fileURLToPath(import.meta.url), "--child", "--impls", impls.join(","), "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
+    try {
+      results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));
+    } catch {
+      process.stderr.write(`${t} thread(s) failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
     }
+    process.stderr.write(`done: ${t} thread(s)\n`);
+  }
   // table: one row per workload × threads, one column per implementation, ratios against ONNX Runtime
   const implNames = [...new Set(results.map((r) => r.impl))];
   const rnnkits = implNames.filter((n) => n !== "onnxruntime");

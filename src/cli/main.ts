@@ -11,8 +11,10 @@ import { registerSentimentCommands } from "./commands/sentiment.js";
 import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
 import { registerBackendsCommand } from "./commands/backends.js";
+import { registerBuildNativeCommand } from "./commands/build-native.js";
 import { registerExportCommands } from "./commands/export.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { bindEnvOptions } from "./env-options.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -29,6 +31,8 @@ registerSentimentCommands(program);
 registerAnalysisCommands(program);
 registerCompareCommands(program);
 registerBackendsCommand(program);
+registerBuildNativeCommand(program);
 registerExportCommands(program);
 registerServeCommand(program);
+bindEnvOptions(program);
 await program.parseAsync(process.argv);

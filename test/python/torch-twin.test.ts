@@ -170,6 +170,7 @@ test("torchrun, 2 processes (gloo): a word language model continues training on 
   const back = loadLm(out);
   const after = evaluateLm(back.model, valid, { batchSize: 10, bptt: 35 }).perplexity;
   assert.ok(after < 0.8 * before, `validation perplexity ${before.toFixed(1)} → ${after.toFixed(1)} after 60 DDP steps`);
+  t.diagnostic(`PTB slice, 2 processes × 60 steps: validation perplexity ${before.toFixed(1)} → ${after.toFixed(1)} (rnnkit evaluateLm on the returned checkpoint)`);
   // the trainer's own numbers are rnnkit's: same loss, same evaluation
   assertClose([validEv[0]!.valid_perplexity as number, validEv[validEv.length - 1]!.valid_perplexity as number], [before, after], "train_ddp's perplexity vs rnnkit evaluateLm", 0, 1e-4);
   assert.equal((back.info.torch as { world_size: number }).world_size, 2);
@@ -198,6 +199,7 @@ test("torchrun, 2 processes (gloo): a BiLSTM classifier continues training on se
   const first = validEv[0]!;
   const last = validEv[validEv.length - 1]!;
   assert.ok((last.valid_loss as number) < (first.valid_loss as number) - 0.01, `validation loss ${String(first.valid_loss)} → ${String(last.valid_loss)}`);
+  t.diagnostic(`sentence polarity, 2 processes × 40 steps: validation loss ${(first.valid_loss as number).toFixed(4)} → ${(last.valid_loss as number).toFixed(4)}, accuracy ${(first.valid_accuracy as number).toFixed(3)} → ${(last.valid_accuracy as number).toFixed(3)}`);
 
   // rnnkit measures the same validation loss on the same encoded examples
   const file = loadSafetensors(readFileSync(join(dir, "pol.ids.safetensors"))).tensors;
