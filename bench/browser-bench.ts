@@ -8,8 +8,9 @@
  *  2. the playground's page-load time (navigation → the first view showing results; median of 5
  *     loads) and its bundle size (dist/playground, from npm run build).
  * usage: npm run build && node dist/bench/browser-bench.js [--configs char,word,sentiment] [--no-tfjs] [--quick] [--json]
- * Timing follows bench/timing.ts (warm-up, ≥ 1 s samples, median of 5; steps over 2 s: median of 3
- * single steps). Chromium flags and serving: test/browser/chromium.ts.
+ * Timing follows bench/timing.ts for rnnkit (warm-up, ≥ 1 s samples, median of 5; steps over 2 s:
+ * median of 3 single steps); tfjs, whose steps take tens of seconds to minutes here, gets one
+ * warm-up step and one timed step. Chromium flags and serving: test/browser/chromium.ts.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,7 +18,7 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type BenchConfig, loadConfigs } from "./configs.js";
 import type { BenchRequest, BenchResult } from "./browser-worker.js";
-import { DEFAULT_TIMING, QUICK_TIMING } from "./timing.js";
+import { DEFAULT_TIMING, QUICK_TIMING, type TimingOptions } from "./timing.js";
 import { REPO_ROOT } from "../test/helpers/shared.js";
 import { PLAYGROUND_DIR, browserUnavailable, launchChromium, serve } from "../test/browser/chromium.js";
 
@@ -35,6 +36,8 @@ const all = loadConfigs(REPO_ROOT);
 const names = (arg("--configs") ?? "char,word,sentiment").split(",");
 const quick = args.includes("--quick");
 const withTfjs = !args.includes("--no-tfjs");
+/** tfjs takes tens of seconds to minutes per training step here: one warm-up step, then one timed step. */
+const TFJS_TIMING: TimingOptions = { warmup: 1, samples: 1, minTime: 0 };
 
 // 1. Build the benchmark page: the worker bundled with rnnkit (from source) and tfjs, the wasm files beside it.
 const out = join(REPO_ROOT, "dist", "bench-browser");
@@ -76,7 +79,7 @@ for (const name of names) {
   if (!config) throw new Error(`unknown config ${name}; configs.json has ${Object.keys(all).join(", ")}`);
   const jobs: ["rnnkit" | "tfjs", number][] = [["rnnkit", 1], ["rnnkit", 2], ...(withTfjs ? ([["tfjs", 1]] as ["tfjs", number][]) : [])];
   for (const [impl, threads] of jobs) {
-    const r = await measure({ impl, name, config, threads, timing: quick || impl === "tfjs" ? QUICK_TIMING : DEFAULT_TIMING, tfjsWasm: server.url });
+    const r = await measure({ impl, name, config, threads, timing: impl === "tfjs" ? TFJS_TIMING : quick ? QUICK_TIMING : DEFAULT_TIMING, tfjsWasm: server.url });
     const row = "error" in r ? { ...r, impl, name, threads } : r;
     rows.push(row);
     console.log("error" in row ? `  ${name} ${impl} ${threads}t: ERROR ${row.error}` : `  ${name} ${row.impl} ${row.threads}t: ${Math.round(row.tokensPerS).toLocaleString()} tokens/s (${row.stepMs.toFixed(1)} ms/step, ${row.timing.reps}×${row.timing.samples})`);

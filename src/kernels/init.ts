@@ -92,7 +92,7 @@ export async function initBackend(options: InitOptions = {}): Promise<InitResult
   const wanted = options.threads ?? 1;
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 64) throw new RangeError(`init: threads must be an integer 1…64, got ${String(options.threads)}`);
   let threadsWarning: string | undefined;
-  if (wanted > 1 && options.wasm === undefined && options.base !== undefined && simdSupported()) {
+  if (wanted > 1 && options.wasm === undefined && options.base !== undefined && options.relaxed !== false && simdSupported()) {
     const why = threadsUnavailable();
     if (why) threadsWarning = `rnnkit: running the wasm kernels on one thread: ${why}`;
     else {
@@ -107,7 +107,7 @@ export async function initBackend(options: InitOptions = {}): Promise<InitResult
         threadsWarning = `rnnkit: running the wasm kernels on one thread: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
-  } else if (wanted > 1) threadsWarning = "rnnkit: running the wasm kernels on one thread: threads need the default module files (pass base, not wasm) and WebAssembly SIMD";
+  } else if (wanted > 1) threadsWarning = "rnnkit: running the wasm kernels on one thread: threads need the default module files (pass base, not wasm), relaxed not false, and WebAssembly SIMD";
   if (threadsWarning) console.warn(threadsWarning);
   const one = (r: InitResult): InitResult => (threadsWarning ? { ...r, threadsWarning } : r);
   try {
