@@ -3,6 +3,7 @@
 // place, never copied: a weight changed in place is seen at the next step) and owns one block of
 // memory for the carried state and the scratch of a step, allocated when it is created. A step
 // allocates nothing.
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
