@@ -12,7 +12,10 @@
  *   lm1    language-model step latency: one token with carried state, batch 1 (what generation does),
  *          the default train-lm word model (vocab 5000, emb 128, 1-layer LSTM 256)
  *   lm20   language-model throughput: 20 streams × 35 tokens per call (tokens/s), same model
- * rnnkit runs model.forward under noGrad (logits for every position, like the ONNX graph); ONNX
+ * rnnkit runs the paths its public functions use: classifierProba (classifyTexts' inference
+ * kernels) for the classifier, LmStepper (generate / predictNext) for the one-token LM step, and
+ * model.forward under noGrad for the 35-token LM windows (logits for every position, like the ONNX
+ * graph); ONNX
  * Runtime runs session.run with intraOpNumThreads = threads. Threads: RNNKIT_NATIVE_THREADS /
  * RNNKIT_WASM_THREADS for rnnkit. One child process per thread count holds all implementations
  * and times them in interleaved rounds (7 rounds of ≥ 0.25 s samples each, median), so the load
@@ -80,6 +83,8 @@ async function child(impls: string[], threads: number, names: string[], quick: b
   const { LmVocab } = await import("../src/data/corpus/vocab.js");
   const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
   const { tryBackend } = await import("../src/kernels/select.js");
+  const { classifierProba } = await import("../src/models/classifier-step.js");
+  const { LmStepper } = await import("../src/lm/step.js");
   const { setBackend } = await import("../src/kernels/registry.js");
   manualSeed(1);
   const cls = new SequenceClassifier({ vocabSize: CLS.vocab, embeddingDim: CLS.emb, hiddenSize: CLS.hidden, numClasses: 2, bidirectional: true, pooling: "final" });
@@ -143,9 +148,15 @@ async function child(impls: string[], threads: number, names: string[], quick: b
       for (const w of names) {
         const { B, T, tok } = inputs(w);
         if (w.startsWith("cls")) {
+          // classifyTexts' path: classifierProba (inference kernels), model.forward when it declines
           const x = new Tensor(tok, [B, T]);
           const lens = new Int32Array(B).fill(T);
-          m.set(w, () => (setBackend(be), noGrad(() => c2.forward(x, lens).softmax(-1).f32)));
+          m.set(w, () => (setBackend(be), classifierProba(c2, tok, B, T, lens) ?? noGrad(() => c2.forward(x, lens).softmax(-1).f32)));
+        } else if (w === "lm1" && LmStepper.create(l2)) {
+          // generate / predictNext's path: the stepper, one token with carried state, logits out
+          const st = LmStepper.create(l2)!;
+          const logits = new Float32Array(LM.vocab);
+          m.set(w, () => (setBackend(be), st.step(tok[0]!, "logits", logits)));
         } else {
           let state = l2.initState(B);
           const x = new Tensor(tok, [T, B]);
