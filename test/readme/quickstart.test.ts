@@ -144,7 +144,7 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
   mkdirSync(project);
   const tgz = `file:../${packed.filename}`;
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as Record<string, unknown>;
-  const repoLock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+  const repoLock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; resolved?: string; version?: string; link?: boolean }> };
   const pick = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => pkg[k] !== undefined).map((k) => [k, pkg[k]]));
   const packages: Record<string, unknown> = {
     "": { name: "app", version: "1.0.0", dependencies: { rnnkit: tgz } },
@@ -155,8 +155,16 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
       ...pick(["license", "dependencies", "optionalDependencies", "peerDependencies", "peerDependenciesMeta", "bin", "engines"]),
     },
   };
-  // everything but dev-only packages ("devOptional" ones are also in the optional tree)
-  for (const [k, v] of Object.entries(repoLock.packages)) if (k !== "" && !v.dev) packages[k] = v;
+  // everything but dev-only packages ("devOptional" ones are also in the optional tree), with the
+  // tarball URL filled in where the lockfile omits it (omit-lockfile-registry-resolved): npm then
+  // takes each tarball from its cache by integrity, without asking the registry for metadata
+  const registry = "https://registry.npmjs.org/";
+  for (const [k, v] of Object.entries(repoLock.packages)) {
+    if (k === "" || v.dev) continue;
+    const name = k.slice(k.lastIndexOf("node_modules/") + "node_modules/".length);
+    const resolved = v.resolved ?? (v.link || !v.version ? undefined : `${registry}${name}/-/${name.split("/").pop()}-${v.version}.tgz`);
+    packages[k] = { ...v, ...(resolved ? { resolved } : {}) };
+  }
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { rnnkit: tgz } }, null, 2));
   writeFileSync(join(project, "package-lock.json"), JSON.stringify({ name: "app", version: "1.0.0", lockfileVersion: 3, requires: true, packages }, null, 2));
 
