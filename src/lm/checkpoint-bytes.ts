@@ -4,8 +4,10 @@
  * the same lmFromCheckpoint, so both check and rebuild a checkpoint identically.
  */
 import { LmVocab } from "../data/corpus/vocab.js";
-import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "../io/checkpoint-bytes.js";
-import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
+import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint, vocabFrom } from "../io/checkpoint-bytes.js";
+import { CheckpointError } from "../errors.js";
+import { checkLanguageModelCheckpoint } from "../models/checkpoint-config.js";
+import { LanguageModel } from "../models/language-model.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export const LM_KIND = "language-model";
@@ -25,10 +27,10 @@ export function lmToBytes(model: LanguageModel, vocab: LmVocab, info: Record<str
 /** Rebuild a model from a decoded checkpoint; checks that vocabulary and embedding agree. */
 export function lmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedLm {
   const { tensors, meta } = ckpt;
-  const config = meta.config as LanguageModelConfig;
-  const vocab = LmVocab.fromJSON(meta.vocab);
+  const config = checkLanguageModelCheckpoint(meta.config, tensors, where); // before anything is allocated from it
+  const vocab = vocabFrom(where, () => LmVocab.fromJSON(meta.vocab));
   if (vocab.size !== config.vocabSize)
-    throw new Error(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
+    throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
   const model = new LanguageModel(config);
   model.loadStateDict(tensors);
   model.eval();

@@ -1,9 +1,38 @@
 import { type CellMode, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
+import { weightDrop } from "../tensor/ops/weight-drop.js";
 import { concat, stack } from "../tensor/ops/shape-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { uniformInit } from "./init.js";
 import { Module, parameter } from "./module.js";
+
+/**
+ * The parameters a recurrent stack registers, by name and shape, without allocating anything (a
+ * checkpoint's metadata is checked against its tensors with this before a model is built).
+ * Order = PyTorch's _flat_weights_names, so stateDict() lists keys identically:
+ *   weight_ih_l{k}[_reverse] [G·H, I_k], weight_hh [G·H, P], bias_ih/bias_hh [G·H], weight_hr [P, H]
+ * with G gates (LSTM 4, GRU 3, RNN 1), P = projSize or H, I_0 = inputSize, I_k = D·P above.
+ */
+export function recurrentParameterShapes(
+  mode: CellMode,
+  o: { inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; bidirectional: boolean; projSize: number },
+): Array<[string, number[]]> {
+  const H = o.hiddenSize;
+  const P = o.projSize > 0 ? o.projSize : H;
+  const D = o.bidirectional ? 2 : 1;
+  const GH = gateCount(mode) * H;
+  const out: Array<[string, number[]]> = [];
+  for (let l = 0; l < o.numLayers; l++) {
+    const inSize = l === 0 ? o.inputSize : P * D;
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+      out.push([`weight_ih${sfx}`, [GH, inSize]], [`weight_hh${sfx}`, [GH, P]]);
+      if (o.bias) out.push([`bias_ih${sfx}`, [GH]], [`bias_hh${sfx}`, [GH]]);
+      if (o.projSize > 0) out.push([`weight_hr${sfx}`, [o.projSize, H]]);
+    }
+  }
+  return out;
+}
 
 /** Options shared by RNN, LSTM and GRU (PyTorch's, in camelCase). */
 export interface RecurrentOptions {
@@ -16,6 +45,12 @@ export interface RecurrentOptions {
   /** Dropout on the outputs of every layer but the last (training only). */
   dropout?: number;
   bidirectional?: boolean;
+  /**
+   * DropConnect on every recurrent matrix weight_hh* (Merity et al.'s weight drop): a fresh mask
+   * per forward call (one per BPTT window), training only. The gradient reaches the raw weight,
+   * which keeps PyTorch's plain name (`weight_hh_l0`), so checkpoints still load into nn.LSTM.
+   */
+  weightDrop?: number;
 }
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: "tanh" | "relu";
@@ -35,6 +70,11 @@ export interface ForwardOptions {
    * `output` are zero and hN/cN are each sequence's own final state (pack_padded_sequence).
    */
   lengths?: Int32Array | readonly number[] | Tensor | null;
+  /**
+   * Keep flags (1 keep, 0 drop) for the weight-drop masks by parameter name (`weight_hh_l0`, …),
+   * instead of random draws: to reproduce a mask drawn elsewhere (e.g. a PyTorch golden test).
+   */
+  weightDropMasks?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 export interface RecurrentResult {
@@ -61,6 +101,8 @@ export class RecurrentBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
+  /** DropConnect probability on weight_hh* while training (0 = off). */
+  readonly weightDrop: number;
   readonly #name: string;
   readonly #weights = new Map<string, Tensor>();
 
@@ -80,31 +122,15 @@ export class RecurrentBase extends Module {
     this.dropout = o.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${name}: dropout must be in [0, 1), got ${this.dropout}`);
     this.bidirectional = o.bidirectional ?? false;
+    this.weightDrop = o.weightDrop ?? 0;
+    if (!(this.weightDrop >= 0 && this.weightDrop < 1)) throw new RangeError(`${name}: weightDrop must be in [0, 1), got ${this.weightDrop}`);
     this.projSize = o.projSize ?? 0;
     if (this.projSize !== 0 && (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize))
       throw new RangeError(`${name}: projSize must be an integer in [0, hiddenSize=${this.hiddenSize}), got ${this.projSize}`);
 
-    const H = this.hiddenSize;
-    const P = this.outSize;
-    const GH = gateCount(mode) * H;
-    const bound = 1 / Math.sqrt(H);
-    const p = (n: string, shape: number[]): void => {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    for (const [n, shape] of recurrentParameterShapes(mode, this))
       this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound), shape)));
-    };
-    // Registration order = PyTorch's _flat_weights_names, so stateDict() lists keys identically.
-    for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? this.inputSize : P * this.numDirections;
-      for (let d = 0; d < this.numDirections; d++) {
-        const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-        p(`weight_ih${sfx}`, [GH, inSize]);
-        p(`weight_hh${sfx}`, [GH, P]);
-        if (this.bias) {
-          p(`bias_ih${sfx}`, [GH]);
-          p(`bias_hh${sfx}`, [GH]);
-        }
-        if (this.projSize > 0) p(`weight_hr${sfx}`, [this.projSize, H]);
-      }
-    }
   }
 
   get numDirections(): number {
@@ -165,7 +191,7 @@ export class RecurrentBase extends Module {
           seq,
           {
             wIh: this.#param(`weight_ih${sfx}`)!,
-            wHh: this.#param(`weight_hh${sfx}`)!,
+            wHh: weightDrop(this.#param(`weight_hh${sfx}`)!, this.weightDrop, this.training, opts.weightDropMasks?.[`weight_hh${sfx}`]),
             bIh: this.#param(`bias_ih${sfx}`),
             bHh: this.#param(`bias_hh${sfx}`),
             wHr: this.#param(`weight_hr${sfx}`),
