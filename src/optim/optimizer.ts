@@ -25,6 +25,8 @@ export interface OptimizerMeta {
   hyper: Hyper;
   shapes: number[][];
   steps: number[];
+  /** Optimizer-specific numbers that are not per-element buffers (ASGD's per-parameter eta and mu). */
+  extra?: Record<string, number[]>;
 }
 
 /** Throws unless x is a finite number ≥ min (or > min when `strict`). */
