@@ -52,7 +52,6 @@ export { exportOnnxFile, type ExportOnnxResult } from "./export/onnx/file.js";
 export { encodeDataFile, type EncodeDataOptions, type EncodeDataResult } from "./export/torch-data.js";
 export { createServer, type ServeOptions, type ServeLimits, type RnnkitServer } from "./serve/server.js";
 
-// charts and progress
+// charts
 export * from "./viz/index.js";
 export { writeChart } from "./viz/write.js";
-export { createProgress, type Progress, type ProgressOptions } from "./cli/progress.js";

@@ -85,11 +85,22 @@ export class TokenSampler {
     const exclude = o.exclude ?? [];
     const ex = this.mark(exclude);
     try {
-      let total = 0;
-      let m = 0;
-      for (let i = 0; i < C; i++) if (!ex[i]) (total += p[i]!), m++;
       const topK = o.topK ?? 0;
       const topP = o.topP ?? 1;
+      // the mass of the ids that may be drawn: everything, less the excluded ids (each once)
+      let total = 0;
+      for (let i = 0; i < C; i++) total += p[i]!;
+      let m = C;
+      for (let j = 0; j < exclude.length; j++) {
+        const e = exclude[j]!;
+        if (e >= 0 && e < C && ex[e] === 1) {
+          total -= p[e]!;
+          m--;
+          ex[e] = 2; // counted; a repeated id in `exclude` is not subtracted twice
+        }
+      }
+      for (let j = 0; j < exclude.length; j++) if (exclude[j]! >= 0 && exclude[j]! < C) ex[exclude[j]!] = 1;
+      if (pT0(topK, topP, m)) return this.walkAll(p, ex, total, rng());
       // the kept set: every non-excluded id ranked at or above (pT, iT) — probability pT, ties up to id iT
       let pT = -Infinity;
       let iT = C;
@@ -124,6 +135,22 @@ export class TokenSampler {
     } finally {
       this.unmark(exclude);
     }
+  }
+
+  /** The draw without top-k / top-p: every non-excluded id, walked in id order. */
+  private walkAll(p: ArrayLike<number>, ex: Uint8Array, total: number, u: number): number {
+    let r = u * total;
+    let last = -1;
+    const C = this.C;
+    for (let i = 0; i < C; i++) {
+      if (ex[i]) continue;
+      const v = p[i]!;
+      last = i;
+      r -= v;
+      if (r < 0) return i;
+    }
+    if (last < 0) throw new RangeError(`sample: every token id is excluded (${C} of ${C})`);
+    return last;
   }
 
   private mark(exclude: readonly number[]): Uint8Array {
@@ -246,6 +273,9 @@ export class TokenSampler {
     return [p[w]!, w];
   }
 }
+
+/** No filtering to do: top-k keeps everything (0 or ≥ the ids left) and top-p is 1. */
+const pT0 = (topK: number, topP: number, m: number): boolean => (topK <= 0 || topK >= m) && topP >= 1;
 
 const samplers = new Map<number, TokenSampler>();
 /** A TokenSampler for vocabularies of C ids (one per size, reused). */
