@@ -64,7 +64,6 @@ export { forEachLine } from "./data/sentiment/lines.js";
 export { labelSet, encodeLabels } from "./data/sentiment/labels.js";
 export { type CsvRecord, type CsvOptions, parseDelimited } from "./data/sentiment/csv.js";
 export { type ValidationSplitOptions, type Fold, trainValidationSplit, stratifiedKFold } from "./data/sentiment/splits.js";
-export { withSeed, seededShuffle, deriveSeed } from "./data/sentiment/rng.js";
 export { type EncodedDataset, type EncodeOptions, type Batch, type BatchOptions, tokenizeAll, encodeDataset, makeBatches, collate } from "./data/sentiment/batching.js";
 export { type Neighbor, WordVectors } from "./embeddings/word-vectors.js";
 export { type EmbeddingMatrixOptions, type CoverageReport, type EmbeddingMatrix, buildEmbeddingMatrix, formatCoverage } from "./embeddings/matrix.js";

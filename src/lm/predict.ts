@@ -1,6 +1,6 @@
 import type { LmVocab } from "../data/corpus/vocab.js";
 import type { LanguageModel, LmState } from "../models/language-model.js";
-import { manualSeed } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { type SamplingOptions, sampleToken, softmax64 } from "./sampling.js";
 
@@ -111,7 +111,7 @@ export function scoreText(model: LanguageModel, vocab: LmVocab, text: string): {
 export interface GenerateOptions extends SamplingOptions {
   /** Tokens to generate. */
   length?: number;
-  /** Seed for the sampler (same seed, same text). */
+  /** Seed for the sampler (same seed, same text); ignored when `generator` is given. */
   seed?: number;
   /** Allow sampling <unk> (off by default). */
   includeUnk?: boolean;
@@ -119,7 +119,7 @@ export interface GenerateOptions extends SamplingOptions {
 
 /** Sample a continuation of the prompt token by token, carrying the recurrent state. */
 export function generate(model: LanguageModel, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
-  if (opts.seed !== undefined) manualSeed(opts.seed);
+  const generator = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : undefined);
   const enc = encodePrompt(vocab, prompt);
   const ctx = [...startIds(vocab), ...enc.ids];
   if (ctx.length === 0) throw new Error(`generate: the prompt "${prompt}" has no token in the vocabulary`);
@@ -130,7 +130,7 @@ export function generate(model: LanguageModel, vocab: LmVocab, prompt: string, o
     let { last, state } = feed(model, ctx, null);
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
-      const id = sampleToken(last, { ...opts, exclude });
+      const id = sampleToken(last, { ...opts, exclude, ...(generator ? { generator } : {}) });
       out.push(id);
       ({ last, state } = feed(model, [id], state));
     }

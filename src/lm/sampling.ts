@@ -1,4 +1,4 @@
-import { random } from "../tensor/random.js";
+import { type Generator, defaultGenerator } from "../tensor/random.js";
 
 export interface SamplingOptions {
   /** Divide logits by this before the softmax (< 1 sharper, > 1 flatter). 0 = greedy. */
@@ -9,6 +9,8 @@ export interface SamplingOptions {
   topP?: number;
   /** Token ids never sampled (e.g. <unk>). */
   exclude?: readonly number[];
+  /** The stream to draw from (default: the default generator). */
+  generator?: Generator;
 }
 
 /** Softmax of logits / temperature, in float64. */
@@ -23,7 +25,7 @@ export function softmax64(logits: ArrayLike<number>, temperature = 1): Float64Ar
   return p;
 }
 
-/** Draw one token id from logits with temperature, top-k and top-p filtering (seeded generator). */
+/** Draw one token id from logits with temperature, top-k and top-p filtering (one draw from `o.generator`). */
 export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}): number {
   const temperature = o.temperature ?? 1;
   if (!(temperature >= 0)) throw new RangeError(`sample: temperature must be ≥ 0, got ${temperature}`);
@@ -52,7 +54,7 @@ export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}):
     order = order.slice(0, cut);
   }
   const total = order.reduce((a, i) => a + p[i]!, 0);
-  let r = random() * total;
+  let r = (o.generator ?? defaultGenerator).random() * total;
   for (const i of order) {
     r -= p[i]!;
     if (r <= 0) return i;

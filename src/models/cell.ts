@@ -1,4 +1,5 @@
 import { GRU, LSTM, RNN, type RecurrentBase } from "../nn/recurrent.js";
+import type { Generator } from "../tensor/random.js";
 
 /** The recurrent cell types a model can be built from (PyTorch word_language_model's names). */
 export type CellType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
@@ -12,6 +13,7 @@ export interface StackOptions {
   bidirectional: boolean;
   batchFirst: boolean;
   projSize?: number;
+  generator?: Generator;
 }
 
 /** Build the recurrent stack for a cell type; errors name the valid choices. */

@@ -1,6 +1,7 @@
 import { type CellMode, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
 import { concat, stack } from "../tensor/ops/shape-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { uniformInit } from "./init.js";
 import { Module, parameter } from "./module.js";
@@ -16,6 +17,8 @@ export interface RecurrentOptions {
   /** Dropout on the outputs of every layer but the last (training only). */
   dropout?: number;
   bidirectional?: boolean;
+  /** Draws the initial weights (default: the default generator). */
+  generator?: Generator;
 }
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: "tanh" | "relu";
@@ -89,7 +92,7 @@ export class RecurrentBase extends Module {
     const GH = gateCount(mode) * H;
     const bound = 1 / Math.sqrt(H);
     const p = (n: string, shape: number[]): void => {
-      this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound), shape)));
+      this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound, o.generator), shape)));
     };
     // Registration order = PyTorch's _flat_weights_names, so stateDict() lists keys identically.
     for (let l = 0; l < this.numLayers; l++) {
@@ -180,7 +183,7 @@ export class RecurrentBase extends Module {
         if (r.cN) cNs.push(r.cN);
       }
       seq = D === 1 ? outs[0]! : concat(outs, 2); // [T, B, D·P]
-      if (l < L - 1 && this.dropout > 0) seq = dropout(seq, this.dropout, this.training);
+      if (l < L - 1 && this.dropout > 0) seq = dropout(seq, this.dropout, this.training, this.generator ?? undefined);
     }
     return {
       output: this.batchFirst ? seq.transpose(0, 1) : seq,

@@ -9,7 +9,7 @@ import { encodeCorpus } from "../../data/corpus/encode.js";
 import { parseCell } from "../../models/cell.js";
 import { textTable } from "../../viz/table.js";
 import { createProgress } from "../progress.js";
-import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
+import { action, choiceArg, everyArg, intArg, interruptFlag, numArg } from "../common.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
@@ -43,7 +43,8 @@ export function registerLmCommands(program: Command): void {
     .option("--time-limit <s>", "stop after this many seconds (the checkpoint is kept)", numArg("--time-limit", 0))
     .option("--seed <n>", "random seed", intArg("--seed", 0))
     .option("--out <path>", "checkpoint path", DEFAULT_LM_PATH)
-    .option("--resume", "continue training the checkpoint at --out")
+    .option("--resume", "continue training the checkpoint at --out (from the exact step where it stopped)")
+    .option("--checkpoint-every <n|time>", "also save the training state every n steps or every 10m/90s/2h (default: after each epoch)", everyArg("--checkpoint-every"))
     .option("--sample-length <n>", "tokens of sample text after each epoch (0 = none)", intArg("--sample-length", 0))
     .option("--sample-every <s>", "also print a sample every s seconds (0 = only after epochs)", numArg("--sample-every", 0), 20)
     .option("--json", "JSON log lines instead of a progress bar")
@@ -67,15 +68,16 @@ export function registerLmCommands(program: Command): void {
               ...(opts.optimizer ? { optimizer: opts.optimizer as "sgd" | "adam" } : {}),
               out: String(opts.out),
               resume: Boolean(opts.resume),
+              ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery as unknown as { steps: number } } : {}),
             },
             {
               info: log,
               onStart: (s) => {
                 log(`model: ${s.params.toLocaleString()} parameters; ${s.stepsPerEpoch} steps per epoch, epochs ${s.startEpoch}–${s.epochs}`);
-                base = (s.startEpoch - 1) * s.stepsPerEpoch;
-                bar = createProgress({ total: (s.epochs - s.startEpoch + 1) * s.stepsPerEpoch, label: "train-lm", json, epochs: s.epochs, jsonEvery: 20 });
+                base = s.startStep;
+                bar = createProgress({ total: Math.max(1, s.epochs * s.stepsPerEpoch - s.startStep), label: "train-lm", json, epochs: s.epochs, jsonEvery: 20 });
               },
-              onStep: (s) => bar?.update((s.epoch - 1) * s.steps + s.step - base, { epoch: s.epoch, loss: s.loss, ppl: Math.exp(s.loss), tokPerSec: s.tokensPerSec, lr: s.lr }),
+              onStep: (s) => bar?.update(s.globalStep - base, { epoch: s.epoch, loss: s.loss, ppl: Math.exp(s.loss), tokPerSec: s.tokensPerSec, lr: s.lr }),
               onEpoch: (e) => {
                 bar?.log({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss ?? NaN, validPpl: e.validPerplexity ?? NaN, lr: e.lr, seconds: e.seconds });
                 if (e.sample === undefined) return;
@@ -87,10 +89,12 @@ export function registerLmCommands(program: Command): void {
             },
           );
           (bar as ReturnType<typeof createProgress> | null)?.stop();
-          const lines = [r.message, `checkpoint: ${r.checkpoint}   curve: ${r.curve}`];
+          const lines = [r.message];
+          if (r.checkpoint) lines.push(`checkpoint: ${r.checkpoint}${r.curve ? `   curve: ${r.curve}` : ""}`);
+          else lines.push("no checkpoint was written");
           if (r.valid) lines.push(`validation perplexity ${r.valid.perplexity.toFixed(2)} (${r.valid.bitsPerToken.toFixed(3)} bits/token)`);
           if (r.test) lines.push(`test perplexity ${r.test.perplexity.toFixed(2)} (${r.test.bitsPerToken.toFixed(3)} bits/token)`);
-          if (r.stoppedBy === "interrupt") lines.push(`training state saved: continue with --resume --out ${r.checkpoint}`);
+          if (r.stoppedBy === "interrupt" || r.stoppedBy === "time-limit") lines.push(`training state saved at epoch ${r.position.epoch}, step ${r.position.step}: continue with --resume --out ${String(opts.out)}`);
           if (json) say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, message: r.message, checkpoint: r.checkpoint, validPerplexity: r.valid?.perplexity ?? null, testPerplexity: r.test?.perplexity ?? null }));
           else for (const l of lines) say(l);
           if (r.stoppedBy === "nan") process.exitCode = 1;

@@ -11,7 +11,7 @@ import { formatCoverage } from "../../embeddings/matrix.js";
 import { parseCell } from "../../models/cell.js";
 import { textTable } from "../../viz/table.js";
 import { createProgress, type Progress } from "../progress.js";
-import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
+import { action, choiceArg, everyArg, intArg, interruptFlag, numArg } from "../common.js";
 import { DEFAULT_CLASSIFIER_PATH, shippedModelPath } from "../../sentiment/shipped.js";
 import { HfTextClassifier } from "../../transformers/classifier.js";
 import { isHfSpec } from "../../transformers/resolve.js";
@@ -71,6 +71,8 @@ export function registerSentimentCommands(program: Command): void {
     .option("--time-limit <s>", "stop training after s seconds", numArg("--time-limit", 0))
     .option("--seed <n>", "random seed", intArg("--seed", 0))
     .option("--out <path>", "checkpoint path", DEFAULT_CLASSIFIER_PATH)
+    .option("--resume", "continue the stopped or killed run writing --out (one model, dataset with a test split)")
+    .option("--checkpoint-every <n|time>", "also save the training state every n steps or every 10m/90s/2h (default: after each epoch)", everyArg("--checkpoint-every"))
     .option("--json", "JSON log lines instead of a progress bar")
     .action(
       action(async (opts: Record<string, unknown>) => {
@@ -78,6 +80,7 @@ export function registerSentimentCommands(program: Command): void {
         let bar: Progress | null = null;
         const log = (m: string): void => (bar ? bar.info(m) : say(json ? JSON.stringify({ event: "info", message: m }) : m));
         const intr = interruptFlag(() => log("Ctrl-C: stopping after this batch… (again to quit at once)"));
+        let base = 0;
         const n = (k: string): number | undefined => (typeof opts[k] === "number" ? (opts[k] as number) : undefined);
         const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
         try {
@@ -109,26 +112,33 @@ export function registerSentimentCommands(program: Command): void {
               timeLimit: n("timeLimit"),
               seed: n("seed"),
               out: String(opts.out),
+              resume: opts.resume ? true : undefined,
+              checkpointEvery: opts.checkpointEvery as { steps?: number; seconds?: number } | undefined,
             }),
             {
               info: log,
               onStart: (s) => {
                 bar?.stop();
                 log(`${s.fold !== null ? `fold ${s.fold + 1}/${s.folds}: ` : ""}${s.train} train / ${s.valid} validation / ${s.test} test; vocabulary ${s.vocab}; ${s.params.toLocaleString()} parameters`);
-                bar = createProgress({ total: s.epochs * s.steps, label: "train", json, epochs: s.epochs, jsonEvery: 20 });
+                base = s.startStep;
+                bar = createProgress({ total: Math.max(1, s.epochs * s.steps - s.startStep), label: "train", json, epochs: s.epochs, jsonEvery: 20 });
               },
-              onStep: (s) => bar?.update((s.epoch - 1) * s.steps + s.step, { epoch: s.epoch, loss: s.loss, acc: s.acc, exPerSec: s.examplesPerSec }),
+              onStep: (s) => bar?.update(s.globalStep - base, { epoch: s.epoch, loss: s.loss, acc: s.acc, exPerSec: s.examplesPerSec }),
               onEpoch: (e) => bar?.log({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, validLoss: e.validLoss ?? NaN, validAcc: e.validAcc ?? NaN, seconds: e.seconds }),
               shouldStop: () => intr.stop,
             },
           );
           (bar as Progress | null)?.stop();
           bar = null;
+          const failed = r.training.find((t) => t.stoppedBy === "nan");
+          if (failed) process.exitCode = 1;
+          else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = 130;
           if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
           else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.validAccuracy).toFixed(2), (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "validation %", "accuracy %", "macro-F1 %"]));
           say(`${r.dataset}: accuracy ${(100 * r.meanAccuracy).toFixed(2)}%, macro-F1 ${(100 * r.meanMacroF1).toFixed(2)}%${r.folds.length ? ` (mean of ${r.folds.length} folds)` : ""}; trained in ${r.trainSeconds.toFixed(0)}s`);
+          if (failed) say(`training stopped: ${failed.message}`);
           if (r.checkpoint) say(`checkpoint: ${r.checkpoint}`);
           if (r.members.length) say(`ensemble members: ${r.members.join(", ")}`);
         } finally {
