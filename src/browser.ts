@@ -49,7 +49,8 @@ export { LM_UNK_TOKEN, type LmVocabOptions, type LmVocabJSON, type EncodeStats, 
 export { type SplitFractions, type TokenSplits, DEFAULT_SPLIT, splitStream } from "./data/corpus/split.js";
 export { type BatchedStream, type BpttWindow, batchify, bpttWindows, countBpttWindows } from "./data/corpus/batchify.js";
 export { type SplitStats, type EncodedCorpus, encodeCorpus } from "./data/corpus/encode.js";
-export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
+export { trainLoop, type TrainTask, type TrainLoopOptions, type TrainLoopResult, type TrainerSnapshot, type TrainerState, type StepOutput, type StepPosition, type StepEvent, type EpochRecord, type Validation, type StopReason, type SnapshotReason } from "./train/loop.js";
+export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
@@ -70,7 +71,7 @@ export { type EmbeddingMatrixOptions, type CoverageReport, type EmbeddingMatrix,
 export { type Word2VecOptions, type Word2VecResult, trainWord2Vec } from "./embeddings/word2vec.js";
 export * from "./baselines/index.js";
 export * from "./eval/metrics.js";
-export { trainClassifier, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
+export { trainClassifier, classifierTask, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
 export { CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./sentiment/checkpoint-bytes.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
