@@ -4,3 +4,7 @@ export { Embedding, type EmbeddingOptions } from "./embedding.js";
 export { Dropout } from "./dropout.js";
 export { RNN, LSTM, GRU, RecurrentBase, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions, type RecurrentResult } from "./recurrent.js";
 export * as functional from "./functional.js";
+export { LockedDropout } from "./locked-dropout.js";
+export { EmbeddingDropout } from "./embedding-dropout.js";
+export { ModuleList, Sequential, type TensorModule } from "./container.js";
+export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxOptions, type AdaptiveOutput } from "./adaptive-softmax.js";

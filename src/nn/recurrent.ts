@@ -1,5 +1,6 @@
 import { type CellMode, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
+import { weightDrop } from "../tensor/ops/weight-drop.js";
 import { concat, stack } from "../tensor/ops/shape-ops.js";
 import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -19,6 +20,12 @@ export interface RecurrentOptions {
   bidirectional?: boolean;
   /** Draws the initial weights (default: the default generator). */
   generator?: Generator;
+  /**
+   * DropConnect on every recurrent matrix weight_hh* (Merity et al.'s weight drop): a fresh mask
+   * per forward call (one per BPTT window), training only. The gradient reaches the raw weight,
+   * which keeps PyTorch's plain name (`weight_hh_l0`), so checkpoints still load into nn.LSTM.
+   */
+  weightDrop?: number;
 }
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: "tanh" | "relu";
@@ -38,6 +45,11 @@ export interface ForwardOptions {
    * `output` are zero and hN/cN are each sequence's own final state (pack_padded_sequence).
    */
   lengths?: Int32Array | readonly number[] | Tensor | null;
+  /**
+   * Keep flags (1 keep, 0 drop) for the weight-drop masks by parameter name (`weight_hh_l0`, …),
+   * instead of random draws: to reproduce a mask drawn elsewhere (e.g. a PyTorch golden test).
+   */
+  weightDropMasks?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 export interface RecurrentResult {
@@ -64,6 +76,8 @@ export class RecurrentBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
+  /** DropConnect probability on weight_hh* while training (0 = off). */
+  readonly weightDrop: number;
   readonly #name: string;
   readonly #weights = new Map<string, Tensor>();
 
@@ -83,6 +97,8 @@ export class RecurrentBase extends Module {
     this.dropout = o.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${name}: dropout must be in [0, 1), got ${this.dropout}`);
     this.bidirectional = o.bidirectional ?? false;
+    this.weightDrop = o.weightDrop ?? 0;
+    if (!(this.weightDrop >= 0 && this.weightDrop < 1)) throw new RangeError(`${name}: weightDrop must be in [0, 1), got ${this.weightDrop}`);
     this.projSize = o.projSize ?? 0;
     if (this.projSize !== 0 && (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize))
       throw new RangeError(`${name}: projSize must be an integer in [0, hiddenSize=${this.hiddenSize}), got ${this.projSize}`);
@@ -168,7 +184,7 @@ export class RecurrentBase extends Module {
           seq,
           {
             wIh: this.#param(`weight_ih${sfx}`)!,
-            wHh: this.#param(`weight_hh${sfx}`)!,
+            wHh: weightDrop(this.#param(`weight_hh${sfx}`)!, this.weightDrop, this.training, opts.weightDropMasks?.[`weight_hh${sfx}`], this.generator ?? undefined),
             bIh: this.#param(`bias_ih${sfx}`),
             bHh: this.#param(`bias_hh${sfx}`),
             wHr: this.#param(`weight_hr${sfx}`),

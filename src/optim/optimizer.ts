@@ -28,6 +28,8 @@ export interface OptimizerMeta {
   groups?: Array<{ hyper: Hyper; size: number }>;
   shapes: number[][];
   steps: number[];
+  /** Optimizer-specific numbers that are not per-element buffers (ASGD's per-parameter eta and mu). */
+  extra?: Record<string, number[]>;
 }
 
 /** Throws unless x is a finite number ≥ min (or > min when `strict`). */
@@ -152,6 +154,10 @@ export abstract class Optimizer {
     this.setHyperAll("lr", v);
   }
 
+  /** The hyperparameters of parameter i's group. */
+  protected hyperOfParam(i: number): Hyper {
+    return this.paramGroups[this.#groupOf[i]!]!.hyper;
+  }
   /** The first group's value of hyperparameter `name` (subclasses expose these as properties). */
   protected hyperOf(name: string): number | boolean {
     return this.paramGroups[0]!.hyper[name]!;
