@@ -1,4 +1,4 @@
-import { type CellMode, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
+import { type CellType, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
 import { weightDrop } from "../tensor/ops/weight-drop.js";
 import { concat, stack } from "../tensor/ops/shape-ops.js";
@@ -67,7 +67,7 @@ export interface RecurrentResult {
  * fused kernel call (see tensor/ops/recurrent.ts). Initialisation U(−1/√H, 1/√H).
  */
 export class RecurrentBase extends Module {
-  readonly mode: CellMode;
+  readonly mode: CellType;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -81,7 +81,7 @@ export class RecurrentBase extends Module {
   readonly #name: string;
   readonly #weights = new Map<string, Tensor>();
 
-  constructor(name: string, mode: CellMode, o: RecurrentOptions & { projSize?: number }) {
+  constructor(name: string, mode: CellType, o: RecurrentOptions & { projSize?: number }) {
     super();
     this.#name = name;
     this.mode = mode;
@@ -167,8 +167,8 @@ export class RecurrentBase extends Module {
       return s;
     };
     const h0 = checkState(opts.h0, P, "h0");
-    const c0 = this.mode === "lstm" ? checkState(opts.c0, H, "c0") : null;
-    if (this.mode !== "lstm" && opts.c0) throw new TypeError(`${name}.forward: c0 is only for LSTM`);
+    const c0 = this.mode === "LSTM" ? checkState(opts.c0, H, "c0") : null;
+    if (this.mode !== "LSTM" && opts.c0) throw new TypeError(`${name}.forward: c0 is only for LSTM`);
     const zerosH = (): Tensor => new Tensor(new Float32Array(B * P), [B, P]);
     const zerosC = (): Tensor => new Tensor(new Float32Array(B * H), [B, H]);
 
@@ -190,7 +190,7 @@ export class RecurrentBase extends Module {
             wHr: this.#param(`weight_hr${sfx}`),
           },
           h0 ? h0.select(0, k) : zerosH(),
-          this.mode === "lstm" ? (c0 ? c0.select(0, k) : zerosC()) : null,
+          this.mode === "LSTM" ? (c0 ? c0.select(0, k) : zerosC()) : null,
           lengths,
           d === 1,
         );
@@ -224,7 +224,7 @@ export class RNN extends RecurrentBase {
   constructor(o: RNNOptions) {
     const nl = o.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new RangeError(`RNN: nonlinearity must be "tanh" or "relu", got ${String(nl)}`);
-    super("RNN", nl === "tanh" ? "rnn_tanh" : "rnn_relu", o);
+    super("RNN", nl === "tanh" ? "RNN_TANH" : "RNN_RELU", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor } {
     const { output, hN } = this.forwardAll(x, opts);
@@ -240,7 +240,7 @@ export class RNN extends RecurrentBase {
  */
 export class LSTM extends RecurrentBase {
   constructor(o: LSTMOptions) {
-    super("LSTM", "lstm", o);
+    super("LSTM", "LSTM", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
     const { output, hN, cN } = this.forwardAll(x, opts);
@@ -255,7 +255,7 @@ export class LSTM extends RecurrentBase {
  */
 export class GRU extends RecurrentBase {
   constructor(o: RecurrentOptions) {
-    super("GRU", "gru", o);
+    super("GRU", "GRU", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor } {
     const { output, hN } = this.forwardAll(x, opts);
