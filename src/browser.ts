@@ -40,7 +40,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint } from "./io/checkpoint-bytes.js";
+export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./io/checkpoint-bytes.js";
 export * from "./models/index.js";
 
 // language modelling
@@ -54,7 +54,6 @@ export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepIn
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes } from "./lm/checkpoint-bytes.js";
 
 // text classification
 export * from "./data/text/index.js";
@@ -73,7 +72,6 @@ export * from "./baselines/index.js";
 export * from "./eval/metrics.js";
 export { trainClassifier, classifierTask, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
-export { CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./sentiment/checkpoint-bytes.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 
 // analysis and charts (SVG strings; the page decides where they go)

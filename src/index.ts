@@ -14,7 +14,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta } from "./io/checkpoint.js";
+export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
 export * from "./models/index.js";
 
 // language modelling
@@ -28,7 +28,6 @@ export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepIn
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { saveLm, loadLm, loadLmFromBytes, lmToBytes, type LoadedLm } from "./lm/checkpoint.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
 
 // text classification
@@ -40,7 +39,6 @@ export * from "./eval/metrics.js";
 export { trainClassifier, classifierTask, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
 export { evaluateExamples, type EvaluateExamplesOptions, type EvaluateExamplesResult } from "./sentiment/evaluate-examples.js";
-export { saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";

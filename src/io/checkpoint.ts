@@ -2,11 +2,25 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, u
 import { dirname } from "node:path";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-bytes.js";
+import type { LmVocab } from "../data/corpus/vocab.js";
+import type { LanguageModel } from "../models/language-model.js";
+import {
+  CLASSIFIER_KIND,
+  type CheckpointMeta,
+  type ClassifierBundle,
+  LM_KIND,
+  type LoadedLm,
+  classifierFromCheckpoint,
+  classifierToBytes,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  lmFromCheckpoint,
+  lmToBytes,
+} from "./checkpoint-bytes.js";
 import { load, save } from "./safetensors.js";
 
 // The format itself (and the byte-level encode/decode browsers use) lives in ./checkpoint-bytes.ts.
-export { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "./checkpoint-bytes.js";
+export * from "./checkpoint-bytes.js";
 
 /**
  * Write bytes to path atomically and durably: temp file, fsync, rename, fsync of the directory.
@@ -76,4 +90,24 @@ export function readTrainingState<S>(path: string): { tensors: Record<string, Te
   } catch {
     throw new Error(`${path}: the training state is not valid JSON (the file is damaged)`);
   }
+}
+
+/** Save a language model with its vocabulary (one safetensors file, PyTorch names). */
+export function saveLm(path: string, model: LanguageModel, vocab: LmVocab, info: Record<string, unknown> = {}): void {
+  writeFileAtomic(path, lmToBytes(model, vocab, info));
+}
+
+/** Load a language model and its vocabulary; checks that they agree. */
+export function loadLm(path: string): LoadedLm {
+  return lmFromCheckpoint(readCheckpoint(path, LM_KIND), path);
+}
+
+/** Save a classifier with its vocabulary, labels and text pipeline. */
+export function saveClassifier(path: string, b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): void {
+  writeFileAtomic(path, classifierToBytes(b));
+}
+
+/** Load a classifier; checks that vocabulary, embedding and labels agree. */
+export function loadClassifier(path: string): ClassifierBundle {
+  return classifierFromCheckpoint(readCheckpoint(path, CLASSIFIER_KIND), path);
 }

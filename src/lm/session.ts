@@ -16,7 +16,7 @@ import { claimOutput } from "../train/output.js";
 import { loadSnapshot, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { lineChart } from "../viz/line-chart.js";
 import { writeChart } from "../viz/write.js";
-import { loadLm, saveLm } from "./checkpoint.js";
+import { loadLm, saveLm } from "../io/checkpoint.js";
 import { evaluateLm, type LmEvalResult } from "./evaluate.js";
 import { generate } from "./predict.js";
 import { type LmEpochInfo, type LmStepInfo, type TrainLmResult, lmEpochInfo, lmTask } from "./train.js";

@@ -1,6 +1,6 @@
 import { encodeDataset } from "../data/sentiment/batching.js";
 import { tokenize } from "../data/text/tokenize.js";
-import type { ClassifierBundle } from "./checkpoint.js";
+import type { ClassifierBundle } from "../io/checkpoint.js";
 import { predictProba } from "./evaluate.js";
 
 export interface Prediction {

@@ -20,7 +20,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
 import { loadSnapshot, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
-import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "./checkpoint.js";
+import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
 import { initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { predictProba, reportFromProba } from "./evaluate.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerAnalysisCommands } from "../../src/cli/commands/analysis.js";
-import { saveLm } from "../../src/lm/checkpoint.js";
+import { saveLm } from "../../src/io/checkpoint.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { LmVocab } from "../../src/data/corpus/vocab.js";
 import { resolveTokenizer } from "../../src/data/corpus/tokenize.js";

@@ -10,7 +10,7 @@ import { Adam } from "../../src/optim/adam.js";
 import { trainLm } from "../../src/lm/train.js";
 import { evaluateLm } from "../../src/lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../src/lm/predict.js";
-import { loadLm, saveLm } from "../../src/lm/checkpoint.js";
+import { loadLm, saveLm } from "../../src/io/checkpoint.js";
 import { sampleToken } from "../../src/lm/sampling.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { sharedPath } from "../helpers/shared.js";

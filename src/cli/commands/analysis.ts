@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORPUS_DATASETS, type CorpusDatasetName, loadCorpus } from "../../data/corpus/load.js";
 import { encodeCorpus } from "../../data/corpus/encode.js";
-import { loadLm } from "../../lm/checkpoint.js";
+import { loadLm } from "../../io/checkpoint.js";
 import { DEFAULT_LM_PATH } from "../../lm/session.js";
 import { encodePrompt } from "../../lm/predict.js";
 import { type CellType, parseCell } from "../../models/cell.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CORPUS_DATASETS, type CorpusDatasetName } from "../../data/corpus/load.js";
-import { loadLm } from "../../lm/checkpoint.js";
+import { loadLm } from "../../io/checkpoint.js";
 import { evaluateLm } from "../../lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../lm/predict.js";
 import { DEFAULT_LM_PATH, trainLanguageModel } from "../../lm/session.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadClassifier } from "../../sentiment/checkpoint.js";
+import { loadClassifier } from "../../io/checkpoint.js";
 import { classifyTexts } from "../../sentiment/classify.js";
 import { SENTIMENT_DATASETS, type SentimentDatasetName, loadSentimentData } from "../../sentiment/datasets.js";
 import { type SentimentRunOptions, trainSentimentModel } from "../../sentiment/session.js";
