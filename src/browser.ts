@@ -44,8 +44,6 @@ export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type 
 export * from "./models/index.js";
 
 // language modelling
-export { type LmLevel, type WordStyle, type TokenizerSpec, EOS_TOKEN, resolveTokenizer, tokenizeLm, detokenize, charTokens, ptbTokens, proseTokens } from "./data/corpus/tokenize.js";
-export { LM_UNK_TOKEN, type LmVocabOptions, type LmVocabJSON, type EncodeStats, LmVocab } from "./data/corpus/vocab.js";
 export { type SplitFractions, type TokenSplits, DEFAULT_SPLIT, splitStream } from "./data/corpus/split.js";
 export { type BatchedStream, type BpttWindow, batchify, bpttWindows, countBpttWindows } from "./data/corpus/batchify.js";
 export { type SplitStats, type EncodedCorpus, encodeCorpus } from "./data/corpus/encode.js";

@@ -7,8 +7,7 @@
  */
 import type { TruncateMode } from "../data/text/sequence.js";
 import type { TokenizeOptions } from "../data/text/tokenize.js";
-import { Vocabulary } from "../data/text/vocabulary.js";
-import { LmVocab } from "../data/corpus/vocab.js";
+import { type LmVocabulary, Vocabulary } from "../data/text/vocabulary.js";
 import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
 import { SequenceClassifier, type SequenceClassifierConfig } from "../models/sequence-classifier.js";
 import type { Module } from "../nn/module.js";
@@ -70,12 +69,12 @@ export const LM_KIND = "language-model";
 /** A language model ready for predictNext / scoreText / generate (in eval mode). */
 export interface LoadedLm {
   model: LanguageModel;
-  vocab: LmVocab;
+  vocab: LmVocabulary;
   info: Record<string, unknown>;
 }
 
 /** The bytes of a language-model checkpoint (what saveLm writes); e.g. to offer as a download. */
-export function lmToBytes(model: LanguageModel, vocab: LmVocab, info: Record<string, unknown> = {}): Uint8Array {
+export function lmToBytes(model: LanguageModel, vocab: LmVocabulary, info: Record<string, unknown> = {}): Uint8Array {
   return encodeCheckpoint(model, { kind: LM_KIND, config: model.config, vocab: vocab.toJSON(), info });
 }
 
@@ -83,7 +82,8 @@ export function lmToBytes(model: LanguageModel, vocab: LmVocab, info: Record<str
 export function lmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedLm {
   const { tensors, meta } = ckpt;
   const config = meta.config as LanguageModelConfig;
-  const vocab = LmVocab.fromJSON(meta.vocab);
+  const vocab = Vocabulary.fromJSON(meta.vocab);
+  if (!vocab.hasTokenizer()) throw new Error(`${where}: the vocabulary has no tokenizer spec (a language-model checkpoint stores one; the file is damaged)`);
   if (vocab.size !== config.vocabSize)
     throw new Error(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
   return { model: rebuilt(new LanguageModel(config), tensors), vocab, info: meta.info ?? {} };

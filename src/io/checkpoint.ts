@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, u
 import { dirname } from "node:path";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { LmVocab } from "../data/corpus/vocab.js";
+import type { LmVocabulary } from "../data/text/vocabulary.js";
 import type { LanguageModel } from "../models/language-model.js";
 import {
   CLASSIFIER_KIND,
@@ -93,7 +93,7 @@ export function readTrainingState<S>(path: string): { tensors: Record<string, Te
 }
 
 /** Save a language model with its vocabulary (one safetensors file, PyTorch names). */
-export function saveLm(path: string, model: LanguageModel, vocab: LmVocab, info: Record<string, unknown> = {}): void {
+export function saveLm(path: string, model: LanguageModel, vocab: LmVocabulary, info: Record<string, unknown> = {}): void {
   writeFileAtomic(path, lmToBytes(model, vocab, info));
 }
 

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type CorpusDatasetName, type LoadCorpusOptions, loadCorpus } from "../data/corpus/load.js";
 import { encodeCorpus } from "../data/corpus/encode.js";
-import type { LmVocab } from "../data/corpus/vocab.js";
-import type { WordStyle, LmLevel } from "../data/corpus/tokenize.js";
+import type { LmVocabulary } from "../data/text/vocabulary.js";
+import type { WordStyle, LmLevel } from "../data/text/tokenize.js";
 import { LanguageModel } from "../models/language-model.js";
 import type { CellType } from "../models/cell.js";
 import { Adam } from "../optim/adam.js";
@@ -117,7 +117,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   if (tookOver) info(`${out}: took over the lock of a run that is gone (${tookOver})`);
   const given = stripUndefined(o);
 
-  let vocab: LmVocab | undefined;
+  let vocab: LmVocabulary | undefined;
   let resumed: { snapshot: TrainerSnapshot | null; tensors: Record<string, Tensor>; extra: Record<string, unknown> } | null = null;
   if (o.resume) {
     if (!existsSync(out) && !existsSync(statePath)) throw new Error(`--resume: no checkpoint at ${out} (hint: train first, or pass the same --out as before)`);
