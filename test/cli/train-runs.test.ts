@@ -108,3 +108,15 @@ test("diverging from scratch: exit 1, and no checkpoint path is printed (train-l
   assert.doesNotMatch(k.stdout, /checkpoint: /);
   assert.deepEqual(readdirSync(c.dir).includes("cls") ? readdirSync(join(c.dir, "cls")) : [], [], "no model saved");
 });
+
+test("--resume keeps what the run was given: a GRU run resumes as GRU (no option default overrides it)", () => {
+  const c = corpus();
+  const out = join(c.dir, "gru", "m.safetensors");
+  assert.equal(runCli(["train-lm", "--data", c.file, ...lm, "--cell", "gru", "--epochs", "1", "--out", out]).code, 0);
+  const r = runCli(["train-lm", "--resume", "--out", out, "--epochs", "2", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout).filter((l) => l.event === "epoch").map((l) => l.epoch), [2]);
+  const bad = runCli(["train-lm", "--data", c.file, "--cell", "lstmx", "--out", out]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--cell: unknown cell type "lstmx"; expected one of LSTM, GRU, RNN_TANH, RNN_RELU/);
+});
