@@ -154,13 +154,14 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     }
   }
   try {
-    return await trainAll(o, hooks, info, lock, resumed);
+    return await trainAll(o, hooks, info, (l) => (lock = l), resumed);
   } finally {
-    lock?.release();
+    (lock as OutputLock | null)?.release();
   }
 }
 
-async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, lock: OutputLock | null, resumed: Resumed | null): Promise<SentimentRunResult> {
+/** `claim(lock)` hands a lock taken here to the caller, which releases it. */
+async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, claim: (l: OutputLock) => void, resumed: Resumed | null): Promise<SentimentRunResult> {
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   for (const n of checkTrainingExamples(data.name, data.train, data.labels)) info(n);
@@ -177,8 +178,9 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   if (resumed && (!data.test || (o.ensemble ?? 1) > 1)) throw new Error("--resume continues one model trained on a dataset with a test split; cross-validation and ensembles start over (hint: run without --resume)");
   if (data.test) {
     // the run writes `out`: claim it (and check it can be written) before the first step
-    if (o.out && !lock) {
-      lock = claimOutput(o.out);
+    if (o.out && !resumed) {
+      const lock = claimOutput(o.out);
+      claim(lock);
       if (lock.tookOver) info(`${o.out}: took over the lock of a run that is gone (${lock.tookOver})`);
     }
     const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, resumed);
