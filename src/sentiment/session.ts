@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
-import { checkTrainingExamples, encodeLabels } from "../data/sentiment/labels.js";
+import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
 import type { Example } from "../data/sentiment/types.js";
 import type { TruncateMode } from "../data/text/sequence.js";
@@ -164,7 +164,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
 async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, claim: (l: OutputLock) => void, resumed: Resumed | null): Promise<SentimentRunResult> {
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
-  for (const n of checkTrainingExamples(data.name, data.train, data.labels)) info(n);
+  checkTrainingLabels(data.name, data.labels);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   const init = o.initFrom ? loadClassifier(o.initFrom) : null;
   if (init) info(`--init-from ${o.initFrom}: ${init.model.config.cell} ${init.model.config.bidirectional ? "bidirectional " : ""}hidden ${init.model.config.hiddenSize}, embedding ${init.model.config.vocabSize.toLocaleString()} × ${init.model.config.embeddingDim}, labels ${init.labels.join(", ")}`);
