@@ -19,7 +19,7 @@ import { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
-import { loadSnapshot, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
+import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
 import { initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
@@ -145,7 +145,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     try {
       const f = loadSnapshot(trainingStatePath(o.out));
       if (!f.snapshot || f.extra.kind !== "sequence-classifier") throw new Error(`--resume: ${trainingStatePath(o.out)} is not the training state of a classifier`);
-      const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as SentimentRunOptions;
+      const given = givenOptions(o);
       resumed = { snapshot: f.snapshot, options: { ...(f.extra.options as SentimentRunOptions), ...given }, ...(given.lr !== undefined ? { lr: given.lr } : {}) };
       o = resumed.options;
     } catch (e) {
@@ -307,11 +307,7 @@ async function runOne(
     // one model with a checkpoint path: snapshots beside it, so a stopped or killed run can resume
     const statePath = out && members === 1 ? trainingStatePath(out) : null;
     const resume = resumed?.snapshot ?? null;
-    if (resume) {
-      const p = resume.state.position;
-      info(`resuming ${out} ${p.step === 0 ? `after epoch ${p.epoch - 1}` : `in epoch ${p.epoch} after step ${p.step}/${resume.state.stepsPerEpoch}`}`);
-      if (resumed?.lr !== undefined && resume.state.baseLrs[0] !== resumed.lr) info(`learning rate ${resumed.lr} from here on (the run had ${resume.state.baseLrs[0]})`);
-    }
+    if (resume) for (const n of resumeNotes(out ?? "", resume.state, { bestName: "best validation accuracy", lr: resumed?.lr })) info(n);
     const training = await trainClassifier({
       model,
       optimizer,
