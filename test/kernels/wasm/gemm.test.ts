@@ -1,9 +1,9 @@
 /** WebAssembly GEMM vs the reference GEMM: odd sizes (SIMD and blocking tails), every transpose, beta 0/1/0.5. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { refBackend } from "../../src/kernels/ref/index.js";
-import { assertClose } from "../helpers/close.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import { refBackend } from "../../../src/kernels/ref/index.js";
+import { assertClose } from "../../helpers/close.js";
+import { randn, rng, wasmBackends } from "../../helpers/wasm.js";
 
 const backends = wasmBackends();
 

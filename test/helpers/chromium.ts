@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
-import { REPO_ROOT } from "../helpers/shared.js";
+import { REPO_ROOT } from "./shared.js";
 
 export const CHROMIUM_ARGS: readonly string[] = [
   "--no-sandbox",

@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { registerAnalysisCommands } from "../../src/cli/commands/analysis.js";
-import { saveLm } from "../../src/io/checkpoint.js";
-import { LanguageModel } from "../../src/models/language-model.js";
-import { Vocabulary } from "../../src/data/text/vocabulary.js";
-import { resolveTokenizer } from "../../src/data/text/tokenize.js";
-import { manualSeed } from "../../src/tensor/random.js";
+import { registerAnalysisCommands } from "../../../src/cli/commands/analysis.js";
+import { saveLm } from "../../../src/io/checkpoint.js";
+import { LanguageModel } from "../../../src/models/language-model.js";
+import { Vocabulary } from "../../../src/data/text/vocabulary.js";
+import { resolveTokenizer } from "../../../src/data/text/tokenize.js";
+import { manualSeed } from "../../../src/tensor/random.js";
 
 /** Run one rnnkit analysis command in-process; returns stdout, stderr and the exit code it set. */
 async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {

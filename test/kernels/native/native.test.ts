@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test, type TestContext } from "node:test";
-import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../src/kernels/backend.js";
-import { type NativeIsa, loadNativeBackend, nativeLoadError } from "../../src/kernels/native/index.js";
-import { refBackend as ref } from "../../src/kernels/ref/index.js";
-import { assertClose } from "../helpers/close.js";
+import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../../src/kernels/backend.js";
+import { type NativeIsa, loadNativeBackend, nativeLoadError } from "../../../src/kernels/native/index.js";
+import { refBackend as ref } from "../../../src/kernels/ref/index.js";
+import { assertClose } from "../../helpers/close.js";
 
 const ISAS: readonly NativeIsa[] = ["avx512", "avx2", "scalar"];
 

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { load } from "../../src/io/safetensors.js";
-import { Generator } from "../../src/tensor/random.js";
-import { CLI, jsonLines, runCli, spawn } from "../helpers/cli.js";
+import { load } from "../../../src/io/safetensors.js";
+import { Generator } from "../../../src/tensor/random.js";
+import { CLI, jsonLines, runCli, spawn } from "../../helpers/cli.js";
 
 function corpus(): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), "rnnkit-runs-"));

@@ -12,11 +12,11 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { download, readRecordedSha256 } from "../../src/data/download/download.js";
-import { DATASETS, resolveDataset } from "../../src/data/download/registry.js";
-import { loadCorpus } from "../../src/data/corpus/load.js";
-import { defaultCacheDir } from "../../src/data/download/cache.js";
-import { sharedPath } from "../helpers/shared.js";
+import { download, readRecordedSha256 } from "../../../src/data/download/download.js";
+import { DATASETS, resolveDataset } from "../../../src/data/download/registry.js";
+import { loadCorpus } from "../../../src/data/corpus/load.js";
+import { defaultCacheDir } from "../../../src/data/download/cache.js";
+import { sharedPath } from "../../helpers/shared.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

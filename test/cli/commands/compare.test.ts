@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jsonLines, runCli } from "../helpers/cli.js";
-import { REPO_ROOT } from "../helpers/shared.js";
+import { jsonLines, runCli } from "../../helpers/cli.js";
+import { REPO_ROOT } from "../../helpers/shared.js";
 
 function csv(n: number, offset: number): string {
   const pos = ["great", "wonderful", "funny", "moving"];

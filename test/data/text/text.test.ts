@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tokenize, whitespaceTokenize } from "../../src/data/text/tokenize.js";
-import { normalizeText } from "../../src/data/text/normalize.js";
-import { stripHtml } from "../../src/data/text/html.js";
-import { PAD_ID, UNK_ID, Vocabulary } from "../../src/data/text/vocabulary.js";
-import { padSequences, truncateIds } from "../../src/data/text/sequence.js";
-import { collate, encodeDataset, makeBatches, tokenizeAll } from "../../src/data/sentiment/batching.js";
-import { getRngState, manualSeed, random } from "../../src/tensor/random.js";
+import { tokenize, whitespaceTokenize } from "../../../src/data/text/tokenize.js";
+import { normalizeText } from "../../../src/data/text/normalize.js";
+import { stripHtml } from "../../../src/data/text/html.js";
+import { PAD_ID, UNK_ID, Vocabulary } from "../../../src/data/text/vocabulary.js";
+import { padSequences, truncateIds } from "../../../src/data/text/sequence.js";
+import { collate, encodeDataset, makeBatches, tokenizeAll } from "../../../src/data/sentiment/batching.js";
+import { getRngState, manualSeed, random } from "../../../src/tensor/random.js";
 
 test("tokenize: lower-case, <br />, punctuation split, apostrophes kept inside words", () => {
   assert.deepEqual(tokenize("I don't like it.<br /><br />Really!!"), ["i", "don't", "like", "it", ".", "really", "!!"]);

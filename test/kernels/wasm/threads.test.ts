@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import type { Backend } from "../../src/kernels/backend.js";
-import { refBackend } from "../../src/kernels/ref/index.js";
-import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
-import * as wasmIndex from "../../src/kernels/wasm/index.js";
-import { splitRange, type WasmThreadPool } from "../../src/kernels/wasm/pool.js";
-import { assertClose } from "../helpers/close.js";
-import { randn, rng } from "./wasm-helpers.js";
+import type { Backend } from "../../../src/kernels/backend.js";
+import { refBackend } from "../../../src/kernels/ref/index.js";
+import { loadWasmBackendSync } from "../../../src/kernels/wasm/index.js";
+import * as wasmIndex from "../../../src/kernels/wasm/index.js";
+import { splitRange, type WasmThreadPool } from "../../../src/kernels/wasm/pool.js";
+import { assertClose } from "../../helpers/close.js";
+import { randn, rng } from "../../helpers/wasm.js";
 
 function load(threads: number): { be: Backend; pool: WasmThreadPool | null } {
   const be = loadWasmBackendSync({ threads, smallWork: 0 });
@@ -83,10 +83,10 @@ test("threaded gemm is bit-identical to one thread (every transpose; row and col
 });
 
 test("an LSTM language-model training step gives bit-identical gradients with 3 threads and 1", async () => {
-  const { withBackend } = await import("../helpers/backends.js");
-  const { LanguageModel } = await import("../../src/models/index.js");
-  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
-  const { crossEntropy } = await import("../../src/tensor/ops/nn-ops.js");
+  const { withBackend } = await import("../../helpers/backends.js");
+  const { LanguageModel } = await import("../../../src/models/index.js");
+  const { manualSeed, Tensor } = await import("../../../src/tensor/index.js");
+  const { crossEntropy } = await import("../../../src/tensor/ops/nn-ops.js");
   splitEverything(() => {
     const run = (be: Backend): Float32Array[] =>
       withBackend(be, () => {
@@ -274,10 +274,10 @@ test("resident optimizer state and parameters (allocState): Adam and SGD in plac
 });
 
 test("an LSTM language model trained two steps with Adam (fused loss, resident parameters and state) matches one thread bit for bit", async () => {
-  const { withBackend } = await import("../helpers/backends.js");
-  const { LanguageModel } = await import("../../src/models/index.js");
-  const { Adam } = await import("../../src/optim/index.js");
-  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const { withBackend } = await import("../../helpers/backends.js");
+  const { LanguageModel } = await import("../../../src/models/index.js");
+  const { Adam } = await import("../../../src/optim/index.js");
+  const { manualSeed, Tensor } = await import("../../../src/tensor/index.js");
   splitEverything(() => {
     const run = (be: Backend): { params: Float32Array[]; resident: boolean } =>
       withBackend(be, () => {
@@ -324,9 +324,9 @@ test("threaded LSTM with the input projection fused in (split products, column s
 });
 
 test("releaseState gives a reusable buffer back at once; saved activations of a recurrent layer live in the shared memory", async () => {
-  const { withBackend } = await import("../helpers/backends.js");
-  const { LSTM, GRU, RNN } = await import("../../src/nn/index.js");
-  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const { withBackend } = await import("../../helpers/backends.js");
+  const { LSTM, GRU, RNN } = await import("../../../src/nn/index.js");
+  const { manualSeed, Tensor } = await import("../../../src/tensor/index.js");
   // A backend of its own: on a shared one, ranges freed when earlier tests' optimizers are
   // garbage-collected may be free too, and whichever fits best is handed out.
   const fresh = load(2);
@@ -378,10 +378,10 @@ test("releaseState gives a reusable buffer back at once; saved activations of a 
 });
 
 test("a model built on the threaded wasm backend (resident parameters and state) keeps training on the other backends", async () => {
-  const { withBackend, testBackends } = await import("../helpers/backends.js");
-  const { LanguageModel } = await import("../../src/models/index.js");
-  const { Adam } = await import("../../src/optim/index.js");
-  const { manualSeed, Tensor } = await import("../../src/tensor/index.js");
+  const { withBackend, testBackends } = await import("../../helpers/backends.js");
+  const { LanguageModel } = await import("../../../src/models/index.js");
+  const { Adam } = await import("../../../src/optim/index.js");
+  const { manualSeed, Tensor } = await import("../../../src/tensor/index.js");
   const T = 6, B = 4, V = 5003;
   const tokens = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 37) % V), [T, B]);
   const targets = new Tensor(Int32Array.from({ length: T * B }, (_, i) => (i * 11 + 5) % V), [T, B]);

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLI, jsonLines, runCli, spawn } from "../helpers/cli.js";
-import { sharedPath } from "../helpers/shared.js";
+import { CLI, jsonLines, runCli, spawn } from "../../helpers/cli.js";
+import { sharedPath } from "../../helpers/shared.js";
 
 const tiny = ["--emb", "16", "--hidden", "24", "--layers", "1", "--batch-size", "8", "--bptt", "16", "--sample-every", "0"];
 

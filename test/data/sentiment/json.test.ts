@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DataFormatError } from "../../src/data/sentiment/errors.js";
-import { parseTabular, readTabular } from "../../src/data/sentiment/tabular.js";
-import { loadSentimentData } from "../../src/sentiment/datasets.js";
+import { DataFormatError } from "../../../src/data/sentiment/errors.js";
+import { parseTabular, readTabular } from "../../../src/data/sentiment/tabular.js";
+import { loadSentimentData } from "../../../src/sentiment/datasets.js";
 
 function throwsWith(fn: () => unknown, file: string, re: RegExp): void {
   assert.throws(fn, (e: unknown) => {

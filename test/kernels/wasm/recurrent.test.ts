@@ -4,10 +4,10 @@
  * activations, odd T/B/H, variable lengths and the reverse direction.
  */
 import { test } from "node:test";
-import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../src/kernels/backend.js";
-import { refBackend } from "../../src/kernels/ref/index.js";
-import { assertClose } from "../helpers/close.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../../src/kernels/backend.js";
+import { refBackend } from "../../../src/kernels/ref/index.js";
+import { assertClose } from "../../helpers/close.js";
+import { randn, rng, wasmBackends } from "../../helpers/wasm.js";
 
 const backends = wasmBackends();
 

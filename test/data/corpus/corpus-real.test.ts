@@ -5,13 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { encodeCorpus } from "../../src/data/corpus/encode.js";
-import { defaultCorpus, embeddedCorpus } from "../../src/data/corpus/embedded.js";
-import { loadCorpus, loadCorpusSync } from "../../src/data/corpus/load.js";
-import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
-import { Vocabulary } from "../../src/data/text/vocabulary.js";
-import { batchify, countBpttWindows } from "../../src/data/corpus/batchify.js";
-import { sharedPath } from "../helpers/shared.js";
+import { encodeCorpus } from "../../../src/data/corpus/encode.js";
+import { defaultCorpus, embeddedCorpus } from "../../../src/data/corpus/embedded.js";
+import { loadCorpus, loadCorpusSync } from "../../../src/data/corpus/load.js";
+import { charTokens, resolveTokenizer } from "../../../src/data/text/tokenize.js";
+import { Vocabulary } from "../../../src/data/text/vocabulary.js";
+import { batchify, countBpttWindows } from "../../../src/data/corpus/batchify.js";
+import { sharedPath } from "../../helpers/shared.js";
 
 test("PTB: 887,521 / 70,390 / 78,669 words + one <eos> per line; vocab 10,000 with PTB's own <unk>", async (t) => {
   const dir = sharedPath(t, "data", "ptb");

@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { editDistance, lookupWord, readEmbeddingCorpus, suggestSimilarWords } from "../../src/cli/commands/embeddings.js";
-import { readEmbeddings } from "../../src/embeddings/read.js";
-import { trainWord2Vec } from "../../src/embeddings/word2vec.js";
-import { WordVectors } from "../../src/embeddings/word-vectors.js";
-import { jsonLines, runCli } from "../helpers/cli.js";
+import { editDistance, lookupWord, readEmbeddingCorpus, suggestSimilarWords } from "../../../src/cli/commands/embeddings.js";
+import { readEmbeddings } from "../../../src/embeddings/read.js";
+import { trainWord2Vec } from "../../../src/embeddings/word2vec.js";
+import { WordVectors } from "../../../src/embeddings/word-vectors.js";
+import { jsonLines, runCli } from "../../helpers/cli.js";
 
 const ANIMALS = ["cat", "dog", "mouse", "horse", "rabbit", "sheep"];
 const MARKETS = ["stock", "bond", "market", "price", "share", "trader"];

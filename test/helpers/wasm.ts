@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import type { Backend } from "../../src/kernels/backend.js";
 import { createWasmBackend } from "../../src/kernels/wasm/backend.js";
 import { asKernelExports } from "../../src/kernels/wasm/exports.js";
-import { REPO_ROOT } from "../helpers/shared.js";
+import { REPO_ROOT } from "./shared.js";
 
 /** The builds this runtime can run: plain always; relaxed when V8 accepts it (Node 20: flag). */
 export function wasmBackends(): Backend[] {

@@ -7,12 +7,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DataFormatError } from "../../src/data/sentiment/errors.js";
-import { assertText, textLines } from "../../src/data/sentiment/read-file.js";
-import { parseTabular } from "../../src/data/sentiment/tabular.js";
-import { RnnkitError } from "../../src/errors.js";
-import { runCli } from "../helpers/cli.js";
-import { REPO_ROOT } from "../helpers/shared.js";
+import { DataFormatError } from "../../../src/data/sentiment/errors.js";
+import { assertText, textLines } from "../../../src/data/sentiment/read-file.js";
+import { parseTabular } from "../../../src/data/sentiment/tabular.js";
+import { RnnkitError } from "../../../src/errors.js";
+import { runCli } from "../../helpers/cli.js";
+import { REPO_ROOT } from "../../helpers/shared.js";
 
 const csv = (content: string, labels?: string[]) => parseTabular(content, "reviews.csv", { format: "csv", textColumn: "text", labelColumn: "label", ...(labels ? { labels } : {}) });
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stratifiedKFold, trainValidationSplit } from "../../src/data/sentiment/splits.js";
-import { readRtPolarity } from "../../src/data/sentiment/polarity.js";
-import { readPhraseBank } from "../../src/data/sentiment/phrasebank.js";
-import { readSst } from "../../src/data/sentiment/sst.js";
-import type { Example } from "../../src/data/sentiment/types.js";
-import { getRngState, manualSeed } from "../../src/tensor/random.js";
-import { sharedPath } from "../helpers/shared.js";
+import { stratifiedKFold, trainValidationSplit } from "../../../src/data/sentiment/splits.js";
+import { readRtPolarity } from "../../../src/data/sentiment/polarity.js";
+import { readPhraseBank } from "../../../src/data/sentiment/phrasebank.js";
+import { readSst } from "../../../src/data/sentiment/sst.js";
+import type { Example } from "../../../src/data/sentiment/types.js";
+import { getRngState, manualSeed } from "../../../src/tensor/random.js";
+import { sharedPath } from "../../helpers/shared.js";
 
 const count = (xs: readonly Example[], label: string): number => xs.filter((e) => e.label === label).length;
 

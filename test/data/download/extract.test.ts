@@ -13,10 +13,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync, gzipSync } from "node:zlib";
-import { detectArchiveKind, extractArchive } from "../../src/data/download/extract.js";
-import { type DatasetSpec, resolveDataset } from "../../src/data/download/registry.js";
-import { safeEntryPath } from "../../src/data/download/sink.js";
-import { crc32 } from "../../src/data/download/zip.js";
+import { detectArchiveKind, extractArchive } from "../../../src/data/download/extract.js";
+import { type DatasetSpec, resolveDataset } from "../../../src/data/download/registry.js";
+import { safeEntryPath } from "../../../src/data/download/sink.js";
+import { crc32 } from "../../../src/data/download/zip.js";
 
 // ------------------------------------------------------------------ archive builders
 

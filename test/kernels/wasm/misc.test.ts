@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { LinearCrossEntropyArgs } from "../../src/kernels/backend.js";
-import { refBackend } from "../../src/kernels/ref/index.js";
-import { linearCrossEntropyComposite } from "../../src/tensor/ops/linear-ce.js";
-import { assertClose } from "../helpers/close.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import type { LinearCrossEntropyArgs } from "../../../src/kernels/backend.js";
+import { refBackend } from "../../../src/kernels/ref/index.js";
+import { linearCrossEntropyComposite } from "../../../src/tensor/ops/linear-ce.js";
+import { assertClose } from "../../helpers/close.js";
+import { randn, rng, wasmBackends } from "../../helpers/wasm.js";
 
 const backends = wasmBackends();
 

@@ -1,7 +1,7 @@
 /** `rnnkit backends`: lists every backend with availability, the one in use, and thread counts. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../../helpers/cli.js";
 
 interface Out {
   selected: string;

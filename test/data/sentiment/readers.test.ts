@@ -3,17 +3,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DataFormatError } from "../../src/data/sentiment/errors.js";
-import { decodeBytes, firstInvalidUtf8 } from "../../src/data/sentiment/encoding.js";
-import { parseImdbTsv, readImdbFolder, readImdbTsv } from "../../src/data/sentiment/imdb.js";
-import { readRtPolarity } from "../../src/data/sentiment/polarity.js";
-import { parseSst, readSstSplits } from "../../src/data/sentiment/sst.js";
-import { parsePhraseBank, readPhraseBank } from "../../src/data/sentiment/phrasebank.js";
-import { parseDelimited } from "../../src/data/sentiment/csv.js";
-import { parseTabular, readTabular } from "../../src/data/sentiment/tabular.js";
-import { encodeLabels } from "../../src/data/sentiment/labels.js";
-import { labelCounts } from "../../src/data/sentiment/types.js";
-import { sharedPath } from "../helpers/shared.js";
+import { DataFormatError } from "../../../src/data/sentiment/errors.js";
+import { decodeBytes, firstInvalidUtf8 } from "../../../src/data/sentiment/encoding.js";
+import { parseImdbTsv, readImdbFolder, readImdbTsv } from "../../../src/data/sentiment/imdb.js";
+import { readRtPolarity } from "../../../src/data/sentiment/polarity.js";
+import { parseSst, readSstSplits } from "../../../src/data/sentiment/sst.js";
+import { parsePhraseBank, readPhraseBank } from "../../../src/data/sentiment/phrasebank.js";
+import { parseDelimited } from "../../../src/data/sentiment/csv.js";
+import { parseTabular, readTabular } from "../../../src/data/sentiment/tabular.js";
+import { encodeLabels } from "../../../src/data/sentiment/labels.js";
+import { labelCounts } from "../../../src/data/sentiment/types.js";
+import { sharedPath } from "../../helpers/shared.js";
 
 /** Assert fn throws a DataFormatError at file:line whose message matches re. */
 function throwsAt(fn: () => unknown, file: string, line: number, re: RegExp): void {
