@@ -10,7 +10,7 @@
  * usage: npm run build && node dist/bench/browser-bench.js [--configs char,word,sentiment] [--no-tfjs] [--quick] [--json]
  * Timing follows bench/timing.ts for rnnkit (warm-up, ≥ 1 s samples, median of 5; steps over 2 s:
  * median of 3 single steps); tfjs, whose steps take tens of seconds to minutes here, gets one
- * warm-up step and one timed step. Chromium flags and serving: test/browser/chromium.ts.
+ * warm-up step and one timed step. Chromium flags and serving: test/helpers/chromium.ts.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,7 @@ import { type BenchConfig, loadConfigs } from "./configs.js";
 import type { BenchRequest, BenchResult } from "./browser-worker.js";
 import { DEFAULT_TIMING, QUICK_TIMING, type TimingOptions } from "./timing.js";
 import { REPO_ROOT } from "../test/helpers/shared.js";
-import { PLAYGROUND_DIR, browserUnavailable, launchChromium, serve } from "../test/browser/chromium.js";
+import { PLAYGROUND_DIR, browserUnavailable, launchChromium, serve } from "../test/helpers/chromium.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {

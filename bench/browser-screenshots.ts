@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../test/helpers/shared.js";
-import { browserUnavailable, launchChromium, serve } from "../test/browser/chromium.js";
+import { browserUnavailable, launchChromium, serve } from "../test/helpers/chromium.js";
 
 const outArg = process.argv.indexOf("--out");
 const out = outArg >= 0 ? process.argv[outArg + 1]! : join(REPO_ROOT, "docs", "img");

@@ -80,8 +80,8 @@ async function child(impls: string[], threads: number, names: string[], quick: b
   const { Tensor, noGrad } = await import("../src/tensor/tensor.js");
   const { SequenceClassifier, LanguageModel } = await import("../src/models/index.js");
   const { Vocabulary } = await import("../src/data/text/vocabulary.js");
-  const { LmVocab } = await import("../src/data/corpus/vocab.js");
-  const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
+  const { lmVocab } = await import("../test/helpers/lm-vocab.js");
+  const { resolveTokenizer } = await import("../src/data/text/tokenize.js");
   const { tryBackend } = await import("../src/kernels/select.js");
   const { classifierProba } = await import("../src/models/classifier-step.js");
   const { LmStepper } = await import("../src/lm/step.js");
@@ -107,9 +107,9 @@ async function child(impls: string[], threads: number, names: string[], quick: b
       const { classifierToOnnx, lmToOnnx } = await import("../src/export/onnx/index.js");
       const ort = loadOrt();
       const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: CLS.vocab - 2 }, (_, i) => `w${i}`)]);
-      const lmVocab = new LmVocab(["<unk>", "<eos>", ...Array.from({ length: LM.vocab - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+      const lmVocabulary = lmVocab(["<unk>", "<eos>", ...Array.from({ length: LM.vocab - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
       const clsSession = await session(ort, classifierToOnnx({ model: cls, vocab, labels: ["neg", "pos"], pipeline: { tokenize: {}, maxLen: CLS.T, truncate: "head" } }), threads);
-      const lmSession = await session(ort, lmToOnnx({ model: lm, vocab: lmVocab }), threads);
+      const lmSession = await session(ort, lmToOnnx({ model: lm, vocab: lmVocabulary }), threads);
       for (const w of names) {
         const { B, T, tok } = inputs(w);
         if (w.startsWith("cls")) {

@@ -59,13 +59,13 @@ async function main(): Promise<void> {
 
   // the LM: the default train-lm word model's shape, random weights (speed does not depend on them)
   const { LanguageModel } = await import("../src/models/index.js");
-  const { LmVocab } = await import("../src/data/corpus/vocab.js");
-  const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
-  const { saveLm } = await import("../src/lm/checkpoint.js");
+  const { lmVocab } = await import("../test/helpers/lm-vocab.js");
+  const { resolveTokenizer } = await import("../src/data/text/tokenize.js");
+  const { saveLm } = await import("../src/io/checkpoint.js");
   const { manualSeed } = await import("../src/tensor/random.js");
   manualSeed(1);
   const words = "the company said it would buy shares of stock market".split(" ");
-  const vocab = new LmVocab(["<unk>", "<eos>", ...words.slice(0, -1).filter((w, i, a) => a.indexOf(w) === i), ...Array.from({ length: 5000 - 2 - 9 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+  const vocab = lmVocab(["<unk>", "<eos>", ...words.slice(0, -1).filter((w, i, a) => a.indexOf(w) === i), ...Array.from({ length: 5000 - 2 - 9 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
   const dir = mkdtempSync(join(tmpdir(), "rnnkit-serve-bench-"));
   saveLm(join(dir, "lm.safetensors"), new LanguageModel({ vocabSize: vocab.size, embeddingDim: 128, hiddenSize: 256 }), vocab);
 

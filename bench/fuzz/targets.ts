@@ -14,8 +14,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
+import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { encodeCorpus } from "../../src/data/corpus/encode.js";
 import { loadCorpusSync } from "../../src/data/corpus/load.js";
 import { tokenizeAll } from "../../src/data/sentiment/batching.js";
@@ -25,11 +24,10 @@ import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { readEmbeddings } from "../../src/embeddings/read.js";
 import { RnnkitError } from "../../src/errors.js";
 import { load, save } from "../../src/io/safetensors.js";
-import { loadLmFromBytes, lmToBytes } from "../../src/lm/checkpoint-bytes.js";
+import { classifierToBytes, loadClassifierFromBytes, loadLmFromBytes, lmToBytes } from "../../src/io/checkpoint-bytes.js";
 import { predictNext } from "../../src/lm/predict.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
-import { classifierToBytes, loadClassifierFromBytes } from "../../src/sentiment/checkpoint-bytes.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { Tensor } from "../../src/tensor/tensor.js";
@@ -66,7 +64,7 @@ const finite = (xs: ArrayLike<number>, what: string): void => {
 
 function checkpointSeeds(): Seed[] {
   manualSeed(7);
-  const lmVocab = LmVocab.build(charTokens("abcdefgh the cat"), resolveTokenizer({ level: "char" }));
+  const lmVocab = Vocabulary.fromStream(charTokens("abcdefgh the cat"), resolveTokenizer({ level: "char" }));
   const lm = lmToBytes(new LanguageModel({ vocabSize: lmVocab.size, embeddingDim: 4, hiddenSize: 3 }), lmVocab, { epoch: 1 });
   const vocab = new Vocabulary(["<pad>", "<unk>", "good", "bad", "film"]);
   const clf = classifierToBytes({

@@ -1,5 +1,5 @@
 import { stepOutputRow } from "../kernels/ref/step.js";
-import { random } from "../tensor/random.js";
+import { type Generator, defaultGenerator } from "../tensor/random.js";
 
 export interface SamplingOptions {
   /** Divide logits by this before the softmax (< 1 sharper, > 1 flatter). 0 = greedy. */
@@ -10,6 +10,8 @@ export interface SamplingOptions {
   topP?: number;
   /** Token ids never sampled (e.g. <unk>). */
   exclude?: readonly number[];
+  /** The stream draws come from (default: the default generator). */
+  generator?: Generator;
 }
 
 /** Softmax of logits / temperature, in float64. */
@@ -80,7 +82,7 @@ export class TokenSampler {
    * sum to exactly 1) after excluding ids, keeping the top k (0 = all), then the smallest set of
    * those whose mass reaches topP of the mass of all non-excluded ids.
    */
-  draw(p: ArrayLike<number>, o: { topK?: number; topP?: number; exclude?: readonly number[] }, rng: () => number = random): number {
+  draw(p: ArrayLike<number>, o: { topK?: number; topP?: number; exclude?: readonly number[] }, rng: () => number = () => defaultGenerator.random()): number {
     const C = this.C;
     const exclude = o.exclude ?? [];
     const ex = this.mark(exclude);
@@ -290,11 +292,12 @@ export function samplerFor(C: number): TokenSampler {
 }
 
 /**
- * Draw one token id from logits with temperature, top-k and top-p filtering (seeded generator):
+ * Draw one token id from logits with temperature, top-k and top-p filtering (one draw from
+ * `rng`, default o.generator or the default generator):
  * p = softmax(z / temperature) as the reference stepper computes it, then TokenSampler.draw;
  * temperature 0 is the arg-max.
  */
-export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}, rng: () => number = random): number {
+export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}, rng: () => number = () => (o.generator ?? defaultGenerator).random()): number {
   const { temperature, topK, topP } = samplingDefaults(o);
   const C = logits.length;
   const s = samplerFor(C);

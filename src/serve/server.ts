@@ -17,9 +17,8 @@
  * `close()` (on SIGTERM in the CLI) stops accepting connections and lets in-flight requests finish.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { LoadedLm } from "../lm/checkpoint-bytes.js";
+import type { ClassifierBundle, LoadedLm } from "../io/checkpoint-bytes.js";
 import { generate, predictNext } from "../lm/predict.js";
-import type { ClassifierBundle } from "../sentiment/checkpoint-bytes.js";
 import { classifyTexts, type Prediction } from "../sentiment/classify.js";
 import { Batcher, QueueFullError } from "./batcher.js";
 import { ServerMetrics } from "./metrics.js";

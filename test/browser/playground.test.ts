@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { classifyTexts, encodePrompt, generate, loadClassifier, loadLm, loadLmFromBytes, lstmGates, predictNext, tokenize } from "../../src/index.js";
 import { REPO_ROOT } from "../helpers/shared.js";
-import { type Browser, PLAYGROUND_DIR, type Served, browserUnavailable, launchChromium, serve } from "./chromium.js";
+import { type Browser, PLAYGROUND_DIR, type Served, browserUnavailable, launchChromium, serve } from "../helpers/chromium.js";
 
 const why = await browserUnavailable();
 if (why && process.env.CI === "true") test("browser tests can run (CI)", () => assert.fail(`${why} — under CI=true this is a failure (.ci/run installs chromium)`));

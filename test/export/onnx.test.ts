@@ -12,24 +12,22 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { resolveTokenizer } from "../../src/data/corpus/tokenize.js";
-import { Vocabulary } from "../../src/data/text/vocabulary.js";
+import { resolveTokenizer } from "../../src/data/text/tokenize.js";
+import { type LmVocabulary, Vocabulary } from "../../src/data/text/vocabulary.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier, type Pooling } from "../../src/models/sequence-classifier.js";
 import type { CellType } from "../../src/models/cell.js";
 import { LSTM, GRU, RNN } from "../../src/nn/recurrent.js";
 import { Tensor, noGrad } from "../../src/tensor/tensor.js";
 import { manualSeed } from "../../src/tensor/random.js";
-import { saveLm } from "../../src/lm/checkpoint.js";
-import { loadClassifier } from "../../src/sentiment/checkpoint.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { tokenize } from "../../src/data/text/tokenize.js";
 import { encodeDataset } from "../../src/data/sentiment/batching.js";
-import { readCheckpoint } from "../../src/io/checkpoint.js";
+import { loadClassifier, readCheckpoint, saveLm } from "../../src/io/checkpoint.js";
 import { checkpointToOnnx, classifierToOnnx, decodeModel, lmToOnnx, recurrentToOnnx } from "../../src/export/onnx/index.js";
 import { permuteGates } from "../../src/export/onnx/recurrent.js";
 import { assertClose } from "../helpers/close.js";
+import { lmVocab } from "../helpers/lm-vocab.js";
 import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/shared.js";
 import { f32, i64, loadOrt, session } from "./onnx-helpers.js";
@@ -54,8 +52,8 @@ function noise(n: number, seed: number): Float32Array {
     return s / 2 ** 31 - 1;
   });
 }
-const wordVocab = (n: number): LmVocab => new LmVocab(["<unk>", "<eos>", ...Array.from({ length: n - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
-const charVocab = (): LmVocab => new LmVocab([..."abcdefghij .\n"], resolveTokenizer({ level: "char" }), null);
+const wordVocab = (n: number): LmVocabulary => lmVocab(["<unk>", "<eos>", ...Array.from({ length: n - 2 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+const charVocab = (): LmVocabulary => lmVocab([..."abcdefghij .\n"], resolveTokenizer({ level: "char" }), null);
 const metaOf = (bytes: Uint8Array): Record<string, string> => Object.fromEntries(decodeModel(bytes).metadata_props.map((p) => [p.key, p.value]));
 
 test("onnx-descriptor.ts is what scripts/gen-onnx-descriptor.mjs makes of the committed onnx.proto", async () => {
@@ -76,7 +74,7 @@ interface LmCase {
   cell: CellType;
   layers: number;
   tied: boolean;
-  vocab: LmVocab;
+  vocab: LmVocabulary;
 }
 const lmCases: LmCase[] = [
   ...CELLS.map((cell) => ({ cell, layers: 1, tied: false, vocab: wordVocab(23) })),
@@ -188,7 +186,7 @@ test("recurrent layers alone (incl. LSTM with projection, a Scan) match rnnkit w
           const x = noise(B * T * rnn.inputSize, 4);
           const h0 = noise(LD * B * rnn.outSize, 5);
           const c0 = noise(LD * B * rnn.hiddenSize, 6);
-          const lstm = rnn.mode === "lstm";
+          const lstm = rnn.mode === "LSTM";
           const feeds: Record<string, unknown> = { x: f32(ort, x, xs), h0: f32(ort, h0, [LD, B, rnn.outSize]) };
           if (lstm) feeds.c0 = f32(ort, c0, [LD, B, rnn.hiddenSize]);
           if (withLengths) feeds.lengths = i64(ort, lens, [B]);

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import type { Backend } from "../../src/kernels/backend.js";
 import { refBackend } from "../../src/kernels/ref/index.js";
 import { testBackends } from "../helpers/backends.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import { randn, rng, wasmBackends } from "../helpers/wasm.js";
 
 /** |got − want| ≤ rtol·scale (default |want|) for every element; names the worst. */
 function within(got: Float32Array, want: Float32Array, rtol: number, what: string, scale: ArrayLike<number> = want): void {

@@ -12,7 +12,7 @@ import { stepGates } from "../../src/kernels/step.js";
 import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
 import * as wasmIndex from "../../src/kernels/wasm/index.js";
 import { assertClose } from "../helpers/close.js";
-import { randn, rng } from "./wasm-helpers.js";
+import { randn, rng } from "../helpers/wasm.js";
 
 function spec(cell: StepSpec["cell"], B: number, seed: number): StepSpec {
   const r = rng(seed);

@@ -15,22 +15,18 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { resolveTokenizer } from "../../src/data/corpus/tokenize.js";
-import { ptbTokens } from "../../src/data/corpus/tokenize.js";
+import { ptbTokens, resolveTokenizer, tokenize } from "../../src/data/text/tokenize.js";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
-import { tokenize } from "../../src/data/text/tokenize.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
 import { Tensor, noGrad } from "../../src/tensor/tensor.js";
 import { manualSeed } from "../../src/tensor/random.js";
-import { loadLm, saveLm } from "../../src/lm/checkpoint.js";
 import { evaluateLm } from "../../src/lm/evaluate.js";
-import { loadClassifier, saveClassifier } from "../../src/sentiment/checkpoint.js";
-import { readCheckpoint } from "../../src/io/checkpoint.js";
+import { loadClassifier, loadLm, readCheckpoint, saveClassifier, saveLm } from "../../src/io/checkpoint.js";
 import { load as loadSafetensors } from "../../src/io/safetensors.js";
 import { readRtPolarity } from "../../src/data/sentiment/polarity.js";
 import { assertClose } from "../helpers/close.js";
+import { lmVocab } from "../helpers/lm-vocab.js";
 import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT, sharedPath } from "../helpers/shared.js";
 import { pythonWith } from "./python.js";
@@ -73,7 +69,7 @@ test("the PyTorch twin rebuilds every model kind from checkpoint metadata (stric
   if (!py) return;
   const dir = mkdtempSync(join(tmpdir(), "rnnkit-twin-"));
   manualSeed(7);
-  const vocab = new LmVocab(["<unk>", "<eos>", ...Array.from({ length: 21 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
+  const vocab = lmVocab(["<unk>", "<eos>", ...Array.from({ length: 21 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
   const lms = [
     new LanguageModel({ vocabSize: 23, embeddingDim: 8, hiddenSize: 8, numLayers: 2, cell: "LSTM", tieWeights: true, dropout: 0.2 }),
     new LanguageModel({ vocabSize: 23, embeddingDim: 6, hiddenSize: 5, cell: "GRU" }),
@@ -146,7 +142,7 @@ test("torchrun, 2 processes (gloo): a word language model continues training on 
   writeFileSync(join(data, "ptb.train.txt"), lines("ptb.train.txt", 4000));
   writeFileSync(join(data, "ptb.valid.txt"), lines("ptb.valid.txt", 400));
   const spec = resolveTokenizer({ level: "word" });
-  const vocab = LmVocab.build(ptbTokens(readFileSync(join(data, "ptb.train.txt"), "utf8")), spec, { maxVocab: 2000 });
+  const vocab = Vocabulary.fromStream(ptbTokens(readFileSync(join(data, "ptb.train.txt"), "utf8")), spec, { maxVocab: 2000 });
   manualSeed(1);
   const start = join(dir, "start.safetensors");
   saveLm(start, new LanguageModel({ vocabSize: vocab.size, embeddingDim: 32, hiddenSize: 32, cell: "LSTM" }), vocab);

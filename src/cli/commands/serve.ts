@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { loadLm } from "../../lm/checkpoint.js";
-import { loadClassifier } from "../../sentiment/checkpoint.js";
+import { loadClassifier, loadLm } from "../../io/checkpoint.js";
 import { shippedModelPath } from "../../sentiment/shipped.js";
 import { DEFAULT_LIMITS, createServer } from "../../serve/server.js";
 import { action, intArg, numArg } from "../common.js";

@@ -22,7 +22,7 @@ import { DataFormatError } from "../sentiment/errors.js";
 import { EMBEDDED_CORPORA, type EmbeddedCorpusName, embeddedCorpus } from "./embedded.js";
 import { DEFAULT_SPLIT, type SplitFractions, splitStream } from "./split.js";
 import { readCorpusFile, readCorpusFolder } from "./text-file.js";
-import { type LmLevel, type TokenizerSpec, type WordStyle, resolveTokenizer, tokenizeLm } from "./tokenize.js";
+import { type LmLevel, type TokenizerSpec, type WordStyle, resolveTokenizer, tokenizeLm } from "../text/tokenize.js";
 
 /** Datasets `loadCorpus` can name: embedded (offline) or downloadable (see `data/download`). */
 export type CorpusDatasetName = EmbeddedCorpusName | "ptb" | "wikitext-2" | "tinyshakespeare";

@@ -9,9 +9,7 @@
  * metadata_props: ./metadata.ts.
  */
 import { createRequire } from "node:module";
-import { decodeCheckpoint } from "../../io/checkpoint-bytes.js";
-import { LM_KIND, type LoadedLm, lmFromCheckpoint } from "../../lm/checkpoint-bytes.js";
-import { CLASSIFIER_KIND, type ClassifierBundle, classifierFromCheckpoint } from "../../sentiment/checkpoint-bytes.js";
+import { CLASSIFIER_KIND, type ClassifierBundle, LM_KIND, type LoadedLm, classifierFromCheckpoint, decodeCheckpoint, lmFromCheckpoint } from "../../io/checkpoint-bytes.js";
 import { classifierGraph } from "./classifier.js";
 import { GraphBuilder } from "./graph.js";
 import { languageModelGraph } from "./language-model.js";
@@ -85,7 +83,7 @@ export function recurrentToOnnx(rnn: RecurrentBase, opts: { lengths?: boolean } 
   const L = rnn.numLayers * rnn.numDirections;
   const P = rnn.outSize;
   const H = rnn.hiddenSize;
-  const lstm = rnn.mode === "lstm";
+  const lstm = rnn.mode === "LSTM";
   const xDims = rnn.batchFirst ? ["batch", "time", rnn.inputSize] : ["time", "batch", rnn.inputSize];
   const xIn = g.input("x", DataType.FLOAT, xDims, `input ${rnn.batchFirst ? "[B, T, I]" : "[T, B, I]"}`);
   const lengths = opts.lengths ? g.input("lengths", DataType.INT64, ["batch"], "true lengths [B], any order") : null;

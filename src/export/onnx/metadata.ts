@@ -12,16 +12,15 @@
  *   architecture {cell, layers, hidden, …}               same, with bidirectional and pooling
  *   rnnkit       the checkpoint's metadata JSON          same
  */
-import type { LmVocab } from "../../data/corpus/vocab.js";
-import { UNK_ID, type Vocabulary } from "../../data/text/vocabulary.js";
+import { type LmVocabulary, UNK_ID, type Vocabulary } from "../../data/text/vocabulary.js";
 import type { LanguageModel } from "../../models/language-model.js";
 import type { SequenceClassifier } from "../../models/sequence-classifier.js";
-import type { TextPipeline } from "../../sentiment/checkpoint-bytes.js";
+import type { TextPipeline } from "../../io/checkpoint-bytes.js";
 
 export type MetadataProps = { key: string; value: string }[];
 const props = (o: Record<string, unknown>): MetadataProps => Object.entries(o).map(([key, v]) => ({ key, value: typeof v === "string" ? v : JSON.stringify(v) }));
 
-export function lmMetadata(kind: string, model: LanguageModel, vocab: LmVocab, info: Record<string, unknown>): MetadataProps {
+export function lmMetadata(kind: string, model: LanguageModel, vocab: LmVocabulary, info: Record<string, unknown>): MetadataProps {
   const c = model.config;
   return props({
     kind,

@@ -27,7 +27,7 @@ import { GraphBuilder, valueInfo } from "./graph.js";
 import { DataType } from "./proto.js";
 
 /** ONNX gate block k takes PyTorch block ORDER[mode][k]. */
-const GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn_tanh: [0], rnn_relu: [0] } as const;
+const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN_TANH: [0], RNN_RELU: [0] } as const;
 
 /** Re-order the gate blocks (each `rows` rows of `cols` values) of a [G·rows, cols] matrix or [G·rows] vector. */
 export function permuteGates(w: Float32Array, rows: number, cols: number, order: readonly number[]): Float32Array {
@@ -120,7 +120,7 @@ export function recurrentStack(g: GraphBuilder, rnn: RecurrentBase, inp: StackIn
   for (let l = 0; l < L; l++) {
     const sfx = (d: number): string => `_l${l}${d === 1 ? "_reverse" : ""}`;
     const h0 = rows(inp.h0, l);
-    const c0 = mode === "lstm" ? rows(inp.c0, l) : "";
+    const c0 = mode === "LSTM" ? rows(inp.c0, l) : "";
     let out: { y: string; hN: string; cN: string | null };
     if (rnn.projSize > 0) out = projectedLstmLayer(g, { x, inSize, H, P, D, l, prefix, param, sfx, h0, c0, derived });
     else {
@@ -141,16 +141,16 @@ export function recurrentStack(g: GraphBuilder, rnn: RecurrentBase, inp: StackIn
         B = g.floats(`${prefix}.B_l${l}`, b, [D, 2 * G * H]);
       }
       const attrs: Record<string, import("./graph.js").Attr> = { hidden_size: { i: H }, direction: { s: D === 2 ? "bidirectional" : "forward" } };
-      if (mode === "gru") attrs.linear_before_reset = { i: 1 };
-      if (mode === "rnn_tanh" || mode === "rnn_relu") attrs.activations = { strings: Array<string>(D).fill(mode === "rnn_tanh" ? "Tanh" : "Relu") };
-      const opType = mode === "lstm" ? "LSTM" : mode === "gru" ? "GRU" : "RNN";
+      if (mode === "GRU") attrs.linear_before_reset = { i: 1 };
+      if (mode === "RNN_TANH" || mode === "RNN_RELU") attrs.activations = { strings: Array<string>(D).fill(mode === "RNN_TANH" ? "Tanh" : "Relu") };
+      const opType = mode === "LSTM" ? "LSTM" : mode === "GRU" ? "GRU" : "RNN";
       const ins = [x, W, R, B, derived.lens32, h0];
-      if (mode === "lstm") ins.push(c0);
+      if (mode === "LSTM") ins.push(c0);
       while (ins.length && ins[ins.length - 1] === "") ins.pop(); // trailing absent optionals
-      const outs = g.op(opType, ins, attrs, mode === "lstm" ? [`${prefix}_y_l${l}`, `${prefix}_h_l${l}`, `${prefix}_c_l${l}`] : [`${prefix}_y_l${l}`, `${prefix}_h_l${l}`]);
+      const outs = g.op(opType, ins, attrs, mode === "LSTM" ? [`${prefix}_y_l${l}`, `${prefix}_h_l${l}`, `${prefix}_c_l${l}`] : [`${prefix}_y_l${l}`, `${prefix}_h_l${l}`]);
       // Y [T, D, B, H] → [T, B, D·H]: direction d's features at [d·H, (d+1)·H), as PyTorch concatenates them
       const y = D === 1 ? g.op1("Squeeze", [outs[0]!, g.ints([1])]) : g.op1("Reshape", [g.op1("Transpose", [outs[0]!], { perm: { ints: [0, 2, 1, 3] } }), g.ints([0, 0, -1])]);
-      out = { y, hN: outs[1]!, cN: mode === "lstm" ? outs[2]! : null };
+      out = { y, hN: outs[1]!, cN: mode === "LSTM" ? outs[2]! : null };
     }
     hNs.push(out.hN);
     if (out.cN) cNs.push(out.cN);
