@@ -5,17 +5,21 @@
  *   const onnx = lmToOnnx(loadLm("runs/lm/model.safetensors"));       // Uint8Array
  *   const onnx2 = checkpointToOnnx(readFileSync("model.safetensors")); // either kind
  *
- * Graph layouts: ./language-model.ts and ./classifier.ts; recurrent layers: ./recurrent.ts;
- * metadata_props: ./metadata.ts.
+ * Graph layouts: ./language-model.ts, ./awd-lstm.ts and ./classifier.ts; recurrent layers:
+ * ./recurrent.ts; metadata_props: ./metadata.ts.
  */
 import { createRequire } from "node:module";
 import { CLASSIFIER_KIND, type ClassifierBundle, LM_KIND, type LoadedLm, classifierFromCheckpoint, decodeCheckpoint, lmFromCheckpoint } from "../../io/checkpoint-bytes.js";
+import { AwdLstm } from "../../models/awd-lstm.js";
+import type { LanguageModel } from "../../models/language-model.js";
+import { awdLstmGraph } from "./awd-lstm.js";
 import { classifierGraph } from "./classifier.js";
 import { GraphBuilder } from "./graph.js";
 import { languageModelGraph } from "./language-model.js";
-import { classifierMetadata, lmMetadata, type MetadataProps } from "./metadata.js";
+import { AWD_ARCHITECTURE, awdMetadata, classifierMetadata, lmMetadata, type MetadataProps } from "./metadata.js";
 import { DataType, IR_VERSION, OPSET, encodeModel } from "./proto.js";
 import { recurrentStack } from "./recurrent.js";
+import { CheckpointError } from "../../errors.js";
 import type { RecurrentBase } from "../../nn/recurrent.js";
 
 export { decodeModel, OPSET as ONNX_OPSET, IR_VERSION as ONNX_IR_VERSION } from "./proto.js";
@@ -42,13 +46,27 @@ function model(g: GraphBuilder, doc: string, metadata: MetadataProps): Uint8Arra
   });
 }
 
-/** A language model (and its vocabulary) as .onnx bytes; see ./language-model.ts for inputs and outputs. */
-export function lmToOnnx(lm: Pick<LoadedLm, "model" | "vocab"> & { info?: Record<string, unknown> }): Uint8Array {
+/**
+ * A language model (and its vocabulary) as .onnx bytes: a LanguageModel (inputs and outputs in
+ * ./language-model.ts) or an AwdLstm (per-layer states, ./awd-lstm.ts).
+ */
+export function lmToOnnx(lm: Omit<LoadedLm, "model" | "info"> & { model: LanguageModel | AwdLstm; info?: Record<string, unknown> }): Uint8Array {
+  if (lm.model instanceof AwdLstm) return awdLmToOnnx(lm.model, lm.vocab, lm.info ?? {});
   const g = new GraphBuilder("rnnkit_language_model");
   languageModelGraph(g, lm.model);
   const c = lm.model.config;
   const doc = `rnnkit ${c.cell} language model (${c.numLayers} layer(s), hidden ${c.hiddenSize}, vocabulary ${c.vocabSize}${c.tieWeights ? ", tied" : ""}). tokens int64 [T, B] + h0${c.cell === "LSTM" ? "/c0" : ""} → logits [T, B, V], h_n${c.cell === "LSTM" ? "/c_n" : ""}.`;
   return model(g, doc, lmMetadata(LM_KIND, lm.model, lm.vocab, lm.info ?? {}));
+}
+
+function awdLmToOnnx(m: AwdLstm, vocab: LoadedLm["vocab"], info: Record<string, unknown>): Uint8Array {
+  const g = new GraphBuilder("rnnkit_awd_lstm_language_model");
+  awdLstmGraph(g, m);
+  const c = m.config;
+  const L = m.numLayers;
+  const out = c.adaptiveSoftmax ? "log-probabilities [T, B, V] (adaptive softmax)" : "logits [T, B, V]";
+  const doc = `rnnkit AWD-LSTM language model (${L} LSTM layer(s) of ${c.hiddenSizes.join(", ")}, embedding ${c.embeddingDim}, vocabulary ${c.vocabSize}${c.tieWeights ? `, tied${m.proj ? " through a linear projection" : m.rnns.at(L - 1).projSize ? " through the top LSTM's projection" : ""}` : ""}). tokens int64 [T, B] + h0_l0/c0_l0 … h0_l${L - 1}/c0_l${L - 1} [1, B, size] → ${out}, h_n_l0/c_n_l0 ….`;
+  return model(g, doc, awdMetadata(LM_KIND, m, vocab, info));
 }
 
 /** A sequence classifier bundle as .onnx bytes; see ./classifier.ts for inputs and outputs. */
@@ -67,9 +85,18 @@ export const ONNX_EXPORTABLE_KINDS: readonly string[] = [LM_KIND, CLASSIFIER_KIN
 export function checkpointToOnnx(bytes: Uint8Array, where = "checkpoint"): { onnx: Uint8Array; kind: string } {
   const ckpt = decodeCheckpoint(bytes, where);
   const kind = ckpt.meta.kind;
+  // An AWD-LSTM saved as a language model says so in config.architecture. This checkpoint layer
+  // rebuilds plain LanguageModels only; once it rebuilds AwdLstm too, lmToOnnx exports the result.
+  const arch = (ckpt.meta.config as { architecture?: unknown } | null)?.architecture;
+  if (kind === LM_KIND && arch !== undefined)
+    throw new CheckpointError(
+      arch === AWD_ARCHITECTURE
+        ? `${where}: holds an AWD-LSTM language model (config.architecture "${AWD_ARCHITECTURE}"); exporting it from a checkpoint file is not supported yet, because this version of rnnkit cannot rebuild an AWD-LSTM from a checkpoint (hint: export the AwdLstm object itself: lmToOnnx({ model: awdLstm, vocab }))`
+        : `${where}: a language model of architecture ${JSON.stringify(arch)}, which ONNX export does not know (it exports rnnkit's LanguageModel and AwdLstm)`,
+    );
   if (kind === LM_KIND) return { onnx: lmToOnnx(lmFromCheckpoint(ckpt, where)), kind };
   if (kind === CLASSIFIER_KIND) return { onnx: classifierToOnnx(classifierFromCheckpoint(ckpt, where)), kind };
-  throw new Error(`${where}: ONNX export knows ${ONNX_EXPORTABLE_KINDS.join(" and ")} checkpoints, got a ${kind}`);
+  throw new CheckpointError(`${where}: ONNX export knows ${ONNX_EXPORTABLE_KINDS.join(" and ")} checkpoints, got a ${kind}`);
 }
 
 /**

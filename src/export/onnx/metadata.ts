@@ -10,9 +10,11 @@
  *   labels       —                                       JSON array, label of class c at [c]
  *   special_ids  {unk, eos} (−1 = none)                  {pad, unk}
  *   architecture {cell, layers, hidden, …}               same, with bidirectional and pooling
+ *                (an AWD-LSTM's: {architecture: "awd-lstm", hiddenSizes, projection, adaptiveSoftmax, …})
  *   rnnkit       the checkpoint's metadata JSON          same
  */
 import { type LmVocabulary, UNK_ID, type Vocabulary } from "../../data/text/vocabulary.js";
+import type { AwdLstm } from "../../models/awd-lstm.js";
 import type { LanguageModel } from "../../models/language-model.js";
 import type { SequenceClassifier } from "../../models/sequence-classifier.js";
 import type { TextPipeline } from "../../io/checkpoint-bytes.js";
@@ -29,6 +31,34 @@ export function lmMetadata(kind: string, model: LanguageModel, vocab: LmVocabula
     special_ids: { unk: vocab.unkId, eos: vocab.eosId },
     architecture: { cell: c.cell, layers: c.numLayers, embedding: c.embeddingDim, hidden: c.hiddenSize, projection: model.rnn.projSize, vocab: c.vocabSize, tied: c.tieWeights },
     rnnkit: { format: "rnnkit.checkpoint", version: 1, kind, config: c, vocab: vocab.toJSON(), info },
+  });
+}
+
+/** `config.architecture` of an AWD-LSTM language-model checkpoint (a plain LanguageModel's config has none). */
+export const AWD_ARCHITECTURE = "awd-lstm";
+
+export function awdMetadata(kind: string, model: AwdLstm, vocab: LmVocabulary, info: Record<string, unknown>): MetadataProps {
+  const c = model.config;
+  const layers = model.rnns.items;
+  return props({
+    kind,
+    vocab: vocab.tokens,
+    tokenizer: { ...vocab.tokenizer, unk: vocab.unk },
+    special_ids: { unk: vocab.unkId, eos: vocab.eosId },
+    architecture: {
+      architecture: AWD_ARCHITECTURE,
+      cell: "LSTM",
+      layers: layers.length,
+      embedding: c.embeddingDim,
+      hiddenSizes: c.hiddenSizes,
+      stateSizes: layers.map((r) => r.outSize),
+      projection: c.tieWeights && model.proj ? "linear" : layers[layers.length - 1]!.projSize > 0 ? "lstm" : null,
+      vocab: c.vocabSize,
+      tied: c.tieWeights,
+      adaptiveSoftmax: c.adaptiveSoftmax,
+      output: c.adaptiveSoftmax ? "log-probabilities" : "logits",
+    },
+    rnnkit: { format: "rnnkit.checkpoint", version: 1, kind, config: { architecture: AWD_ARCHITECTURE, ...c }, vocab: vocab.toJSON(), info },
   });
 }
 
