@@ -9,6 +9,8 @@ import { dropout } from "../tensor/ops/nn-ops.js";
 import { maskedMax, maskedSum } from "../tensor/ops/pool.js";
 import { concat } from "../tensor/ops/shape-ops.js";
 import { Tensor } from "../tensor/tensor.js";
+import { AwdLstm } from "./awd-lstm.js";
+import { LanguageModel } from "./language-model.js";
 
 export interface LmClassifierConfig {
   vocabSize: number;
@@ -85,6 +87,40 @@ export class LmClassifier extends Module {
       ),
     );
     this.head = this.registerModule("head", new ModuleList([new Linear({ inFeatures: 3 * inSize, outFeatures: c.headHidden }), new Linear({ inFeatures: c.headHidden, outFeatures: c.numClasses })]));
+  }
+
+  /**
+   * A classifier whose embedding and LSTM layers start as a trained language model's (ULMFiT step
+   * 3): an AwdLstm's `encoder` and `rnns` by name, or a LanguageModel's `embedding` and stacked
+   * `rnn` layer by layer (`rnn.weight_ih_l1` → `rnns.1.weight_ih_l0`). The head starts fresh.
+   * Regularisation and `numClasses` come from `opts`; the architecture from the language model.
+   */
+  static fromLanguageModel(lm: AwdLstm | LanguageModel, opts: Omit<LmClassifierConfig, "vocabSize" | "embeddingDim" | "hiddenSizes" | "projSizes">): LmClassifier {
+    let arch: Pick<LmClassifierConfig, "vocabSize" | "embeddingDim" | "hiddenSizes" | "projSizes">;
+    const weights: Record<string, Tensor> = {};
+    if (lm instanceof AwdLstm) {
+      arch = { vocabSize: lm.config.vocabSize, embeddingDim: lm.config.embeddingDim, hiddenSizes: lm.rnns.items.map((r) => r.hiddenSize), projSizes: lm.rnns.items.map((r) => r.projSize) };
+      for (const [k, v] of Object.entries(lm.stateDict())) if (k.startsWith("encoder.") || k.startsWith("rnns.")) weights[k] = v;
+    } else if (lm instanceof LanguageModel) {
+      const c = lm.config;
+      if (c.cell !== "LSTM") throw new RangeError(`LmClassifier.fromLanguageModel: the language model's cell is ${c.cell}; a classifier is built from an LSTM language model (hint: train-lm --cell lstm)`);
+      const L = c.numLayers;
+      arch = { vocabSize: c.vocabSize, embeddingDim: c.embeddingDim, hiddenSizes: Array.from({ length: L }, () => c.hiddenSize), projSizes: Array.from({ length: L }, () => lm.rnn.projSize) };
+      weights["encoder.weight"] = lm.embedding.weight;
+      for (const [k, v] of Object.entries(lm.rnn.stateDict())) {
+        const m = /^(.+)_l(\d+)$/.exec(k);
+        if (!m) throw new Error(`LmClassifier.fromLanguageModel: unexpected recurrent parameter ${k}`);
+        weights[`rnns.${m[2]}.${m[1]}_l0`] = v;
+      }
+    } else throw new TypeError("LmClassifier.fromLanguageModel: expected an AwdLstm or a LanguageModel");
+    const clf = new LmClassifier({ ...arch, ...opts });
+    const own = clf.stateDict();
+    for (const [k, v] of Object.entries(weights)) {
+      const t = own[k];
+      if (!t || t.size !== v.size) throw new Error(`LmClassifier.fromLanguageModel: no matching parameter for ${k} [${v.shape.join(", ")}]`);
+      t.f32.set(v.f32);
+    }
+    return clf;
   }
 
   /** Size of the top layer's output P (the pooled features are 3P). */

@@ -59,3 +59,24 @@ test("LmClassifier: layer groups bottom to top cover every parameter once", () =
   assert.deepEqual(Object.keys(m.stateDict()).slice(0, 3), ["encoder.weight", "rnns.0.weight_ih_l0", "rnns.0.weight_hh_l0"]);
   assert.ok("head.1.bias" in m.stateDict());
 });
+
+test("LmClassifier.fromLanguageModel: the classifier reads a text exactly as the language model does", async () => {
+  const { AwdLstm } = await import("../../src/models/awd-lstm.js");
+  const { LanguageModel } = await import("../../src/models/language-model.js");
+  manualSeed(2);
+  const text = Int32Array.from([3, 9, 1, 14, 7, 22]);
+  const T = text.length;
+  const awd = new AwdLstm({ vocabSize: V, embeddingDim: 6, hiddenSizes: [8, 6] }).eval();
+  const plain = new LanguageModel({ vocabSize: V, embeddingDim: 6, hiddenSize: 5, numLayers: 2 }).eval();
+  for (const lm of [awd, plain]) {
+    const clf = LmClassifier.fromLanguageModel(lm, { numClasses: 2 }).eval();
+    const tokens = new Tensor(text, [T, 1]);
+    const hTop = lm instanceof AwdLstm ? lm.encode(tokens).raw.at(-1)! : lm.forward(tokens).state.h.select(0, 1).unsqueeze(0);
+    const lastLm = lm instanceof AwdLstm ? hTop.select(0, T - 1) : hTop.select(0, 0); // [1, P]
+    const z = clf.features(new Tensor(text, [1, T]), [T]).toArray(); // [last ; max ; mean]
+    const P = clf.outSize;
+    lastLm.toArray().forEach((v, i) => assert.ok(Math.abs(v - z[i]!) < 1e-5, `${lm.constructor.name}: h_T[${i}] ${v} vs ${z[i]}`));
+    assert.equal(z.length, 3 * P);
+  }
+  assert.throws(() => LmClassifier.fromLanguageModel(new LanguageModel({ vocabSize: V, embeddingDim: 4, hiddenSize: 4, cell: "GRU" }), { numClasses: 2 }), /cell is GRU/);
+});
