@@ -9,7 +9,7 @@ import type { TruncateMode } from "../data/text/sequence.js";
 import type { TokenizeOptions } from "../data/text/tokenize.js";
 import { type LmVocabulary, Vocabulary } from "../data/text/vocabulary.js";
 import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
-import { SequenceClassifier, type SequenceClassifierConfig } from "../models/sequence-classifier.js";
+import { type TextClassifier, type TextClassifierConfig, buildTextClassifier, textClassifierConfig } from "../models/text-classifier.js";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { load, save } from "./safetensors.js";
@@ -106,7 +106,8 @@ export interface TextPipeline {
 }
 
 export interface ClassifierBundle {
-  model: SequenceClassifier;
+  /** A SequenceClassifier (embedding → (Bi)LSTM …) or an LmClassifier (a language model's encoder, ULMFiT). */
+  model: TextClassifier;
   vocab: Vocabulary;
   labels: string[];
   pipeline: TextPipeline;
@@ -115,18 +116,18 @@ export interface ClassifierBundle {
 
 /** The bytes of a classifier checkpoint (what saveClassifier writes); e.g. to offer as a download. */
 export function classifierToBytes(b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): Uint8Array {
-  return encodeCheckpoint(b.model, { kind: CLASSIFIER_KIND, config: { model: b.model.config, pipeline: b.pipeline }, vocab: b.vocab.toJSON(), labels: b.labels, info: b.info ?? {} });
+  return encodeCheckpoint(b.model, { kind: CLASSIFIER_KIND, config: { model: textClassifierConfig(b.model), pipeline: b.pipeline }, vocab: b.vocab.toJSON(), labels: b.labels, info: b.info ?? {} });
 }
 
 /** Rebuild a classifier from a decoded checkpoint; checks vocabulary, embedding and labels agree. */
 export function classifierFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): ClassifierBundle {
   const { tensors, meta } = ckpt;
-  const cfg = meta.config as { model: SequenceClassifierConfig; pipeline: TextPipeline };
+  const cfg = meta.config as { model: TextClassifierConfig; pipeline: TextPipeline };
   const vocab = Vocabulary.fromJSON(meta.vocab);
   const labels = meta.labels ?? [];
   if (vocab.size !== cfg.model.vocabSize) throw new Error(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${cfg.model.vocabSize} rows (the checkpoint is inconsistent)`);
   if (labels.length !== cfg.model.numClasses) throw new Error(`${where}: ${labels.length} label names for ${cfg.model.numClasses} classes`);
-  return { model: rebuilt(new SequenceClassifier(cfg.model), tensors), vocab, labels, pipeline: cfg.pipeline, info: meta.info ?? {} };
+  return { model: rebuilt(buildTextClassifier(cfg.model), tensors), vocab, labels, pipeline: cfg.pipeline, info: meta.info ?? {} };
 }
 
 /** Load a classifier from the bytes of its .safetensors checkpoint; `where` names it in errors. */

@@ -1,4 +1,5 @@
 import { ModuleList } from "../nn/container.js";
+import { BatchNorm1d } from "../nn/batch-norm.js";
 import { Embedding } from "../nn/embedding.js";
 import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
@@ -8,6 +9,7 @@ import { lockedDropout } from "../tensor/ops/locked-dropout.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
 import { maskedMax, maskedSum } from "../tensor/ops/pool.js";
 import { concat } from "../tensor/ops/shape-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { AwdLstm } from "./awd-lstm.js";
 import { LanguageModel } from "./language-model.js";
@@ -46,19 +48,23 @@ export interface LmClassifierConfig {
  * A text classifier built on a language model's encoder (ULMFiT, Howard & Ruder 2018):
  *   e = embedding_dropout(E)[x] → LSTM₁ … LSTM_L (weight-dropped, locked dropout after each)
  *   → concat pooling  z = [h_T ; max_t h_t ; mean_t h_t]        (over each text's own length)
- *   → dropout → ReLU(W₁ z + b₁) → dropout → logits = W₂ · + b₂
+ *   → BatchNorm → dropout → ReLU(W₁ · + b₁) → BatchNorm → dropout → logits = W₂ · + b₂
  * Input: right-padded token ids [B, T] (batch-first) with their true lengths; padding never
  * reaches the recurrent state. Parameter names follow the language model (`encoder.weight`,
- * `rnns.0.weight_ih_l0`, …) so its weights copy over by name; the head is `head.0`, `head.1`.
+ * `rnns.0.weight_ih_l0`, …) so its weights copy over by name; the head is `head.0` … `head.3`
+ * (BatchNorm1d, Linear, BatchNorm1d, Linear).
  */
 export class LmClassifier extends Module {
   readonly config: Required<LmClassifierConfig>;
   readonly encoder: Embedding;
   readonly rnns: ModuleList<LSTM>;
-  readonly head: ModuleList<Linear>;
+  /** [BatchNorm1d(3P), Linear(3P → headHidden), BatchNorm1d(headHidden), Linear(headHidden → C)]. */
+  readonly head: ModuleList<BatchNorm1d | Linear>;
 
-  constructor(cfg: LmClassifierConfig) {
+  /** `generator` draws the initial weights (default: the default generator); dropout draws from `useGenerator`'s. */
+  constructor(cfg: LmClassifierConfig, opts: { generator?: Generator } = {}) {
     super();
+    const g = opts.generator ? { generator: opts.generator } : {};
     const where = "LmClassifier";
     const hs = cfg.hiddenSizes;
     if (!Array.isArray(hs) || hs.length === 0 || hs.some((h) => !Number.isInteger(h) || h <= 0)) throw new RangeError(`${where}: hiddenSizes must be positive integers, got ${JSON.stringify(hs)}`);
@@ -74,19 +80,27 @@ export class LmClassifier extends Module {
     for (const k of ["dropoutEmb", "dropoutInp", "dropoutHid", "weightDrop", "dropoutPool", "dropoutHead"] as const)
       if (!(c[k] >= 0 && c[k] < 1)) throw new RangeError(`${where}: ${k} must be in [0, 1), got ${c[k]}`);
     if (!Number.isInteger(c.bpttChunk) || c.bpttChunk < 0) throw new RangeError(`${where}: bpttChunk must be an integer ≥ 0, got ${c.bpttChunk}`);
-    this.encoder = this.registerModule("encoder", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
+    this.encoder = this.registerModule("encoder", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, ...g }));
     let inSize = c.embeddingDim;
     this.rnns = this.registerModule(
       "rnns",
       new ModuleList(
         hs.map((h, l) => {
-          const m = new LSTM({ inputSize: inSize, hiddenSize: h, projSize: ps[l]!, weightDrop: c.weightDrop });
+          const m = new LSTM({ inputSize: inSize, hiddenSize: h, projSize: ps[l]!, weightDrop: c.weightDrop, ...g });
           inSize = m.outSize;
           return m;
         }),
       ),
     );
-    this.head = this.registerModule("head", new ModuleList([new Linear({ inFeatures: 3 * inSize, outFeatures: c.headHidden }), new Linear({ inFeatures: c.headHidden, outFeatures: c.numClasses })]));
+    this.head = this.registerModule(
+      "head",
+      new ModuleList<BatchNorm1d | Linear>([
+        new BatchNorm1d({ numFeatures: 3 * inSize }),
+        new Linear({ inFeatures: 3 * inSize, outFeatures: c.headHidden, ...g }),
+        new BatchNorm1d({ numFeatures: c.headHidden }),
+        new Linear({ inFeatures: c.headHidden, outFeatures: c.numClasses, ...g }),
+      ]),
+    );
   }
 
   /**
@@ -95,7 +109,7 @@ export class LmClassifier extends Module {
    * `rnn` layer by layer (`rnn.weight_ih_l1` → `rnns.1.weight_ih_l0`). The head starts fresh.
    * Regularisation and `numClasses` come from `opts`; the architecture from the language model.
    */
-  static fromLanguageModel(lm: AwdLstm | LanguageModel, opts: Omit<LmClassifierConfig, "vocabSize" | "embeddingDim" | "hiddenSizes" | "projSizes">): LmClassifier {
+  static fromLanguageModel(lm: AwdLstm | LanguageModel, opts: Omit<LmClassifierConfig, "vocabSize" | "embeddingDim" | "hiddenSizes" | "projSizes">, init: { generator?: Generator } = {}): LmClassifier {
     let arch: Pick<LmClassifierConfig, "vocabSize" | "embeddingDim" | "hiddenSizes" | "projSizes">;
     const weights: Record<string, Tensor> = {};
     if (lm instanceof AwdLstm) {
@@ -113,7 +127,7 @@ export class LmClassifier extends Module {
         weights[`rnns.${m[2]}.${m[1]}_l0`] = v;
       }
     } else throw new TypeError("LmClassifier.fromLanguageModel: expected an AwdLstm or a LanguageModel");
-    const clf = new LmClassifier({ ...arch, ...opts });
+    const clf = new LmClassifier({ ...arch, ...opts }, init);
     const own = clf.stateDict();
     for (const [k, v] of Object.entries(weights)) {
       const t = own[k];
@@ -139,9 +153,13 @@ export class LmClassifier extends Module {
   /** ids int32 [B, T] (right-padded), lengths [B] → logits [B, numClasses]. */
   forward(ids: Tensor, lengths: Int32Array | readonly number[]): Tensor {
     const c = this.config;
+    const gen = this.generator ?? undefined;
+    const [bn0, lin0, bn1, lin1] = this.head.items as [BatchNorm1d, Linear, BatchNorm1d, Linear];
     const z = this.features(ids, lengths);
-    const h = this.head.at(0).forward(dropout(z, c.dropoutPool, this.training)).relu();
-    return this.head.at(1).forward(dropout(h, c.dropoutHead, this.training));
+    // ULMFiT's PoolingLinearClassifier: BatchNorm keeps the pooled features (a last state, a max,
+    // a mean: three different scales) in range, so the ReLU units do not die at the head's high lr
+    const h = lin0.forward(dropout(bn0.forward(z), c.dropoutPool, this.training, gen)).relu();
+    return lin1.forward(dropout(bn1.forward(h), c.dropoutHead, this.training, gen));
   }
 
   /** The pooled features [B, 3P] = [last ; max ; mean] of the top layer's (dropped) outputs. */
@@ -162,13 +180,14 @@ export class LmClassifier extends Module {
     for (let t = 0; t < T; t++) for (let r = 0; r < B; r++) tok[t * B + r] = src[order[r]! * T + t]!;
     const cfg = this.config;
     const tr = this.training;
-    const emb = embeddingDropout(new Tensor(tok, [T, B]), this.encoder.weight, cfg.dropoutEmb, tr); // [T, B, E]
-    let x = lockedDropout(emb, cfg.dropoutInp, tr);
+    const gen = this.generator ? { generator: this.generator } : {};
+    const emb = embeddingDropout(new Tensor(tok, [T, B]), this.encoder.weight, cfg.dropoutEmb, tr, gen); // [T, B, E]
+    let x = lockedDropout(emb, cfg.dropoutInp, tr, gen);
     const chunk = cfg.bpttChunk > 0 ? cfg.bpttChunk : T;
     let last: Tensor | null = null;
     for (const rnn of this.rnns.items) {
       const r = runChunked(rnn, x, sorted, chunk);
-      x = lockedDropout(r.output, cfg.dropoutHid, tr); // [T, B, P]
+      x = lockedDropout(r.output, cfg.dropoutHid, tr, gen); // [T, B, P]
       last = r.last;
     }
     // h_T is the undropped final state (each text's own end); max and mean over the dropped outputs

@@ -3,7 +3,16 @@
  * text and its sentiment-flipping edit are classified right. Works for any classifier given as a
  * function from texts to labels (an rnnkit checkpoint, a bag-of-words baseline, a transformer).
  */
+import { type BaselineKind, TextBaseline } from "../baselines/pipeline.js";
+import { tokenizeAll } from "../data/sentiment/batching.js";
+import { encodeLabels } from "../data/sentiment/labels.js";
 import type { MinimalPair } from "../data/sentiment/pairs.js";
+import type { Example } from "../data/sentiment/types.js";
+import { type TokenizeOptions, tokenize } from "../data/text/tokenize.js";
+import type { ClassifierBundle } from "../io/checkpoint-bytes.js";
+import { mapLabels, toDatasetProbs } from "../transformers/labels.js";
+import { classifyTexts } from "./classify.js";
+import { argmaxRows } from "./evaluate.js";
 
 export interface PairScores {
   pairs: number;
@@ -59,4 +68,30 @@ export function formatPairReport(r: PairReport, title = "minimal pairs"): string
   const lines = [`${title}: pair accuracy (both sides right) and per-side accuracy, %`, `${"category".padEnd(18)} ${"pairs".padStart(5)} ${"pair".padStart(6)} ${"a".padStart(6)} ${"b".padStart(6)}`, row("all", r)];
   for (const [k, s] of Object.entries(r.byCategory).sort()) lines.push(row(k, s));
   return lines.join("\n");
+}
+
+/**
+ * An rnnkit classifier as a pair predictor: its probabilities mapped onto the pairs' labels (by
+ * name, then polarity, or `labelMap`), arg-max.
+ */
+export function classifierPredictor(b: ClassifierBundle, pairLabels: readonly string[], labelMap: Readonly<Record<string, string>> = {}): (texts: string[]) => string[] {
+  const mapping = mapLabels(b.labels, pairLabels, labelMap);
+  return (texts) => {
+    const probs = new Float32Array(texts.length * b.labels.length);
+    classifyTexts(b, texts).forEach((p, i) => b.labels.forEach((l, c) => (probs[i * b.labels.length + c] = p.probs[l]!)));
+    const P = toDatasetProbs(probs, mapping);
+    const K = pairLabels.length;
+    return Array.from(argmaxRows(P, K), (k) => pairLabels[k]!);
+  };
+}
+
+/** A bag-of-words baseline (NBSVM or TF-IDF + LR) trained on `train`, as a pair predictor. */
+export function baselinePredictor(kind: BaselineKind, train: readonly Example[], labels: readonly string[], tokenizeOpts: TokenizeOptions = { lowercase: true, stripHtml: true }): (texts: string[]) => string[] {
+  const model = new TextBaseline(kind).fit(tokenizeAll(train, tokenizeOpts), encodeLabels(train, labels), labels.length);
+  return (texts) => Array.from(model.predict(texts.map((t) => tokenize(t, tokenizeOpts))), (y) => labels[y]!);
+}
+
+/** Both sides' labels of a set of pairs, sorted. */
+export function pairLabels(pairs: readonly MinimalPair[]): string[] {
+  return [...new Set(pairs.flatMap((p) => [p.a.label, p.b.label]))].sort();
 }

@@ -57,7 +57,7 @@ test("LmClassifier: layer groups bottom to top cover every parameter once", () =
   const all = groups.flat();
   assert.equal(new Set(all).size, m.parameters().length);
   assert.deepEqual(Object.keys(m.stateDict()).slice(0, 3), ["encoder.weight", "rnns.0.weight_ih_l0", "rnns.0.weight_hh_l0"]);
-  assert.ok("head.1.bias" in m.stateDict());
+  assert.ok("head.3.bias" in m.stateDict() && "head.0.running_var" in m.stateDict());
 });
 
 test("LmClassifier.fromLanguageModel: the classifier reads a text exactly as the language model does", async () => {
