@@ -7,6 +7,7 @@ import "../kernels/select.js";
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { COMMANDS } from "./commands/index.js";
+import { bindEnvOptions } from "./env-options.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -19,4 +20,5 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 const program = new Command();
 program.name("rnnkit").description("Recurrent neural networks: language models, sentiment classifiers, gradient analysis").version(pkg.version).showHelpAfterError();
 for (const register of COMMANDS) register(program);
+bindEnvOptions(program);
 await program.parseAsync(process.argv);

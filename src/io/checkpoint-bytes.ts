@@ -8,8 +8,11 @@
 import type { TruncateMode } from "../data/text/sequence.js";
 import type { TokenizeOptions } from "../data/text/tokenize.js";
 import { type LmVocabulary, Vocabulary } from "../data/text/vocabulary.js";
-import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
-import { type TextClassifier, type TextClassifierConfig, buildTextClassifier, textClassifierConfig } from "../models/text-classifier.js";
+import { checkLanguageModelCheckpoint, checkTextClassifierCheckpoint } from "../models/checkpoint-config.js";
+import { LanguageModel } from "../models/language-model.js";
+import { type TextClassifier, buildTextClassifier, textClassifierConfig } from "../models/text-classifier.js";
+import { CheckpointError } from "../errors.js";
+import { checkLabels, checkPipeline } from "./checkpoint-check.js";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { load, save } from "./safetensors.js";
@@ -43,16 +46,28 @@ export function encodeCheckpoint(model: Module, meta: Omit<CheckpointMeta, "form
 export function decodeCheckpoint(bytes: Uint8Array, where: string, expectKind?: string): { tensors: Record<string, Tensor>; meta: CheckpointMeta } {
   const { tensors, metadata } = load(bytes);
   const raw = metadata.rnnkit;
-  if (!raw) throw new Error(`${where}: a safetensors file without rnnkit metadata (hint: it holds weights only; load them with model.loadStateDict(safetensors.load(bytes).tensors))`);
+  if (!raw) throw new CheckpointError(`${where}: a safetensors file without rnnkit metadata (hint: it holds weights only; load them with model.loadStateDict(safetensors.load(bytes).tensors))`);
   let meta: CheckpointMeta;
   try {
     meta = JSON.parse(raw) as CheckpointMeta;
   } catch {
-    throw new Error(`${where}: the rnnkit metadata is not valid JSON (the file is damaged)`);
+    throw new CheckpointError(`${where}: the rnnkit metadata is not valid JSON (the file is damaged)`);
   }
-  if (meta.format !== "rnnkit.checkpoint") throw new Error(`${where}: unknown metadata format ${String(meta.format)}`);
-  if (expectKind && meta.kind !== expectKind) throw new Error(`${where}: holds a ${meta.kind}, expected a ${expectKind}`);
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new CheckpointError(`${where}: the rnnkit metadata must be a JSON object, got ${JSON.stringify(meta)} (the file is damaged)`);
+  if (meta.format !== "rnnkit.checkpoint") throw new CheckpointError(`${where}: unknown metadata format ${JSON.stringify(meta.format) ?? "(none)"}`);
+  if (typeof meta.kind !== "string") throw new CheckpointError(`${where}: the metadata names no model kind (kind: ${JSON.stringify(meta.kind) ?? "absent"})`);
+  if (expectKind && meta.kind !== expectKind) throw new CheckpointError(`${where}: holds a ${meta.kind}, expected a ${expectKind}`);
+  if (meta.info !== undefined && (typeof meta.info !== "object" || meta.info === null || Array.isArray(meta.info))) throw new CheckpointError(`${where}: metadata info must be an object, got ${JSON.stringify(meta.info)}`);
   return { tensors, meta };
+}
+
+/** Rebuild the vocabulary stored in a checkpoint's metadata; its own errors become a CheckpointError naming the file. */
+export function vocabFrom<V>(where: string, fromJSON: () => V): V {
+  try {
+    return fromJSON();
+  } catch (e) {
+    throw new CheckpointError(`${where}: the vocabulary in the metadata is unusable: ${(e as Error).message}`);
+  }
 }
 
 /** The model's weights into `model`, in eval mode: the last step of every kind's rebuild. */
@@ -81,11 +96,11 @@ export function lmToBytes(model: LanguageModel, vocab: LmVocabulary, info: Recor
 /** Rebuild a model from a decoded checkpoint; checks that vocabulary and embedding agree. */
 export function lmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedLm {
   const { tensors, meta } = ckpt;
-  const config = meta.config as LanguageModelConfig;
-  const vocab = Vocabulary.fromJSON(meta.vocab);
-  if (!vocab.hasTokenizer()) throw new Error(`${where}: the vocabulary has no tokenizer spec (a language-model checkpoint stores one; the file is damaged)`);
+  const config = checkLanguageModelCheckpoint(meta.config, tensors, where); // before anything is allocated from it
+  const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
+  if (!vocab.hasTokenizer()) throw new CheckpointError(`${where}: the vocabulary has no tokenizer spec (a language-model checkpoint stores one; the file is damaged)`);
   if (vocab.size !== config.vocabSize)
-    throw new Error(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
+    throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
   return { model: rebuilt(new LanguageModel(config), tensors), vocab, info: meta.info ?? {} };
 }
 
@@ -122,12 +137,13 @@ export function classifierToBytes(b: Omit<ClassifierBundle, "info"> & { info?: R
 /** Rebuild a classifier from a decoded checkpoint; checks vocabulary, embedding and labels agree. */
 export function classifierFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): ClassifierBundle {
   const { tensors, meta } = ckpt;
-  const cfg = meta.config as { model: TextClassifierConfig; pipeline: TextPipeline };
-  const vocab = Vocabulary.fromJSON(meta.vocab);
-  const labels = meta.labels ?? [];
-  if (vocab.size !== cfg.model.vocabSize) throw new Error(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${cfg.model.vocabSize} rows (the checkpoint is inconsistent)`);
-  if (labels.length !== cfg.model.numClasses) throw new Error(`${where}: ${labels.length} label names for ${cfg.model.numClasses} classes`);
-  return { model: rebuilt(buildTextClassifier(cfg.model), tensors), vocab, labels, pipeline: cfg.pipeline, info: meta.info ?? {} };
+  const cfg = meta.config as { model: unknown; pipeline: unknown } | null;
+  const model = checkTextClassifierCheckpoint(cfg?.model, tensors, where); // before anything is allocated from it
+  const pipeline = checkPipeline(cfg?.pipeline, where);
+  const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
+  if (vocab.size !== model.vocabSize) throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${model.vocabSize} rows (the checkpoint is inconsistent)`);
+  const labels = checkLabels(meta.labels ?? [], model.numClasses, where);
+  return { model: rebuilt(buildTextClassifier(model), tensors), vocab, labels, pipeline, info: meta.info ?? {} };
 }
 
 /** Load a classifier from the bytes of its .safetensors checkpoint; `where` names it in errors. */

@@ -13,7 +13,7 @@ import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, type TrainLoopResult, type TrainerSnapshot, trainLoop } from "../train/loop.js";
 import { claimOutput } from "../train/output.js";
-import { loadSnapshot, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
+import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { lineChart } from "../viz/line-chart.js";
 import { writeChart } from "../viz/write.js";
 import { loadLm, saveLm } from "../io/checkpoint.js";
@@ -115,7 +115,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   const statePath = trainingStatePath(out);
   const curvePath = join(dirname(out), "curve.svg");
   if (tookOver) info(`${out}: took over the lock of a run that is gone (${tookOver})`);
-  const given = stripUndefined(o);
+  const given = givenOptions(o);
 
   let vocab: LmVocabulary | undefined;
   let resumed: { snapshot: TrainerSnapshot | null; tensors: Record<string, Tensor>; extra: Record<string, unknown> } | null = null;
@@ -167,11 +167,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   let snapshot: TrainerSnapshot | null = null;
   if (resumed) {
     snapshot = resumed.snapshot ?? fromFirstFormat(resumed.tensors, resumed.extra as unknown as FirstFormatState, steps, lr);
-    const p = snapshot.state.position;
-    const at = p.step === 0 ? `after epoch ${p.epoch - 1}` : `in epoch ${p.epoch} after step ${p.step}/${snapshot.state.stepsPerEpoch}`;
-    const best = Number(snapshot.state.best);
-    info(`resuming ${out} ${at}${Number.isFinite(best) ? ` (best validation loss ${best.toFixed(4)})` : ""}`);
-    if (given.lr !== undefined && snapshot.state.baseLrs[0] !== given.lr) info(`learning rate ${given.lr} from here on (the run had ${snapshot.state.baseLrs[0]})`);
+    for (const n of resumeNotes(out, snapshot.state, { bestName: "best validation loss", lr: given.lr })) info(n);
   }
   const history: LmEpochInfo[] = (snapshot?.state.history ?? []).map(lmEpochInfo);
   const start = snapshot?.state.position ?? { epoch: 1, step: 0, globalStep: 0 };
@@ -292,8 +288,4 @@ function fromFirstFormat(tensors: Record<string, Tensor>, s: FirstFormatState, s
       optimizer: s.optimizer,
     },
   };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
-import { checkTrainingExamples, encodeLabels } from "../data/sentiment/labels.js";
+import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
 import type { Example } from "../data/sentiment/types.js";
 import type { TruncateMode } from "../data/text/sequence.js";
@@ -22,7 +22,7 @@ import { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
-import { loadSnapshot, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
+import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
 import { type SequenceBundle, asSequenceBundle, initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
@@ -163,7 +163,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     try {
       const f = loadSnapshot(trainingStatePath(o.out));
       if (!f.snapshot || f.extra.kind !== "sequence-classifier") throw new Error(`--resume: ${trainingStatePath(o.out)} is not the training state of a classifier`);
-      const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as SentimentRunOptions;
+      const given = givenOptions(o);
       resumed = { snapshot: f.snapshot, options: { ...(f.extra.options as SentimentRunOptions), ...given }, ...(given.lr !== undefined ? { lr: given.lr } : {}) };
       o = resumed.options;
     } catch (e) {
@@ -182,7 +182,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
 async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, claim: (l: OutputLock) => void, resumed: Resumed | null): Promise<SentimentRunResult> {
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
-  for (const n of checkTrainingExamples(data.name, data.train, data.labels)) info(n);
+  checkTrainingLabels(data.name, data.labels);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   if (o.fromLm && (o.initFrom || o.embeddings || o.word2vec)) throw new Error(`--from-lm takes the embedding from the language model: it cannot be combined with ${o.initFrom ? "--init-from" : o.embeddings ? "--embeddings" : "--word2vec"}`);
   const init = o.initFrom ? asSequenceBundle(loadClassifier(o.initFrom), o.initFrom) : null;
@@ -343,11 +343,7 @@ async function runOne(
     // one model with a checkpoint path: snapshots beside it, so a stopped or killed run can resume
     const statePath = out && members === 1 ? trainingStatePath(out) : null;
     const resume = resumed?.snapshot ?? null;
-    if (resume) {
-      const p = resume.state.position;
-      info(`resuming ${out} ${p.step === 0 ? `after epoch ${p.epoch - 1}` : `in epoch ${p.epoch} after step ${p.step}/${resume.state.stepsPerEpoch}`}`);
-      if (resumed?.lr !== undefined && resume.state.baseLrs[0] !== resumed.lr) info(`learning rate ${resumed.lr} from here on (the run had ${resume.state.baseLrs[0]})`);
-    }
+    if (resume) for (const n of resumeNotes(out ?? "", resume.state, { bestName: "best validation accuracy", lr: resumed?.lr })) info(n);
     const training = await trainClassifier({
       model,
       optimizer,

@@ -38,3 +38,21 @@ export function loadSnapshot(path: string): { snapshot: TrainerSnapshot | null; 
   }
   return { snapshot: null, tensors, extra };
 }
+
+/** Options a user gave (undefined ones dropped): on resume they override the saved run's. */
+export function givenOptions<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * What a resumed run says: where it continues ("after epoch 3", "in epoch 4 after step 17/120"),
+ * the best value so far, and a learning rate given anew.
+ */
+export function resumeNotes(out: string, state: TrainerState, o: { bestName?: string; lr?: number | undefined } = {}): string[] {
+  const p = state.position;
+  const at = p.step === 0 ? `after epoch ${p.epoch - 1}` : `in epoch ${p.epoch} after step ${p.step}/${state.stepsPerEpoch}`;
+  const best = Number(state.best);
+  const notes = [`resuming ${out} ${at}${o.bestName && Number.isFinite(best) ? ` (${o.bestName} ${best.toFixed(4)})` : ""}`];
+  if (o.lr !== undefined && state.baseLrs[0] !== o.lr) notes.push(`learning rate ${o.lr} from here on (the run had ${state.baseLrs[0]})`);
+  return notes;
+}

@@ -12,7 +12,7 @@ import { projectGrads, projectInput } from "../../src/kernels/projection.js";
 import { refBackend } from "../../src/kernels/ref/index.js";
 import { testBackends } from "../helpers/backends.js";
 import { assertClose } from "../helpers/close.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import { randn, rng, wasmBackends } from "../helpers/wasm.js";
 
 const backends: Backend[] = [...testBackends(), ...wasmBackends()];
 

@@ -12,7 +12,7 @@ import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../src/kernels/b
 import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
 import * as wasmIndex from "../../src/kernels/wasm/index.js";
 import { testBackends } from "../helpers/backends.js";
-import { randn, rng, wasmBackends } from "./wasm-helpers.js";
+import { randn, rng, wasmBackends } from "../helpers/wasm.js";
 
 const threaded = loadWasmBackendSync({ threads: 2, smallWork: 0 });
 const pool = wasmIndex.wasmPool;

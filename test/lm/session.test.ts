@@ -2,10 +2,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { load, save } from "../../src/io/safetensors.js";
+import { loadLm } from "../../src/io/checkpoint.js";
+import { load } from "../../src/io/safetensors.js";
+import { predictNext } from "../../src/lm/predict.js";
 import { trainLanguageModel } from "../../src/lm/session.js";
 import { Generator } from "../../src/tensor/random.js";
 import { REPO_ROOT } from "../helpers/shared.js";
@@ -49,22 +51,22 @@ test("--resume --lr X applies X with Adam (lr 0: the weights stop moving), and s
   assert.deepEqual(modelTensors(join(c.dir, "r", "m.train.safetensors")), after1);
 });
 
-test("a training state of the first format (per epoch, one global stream) still resumes", async () => {
-  const c = corpus();
-  const out = join(c.dir, "v1", "m.safetensors");
-  const first = await trainLanguageModel({ ...tiny, data: c.file, epochs: 1, out, sampleLength: 0 });
-  // rewrite the state as train-lm wrote it before the shared trainer
-  const statePath = join(c.dir, "v1", "m.train.safetensors");
-  const { tensors, metadata } = load(readFileSync(statePath));
-  const cur = JSON.parse(metadata.rnnkit_training!) as { trainer: { optimizer: unknown; generators: { dropout: number[] } }; options: unknown };
-  const v1 = { epoch: 1, bestValidLoss: String(first.bestValidLoss), history: first.history, optimizer: cur.trainer.optimizer, rng: cur.trainer.generators.dropout, options: cur.options };
-  const keep = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith("model.") || k.startsWith("optim.")));
-  writeFileSync(statePath, save(keep, { rnnkit_training: JSON.stringify(v1) }));
+test("a checkpoint and training state written by train-lm before the shared trainer still load and resume", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-first-format-"));
+  const src = join(REPO_ROOT, "test", "fixtures", "first-format");
+  for (const f of ["lm.safetensors", "lm.train.safetensors"]) copyFileSync(join(src, f), join(dir, f));
+  const out = join(dir, "lm.safetensors");
+  const old = loadLm(out);
+  assert.equal(old.vocab.size, 19);
+  assert.deepEqual(old.vocab.tokenizer, { level: "word", wordStyle: "ptb", lower: false, eos: "<eos>" });
+  assert.ok(predictNext(old.model, old.vocab, "the cat", { k: 3 }).next.length === 3);
   const infos: string[] = [];
-  const r = await trainLanguageModel({ out, resume: true, epochs: 2 }, { info: (m) => infos.push(m) });
+  // the saved options name the corpus relative to the repository root
+  const r = await trainLanguageModel({ out, resume: true, epochs: 2, data: join(src, "text.txt") }, { info: (m) => infos.push(m) });
   assert.equal(r.stoppedBy, "epochs");
   assert.deepEqual(r.history.map((h) => h.epoch), [1, 2]);
-  assert.ok(infos.some((m) => m.startsWith(`resuming ${out} after epoch 1`)), infos.join("\n"));
+  assert.ok(infos.some((m) => m.startsWith(`resuming ${out} after epoch 1 (best validation loss 2.8883)`)), infos.join("\n"));
+  assert.ok(r.history[1]!.validLoss! < r.history[0]!.validLoss!, "training went on from the saved weights and Adam state");
 });
 
 test("the output path is checked before anything is loaded or trained: empty, a directory, under a file", async () => {

@@ -1,4 +1,4 @@
-/** Labelled data is checked before the first step: empty labels, one class, all-empty texts. */
+/** Labelled data is checked before the first step of train-classifier: empty labels, one class, all-empty texts. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -17,16 +17,16 @@ test("an empty label is refused, not trained as a class of its own", async () =>
   let steps = 0;
   await assert.rejects(
     trainSentimentModel({ ...tiny, path: csv("good film,pos\nbad film,\nfine,neg\nawful,neg\n") }, { onStep: () => steps++ }),
-    /data\.csv: 1 training example has an empty label \(the first: example 2, text "bad film"\); an empty label is not a class/,
+    /data\.csv: 1 record has an empty label \(record 2, counting from 1; the first: "bad film"\)/,
   );
   assert.equal(steps, 0);
 });
 
 test("all-empty texts are refused; some empty texts are trained with a note", async () => {
-  await assert.rejects(trainSentimentModel({ ...tiny, path: csv(',pos\n  ,neg\n"",pos\n,neg\n') }), /all 4 training texts are empty: there is nothing to learn from \(hint: check --text-col\)/);
+  await assert.rejects(trainSentimentModel({ ...tiny, path: csv(',pos\n  ,neg\n"",pos\n,neg\n') }), /every one of the 4 records has an empty text/);
   await assert.rejects(trainSentimentModel({ ...tiny, path: csv("good,pos\nnice,pos\n") }), /needs at least two labels, the training data has only "pos"/);
   const notes: string[] = [];
   const rows = Array.from({ length: 20 }, (_, i) => (i % 5 === 0 ? `,${i % 2 ? "pos" : "neg"}` : `${i % 2 ? "good fine" : "bad poor"} ${i},${i % 2 ? "pos" : "neg"}`)).join("\n");
-  await trainSentimentModel({ ...tiny, path: csv(rows) }, { info: (m) => notes.push(m) });
-  assert.ok(notes.some((n) => /4 of 20 training texts are empty \(they are read as one unknown word\)/.test(n)), notes.join("\n"));
+  await trainSentimentModel({ ...tiny, path: csv(rows), testPath: csv("good fine,pos\nbad poor,neg\n") }, { info: (m) => notes.push(m) });
+  assert.ok(notes.some((n) => /skipped 4 records with empty text/.test(n)), notes.join("\n"));
 });

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { registerAnalysisCommands } from "./analysis.js";
 import { registerBackendsCommand } from "./backends.js";
+import { registerBuildNativeCommand } from "./build-native.js";
 import { registerCompareCommand } from "./compare.js";
 import { registerEmbeddingCommands } from "./embeddings.js";
 import { registerLmCommands } from "./lm.js";
@@ -17,4 +18,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerCompareCommand,
   registerEmbeddingCommands,
   registerBackendsCommand,
+  registerBuildNativeCommand,
 ];

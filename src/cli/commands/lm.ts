@@ -7,8 +7,8 @@ import { DEFAULT_LM_PATH, type LmRunOptions, trainLanguageModel } from "../../lm
 import { loadCorpus } from "../../data/corpus/load.js";
 import { encodeCorpus } from "../../data/corpus/encode.js";
 import { textTable } from "../../viz/table.js";
-import { createProgress } from "../progress.js";
-import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
+import { action, choiceArg, intArg, numArg } from "../common.js";
+import { trainingConsole } from "../training-console.js";
 import { MODEL_OPTIONS, type OptionSpec, type OptionUse, TRAINING_OPTIONS, optionValues, overriding, withOptions } from "../options.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -52,46 +52,40 @@ export function registerLmCommands(program: Command): void {
   withOptions(program.command("train-lm").description("train a word- or character-level language model (default: the embedded Moby Dick corpus)"), trainLmOptions, LM_ONLY)
     .action(
       action(async (opts: Record<string, string | number | boolean | undefined>) => {
-        const json = Boolean(opts.json);
-        let bar: ReturnType<typeof createProgress> | null = null;
-        let base = 0;
-        const log = (msg: string): void => (bar ? bar.info(msg) : json ? say(JSON.stringify({ event: "info", message: msg })) : say(msg));
-        const intr = interruptFlag(() => log("Ctrl-C: stopping after this step and saving… (press again to quit at once)"));
+        const con = trainingConsole(Boolean(opts.json));
         try {
           const r = await trainLanguageModel(
             { ...(optionValues(opts, trainLmOptions, LM_ONLY) as LmRunOptions), out: String(opts.out) },
             {
-              info: log,
+              info: con.log,
               onStart: (s) => {
-                log(`model: ${s.params.toLocaleString()} parameters; ${s.stepsPerEpoch} steps per epoch, epochs ${s.startEpoch}–${s.epochs}`);
-                base = s.startStep;
-                bar = createProgress({ total: Math.max(1, s.epochs * s.stepsPerEpoch - s.startStep), label: "train-lm", json, epochs: s.epochs, jsonEvery: 20 });
+                con.log(`model: ${s.params.toLocaleString()} parameters; ${s.stepsPerEpoch} steps per epoch, epochs ${s.startEpoch}–${s.epochs}`);
+                con.start({ label: "train-lm", epochs: s.epochs, stepsPerEpoch: s.stepsPerEpoch, startStep: s.startStep });
               },
-              onStep: (s) => bar?.update(s.globalStep - base, { epoch: s.epoch, loss: s.loss, ppl: Math.exp(s.loss), tokPerSec: s.tokensPerSec, lr: s.lr }),
+              onStep: (s) => con.step(s.globalStep, { epoch: s.epoch, loss: s.loss, ppl: Math.exp(s.loss), tokPerSec: s.tokensPerSec, lr: s.lr }),
               onEpoch: (e) => {
-                bar?.log({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss ?? NaN, validPpl: e.validPerplexity ?? NaN, lr: e.lr, seconds: e.seconds });
+                con.event({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, validLoss: e.validLoss ?? NaN, validPpl: e.validPerplexity ?? NaN, lr: e.lr, seconds: e.seconds });
                 if (e.sample === undefined) return;
-                if (json) bar?.log({ event: "sample", epoch: e.epoch, text: e.sample });
-                else log(`sample: ${e.sample.replace(/\n/g, " / ")}`);
+                if (con.json) con.event({ event: "sample", epoch: e.epoch, text: e.sample });
+                else con.log(`sample: ${e.sample.replace(/\n/g, " / ")}`);
               },
-              onSample: (s) => (json ? bar?.log({ event: "sample", epoch: s.epoch, step: s.step, text: s.text }) : log(`sample (epoch ${s.epoch}, step ${s.step}): ${s.text.replace(/\n/g, " / ")}`)),
-              shouldStop: () => intr.stop,
+              onSample: (s) => (con.json ? con.event({ event: "sample", epoch: s.epoch, step: s.step, text: s.text }) : con.log(`sample (epoch ${s.epoch}, step ${s.step}): ${s.text.replace(/\n/g, " / ")}`)),
+              shouldStop: () => con.stopRequested,
             },
           );
-          (bar as ReturnType<typeof createProgress> | null)?.stop();
+          con.stop();
           const lines = [r.message];
           if (r.checkpoint) lines.push(`checkpoint: ${r.checkpoint}${r.curve ? `   curve: ${r.curve}` : ""}`);
           else lines.push("no checkpoint was written");
           if (r.valid) lines.push(`validation perplexity ${r.valid.perplexity.toFixed(2)} (${r.valid.bitsPerToken.toFixed(3)} bits/token)`);
           if (r.test) lines.push(`test perplexity ${r.test.perplexity.toFixed(2)} (${r.test.bitsPerToken.toFixed(3)} bits/token)`);
           if (r.stoppedBy === "interrupt" || r.stoppedBy === "time-limit") lines.push(`training state saved at epoch ${r.position.epoch}, step ${r.position.step}: continue with --resume --out ${String(opts.out)}`);
-          if (json) say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, message: r.message, checkpoint: r.checkpoint, validPerplexity: r.valid?.perplexity ?? null, testPerplexity: r.test?.perplexity ?? null }));
+          if (con.json) say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, message: r.message, checkpoint: r.checkpoint, validPerplexity: r.valid?.perplexity ?? null, testPerplexity: r.test?.perplexity ?? null }));
           else for (const l of lines) say(l);
           if (r.stoppedBy === "nan") process.exitCode = 1;
           if (r.stoppedBy === "interrupt") process.exitCode = 130;
         } finally {
-          (bar as ReturnType<typeof createProgress> | null)?.stop();
-          intr.dispose();
+          con.dispose();
         }
       }),
     );

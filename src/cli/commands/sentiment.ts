@@ -12,8 +12,9 @@ import { mapLabels, parseLabelMap } from "../../transformers/labels.js";
 import { formatReport } from "../../eval/metrics.js";
 import { formatCoverage } from "../../embeddings/matrix.js";
 import { textTable } from "../../viz/table.js";
-import { createProgress, type Progress } from "../progress.js";
-import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
+import { textLines } from "../../data/sentiment/read-file.js";
+import { action, choiceArg, intArg, numArg } from "../common.js";
+import { trainingConsole } from "../training-console.js";
 import { MODEL_OPTIONS, type OptionSpec, type OptionUse, TRAINING_OPTIONS, optionValues, overriding, withOptions } from "../options.js";
 import { DEFAULT_CLASSIFIER_PATH, shippedModelPath } from "../../sentiment/shipped.js";
 import { HfTextClassifier } from "../../transformers/classifier.js";
@@ -97,35 +98,29 @@ export function registerSentimentCommands(program: Command): void {
   )
     .action(
       action(async (opts: Record<string, unknown>) => {
-        const json = Boolean(opts.json);
-        let bar: Progress | null = null;
-        const log = (m: string): void => (bar ? bar.info(m) : say(json ? JSON.stringify({ event: "info", message: m }) : m));
-        const intr = interruptFlag(() => log("Ctrl-C: stopping after this batch… (again to quit at once)"));
-        let base = 0;
+        const con = trainingConsole(Boolean(opts.json));
         try {
           const v = optionValues(opts, TRAIN_CLASSIFIER_OPTIONS, CLASSIFIER_ONLY);
           const { unidirectional, folds, ...rest } = v;
           const r = await trainSentimentModel(
             { ...dataOptions(opts), ...(rest as SentimentRunOptions), ...(unidirectional ? { bidirectional: false } : {}), ...(folds !== undefined ? { maxFolds: folds as number } : {}), out: String(opts.out) },
             {
-              info: log,
+              info: con.log,
               onStart: (s) => {
-                bar?.stop();
-                log(`${s.fold !== null ? `fold ${s.fold + 1}/${s.folds}: ` : ""}${s.train} train / ${s.valid} validation / ${s.test} test; vocabulary ${s.vocab}; ${s.params.toLocaleString()} parameters`);
-                base = s.startStep;
-                bar = createProgress({ total: Math.max(1, s.epochs * s.steps - s.startStep), label: "train", json, epochs: s.epochs, jsonEvery: 20 });
+                con.stop();
+                con.log(`${s.fold !== null ? `fold ${s.fold + 1}/${s.folds}: ` : ""}${s.train} train / ${s.valid} validation / ${s.test} test; vocabulary ${s.vocab}; ${s.params.toLocaleString()} parameters`);
+                con.start({ label: "train", epochs: s.epochs, stepsPerEpoch: s.steps, startStep: s.startStep });
               },
-              onStep: (s) => bar?.update(s.globalStep - base, { epoch: s.epoch, loss: s.loss, acc: s.acc, exPerSec: s.examplesPerSec }),
-              onEpoch: (e) => bar?.log({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, validLoss: e.validLoss ?? NaN, validAcc: e.validAcc ?? NaN, seconds: e.seconds }),
-              shouldStop: () => intr.stop,
+              onStep: (s) => con.step(s.globalStep, { epoch: s.epoch, loss: s.loss, acc: s.acc, exPerSec: s.examplesPerSec }),
+              onEpoch: (e) => con.event({ event: "epoch", epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, validLoss: e.validLoss ?? NaN, validAcc: e.validAcc ?? NaN, seconds: e.seconds }),
+              shouldStop: () => con.stopRequested,
             },
           );
-          (bar as Progress | null)?.stop();
-          bar = null;
+          con.stop();
           const failed = r.training.find((t) => t.stoppedBy === "nan");
           if (failed) process.exitCode = 1;
           else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = 130;
-          if (json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members }));
+          if (con.json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
           else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.validAccuracy).toFixed(2), (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "validation %", "accuracy %", "macro-F1 %"]));
@@ -134,8 +129,7 @@ export function registerSentimentCommands(program: Command): void {
           if (r.checkpoint) say(`checkpoint: ${r.checkpoint}`);
           if (r.members.length) say(`ensemble members: ${r.members.join(", ")}`);
         } finally {
-          (bar as Progress | null)?.stop();
-          intr.dispose();
+          con.dispose();
         }
       }),
     );
@@ -172,8 +166,8 @@ export function registerSentimentCommands(program: Command): void {
     .action(
       action(async (texts: string[], opts: { model?: string; file?: string; json?: boolean }) => {
         let inputs = texts;
-        if (opts.file) inputs = readFileSync(opts.file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
-        else if (inputs.length === 0 && !process.stdin.isTTY) inputs = (await readStdin()).split(/\r?\n/).filter((l) => l.trim() !== "");
+        if (opts.file) inputs = textLines(readFileSync(opts.file), opts.file);
+        else if (inputs.length === 0 && !process.stdin.isTTY) inputs = textLines(await readStdin(), "stdin");
         if (inputs.length === 0) throw new Error('nothing to classify: pass texts as arguments, --file PATH, or pipe lines on stdin (e.g. rnnkit classify "great film")');
         if (opts.model && isHfSpec(opts.model)) {
           // a Hugging Face model (hf:<hub id or folder>) through @huggingface/transformers
@@ -197,10 +191,10 @@ export function registerSentimentCommands(program: Command): void {
     );
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** eval-classifier --pairs: pair accuracy of a checkpoint or of a baseline trained on a dataset. */

@@ -35,18 +35,9 @@ export function encodeLabels(examples: readonly Example[], labels: readonly stri
 }
 
 /**
- * Sanity checks of labelled training data, run before the first step: every label is non-empty,
- * there are at least two classes, and not every text is empty. Returns notes for what is odd but
- * trainable (some empty texts); throws a DataFormatError naming `source` for what is not.
+ * Before the first step: a classifier needs at least two classes in its training data (empty
+ * labels and empty texts are the readers' checks, data/sentiment/check.ts).
  */
-export function checkTrainingExamples(source: string, examples: readonly Example[], labels: readonly string[]): string[] {
-  const emptyLabel = examples.findIndex((e) => e.label.trim() === "");
-  if (emptyLabel >= 0) {
-    const n = examples.filter((e) => e.label.trim() === "").length;
-    throw new DataFormatError(source, 0, `${n} training example${n === 1 ? " has" : "s have"} an empty label (the first: example ${emptyLabel + 1}, text ${preview(examples[emptyLabel]!.text, 40)}); an empty label is not a class (hint: fill in or drop those rows)`);
-  }
+export function checkTrainingLabels(source: string, labels: readonly string[]): void {
   if (labels.length < 2) throw new DataFormatError(source, 0, `a classifier needs at least two labels, the training data has ${labels.length === 0 ? "none" : `only ${preview(labels[0]!)}`} (hint: check --label-col)`);
-  const empty = examples.filter((e) => e.text.trim() === "").length;
-  if (examples.length > 0 && empty === examples.length) throw new DataFormatError(source, 0, `all ${examples.length} training texts are empty: there is nothing to learn from (hint: check --text-col)`);
-  return empty > 0 ? [`${source}: ${empty} of ${examples.length} training texts are empty (they are read as one unknown word)`] : [];
 }
