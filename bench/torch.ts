@@ -43,7 +43,7 @@ function blasDir(flavor: "pthread" | "openmp"): string | null {
  * The environment of the README's two PyTorch configurations: OpenBLAS's AVX-512 kernels
  * (OPENBLAS_CORETYPE unset), the pthreads build on 1 thread, the OpenMP build on 2.
  */
-function torchEnv(threads: 1 | 2): NodeJS.ProcessEnv {
+export function torchEnv(threads: 1 | 2): NodeJS.ProcessEnv {
   const lib = blasDir(threads === 1 ? "pthread" : "openmp");
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.OPENBLAS_CORETYPE;

@@ -1,5 +1,6 @@
 import type { LmVocab } from "../data/corpus/vocab.js";
 import { readCheckpoint, writeFileAtomic } from "../io/checkpoint.js";
+import type { AwdLstm } from "../models/awd-lstm.js";
 import type { LanguageModel } from "../models/language-model.js";
 import { LM_KIND, type LoadedLm, lmFromCheckpoint, lmToBytes } from "./checkpoint-bytes.js";
 
@@ -7,7 +8,7 @@ import { LM_KIND, type LoadedLm, lmFromCheckpoint, lmToBytes } from "./checkpoin
 export { LM_KIND, type LoadedLm, lmToBytes, loadLmFromBytes } from "./checkpoint-bytes.js";
 
 /** Save a language model with its vocabulary (one safetensors file, PyTorch names). */
-export function saveLm(path: string, model: LanguageModel, vocab: LmVocab, info: Record<string, unknown> = {}): void {
+export function saveLm(path: string, model: LanguageModel | AwdLstm, vocab: LmVocab, info: Record<string, unknown> = {}): void {
   writeFileAtomic(path, lmToBytes(model, vocab, info));
 }
 

@@ -1,5 +1,5 @@
 import type { LmVocab } from "../data/corpus/vocab.js";
-import type { LanguageModel, LmState } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
 import { manualSeed } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { type SamplingOptions, sampleToken, softmax64 } from "./sampling.js";
@@ -32,7 +32,7 @@ export function encodePrompt(vocab: LmVocab, text: string): { ids: number[]; tok
 }
 
 /** Run the model over ids (one stream) and return the last step's logits and the state. */
-function feed(model: LanguageModel, ids: readonly number[], state: LmState | null): { last: Float32Array; state: LmState } {
+function feed<S>(model: RecurrentLm<S>, ids: readonly number[], state: S | null): { last: Float32Array; state: S } {
   const { logits, state: next } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]), state);
   const V = model.config.vocabSize;
   return { last: logits.f32.slice((ids.length - 1) * V, ids.length * V), state: next };
@@ -60,7 +60,7 @@ export interface NextToken {
  * Top-k next tokens after a prompt with their probabilities: P(w | prompt). <unk> is left out
  * by default (it is a bucket, not a word). Throws when no prompt word is in the vocabulary.
  */
-export function predictNext(model: LanguageModel, vocab: LmVocab, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
+export function predictNext(model: RecurrentLm, vocab: LmVocab, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
   const enc = encodePrompt(vocab, prompt);
   const known = enc.tokens.length - enc.unknown.length * (vocab.unkId >= 0 ? 1 : 0);
   if (enc.ids.length === 0 || known <= 0)
@@ -87,7 +87,7 @@ export interface ScoredToken {
  * w_1 is conditioned on the start context (<eos> at word level, a newline at char level); a char
  * vocabulary without a newline has no start context, and its first character is not scored.
  */
-export function scoreText(model: LanguageModel, vocab: LmVocab, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
+export function scoreText(model: RecurrentLm, vocab: LmVocab, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
   const enc = encodePrompt(vocab, text);
   const ids = [...startIds(vocab), ...enc.ids];
   if (ids.length < 2) throw new Error(`score: "${text}" has fewer than two known tokens to score (hint: char models score from the second character)`);
@@ -118,7 +118,7 @@ export interface GenerateOptions extends SamplingOptions {
 }
 
 /** Sample a continuation of the prompt token by token, carrying the recurrent state. */
-export function generate(model: LanguageModel, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
+export function generate(model: RecurrentLm, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
   if (opts.seed !== undefined) manualSeed(opts.seed);
   const enc = encodePrompt(vocab, prompt);
   const ctx = [...startIds(vocab), ...enc.ids];

@@ -11,6 +11,7 @@ import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import { lockedDropout } from "../tensor/ops/locked-dropout.js";
 import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
+import type { RecurrentLm } from "./recurrent-lm.js";
 
 export interface AwdLstmConfig {
   vocabSize: number;
@@ -98,7 +99,7 @@ export interface AwdLossResult {
  * of single-layer nn.LSTM, `proj` nn.Linear, `decoder` nn.Linear or nn.AdaptiveLogSoftmaxWithLoss):
  * `encoder.weight`, `rnns.0.weight_ih_l0`, `rnns.0.weight_hh_l0`, …, `decoder.weight`, `decoder.bias`.
  */
-export class AwdLstm extends Module {
+export class AwdLstm extends Module implements RecurrentLm<AwdState> {
   readonly config: Required<Omit<AwdLstmConfig, "hiddenSize" | "numLayers" | "adaptiveSoftmax">> & { adaptiveSoftmax: AwdLstmConfig["adaptiveSoftmax"] };
   readonly encoder: Embedding;
   readonly rnns: ModuleList<LSTM>;

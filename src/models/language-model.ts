@@ -8,6 +8,7 @@ import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
+import type { RecurrentLm } from "./recurrent-lm.js";
 
 export interface LanguageModelConfig {
   vocabSize: number;
@@ -32,7 +33,7 @@ export interface LmState {
  * PyTorch's names (`embedding.weight`, `rnn.weight_ih_l0`, `decoder.weight`, `decoder.bias`):
  *   e_t = E[x_t],  h_t = RNN(e_t, h_{t−1}),  ŷ_t = softmax(W_d h_t + b_d)  over the vocabulary.
  */
-export class LanguageModel extends Module {
+export class LanguageModel extends Module implements RecurrentLm<LmState> {
   readonly config: Required<LanguageModelConfig>;
   readonly embedding: Embedding;
   readonly rnn: RecurrentBase;
@@ -63,6 +64,11 @@ export class LanguageModel extends Module {
     if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`LanguageModel.initUniform: range must be a finite number > 0, got ${r}`);
     for (const p of new Set(this.parameters())) p.f32.set(uniformInit(p.size, r));
     return this;
+  }
+
+  /** The state cut from the graph (truncated BPTT): detachState(s) as a method, for RecurrentLm. */
+  detachState(s: LmState): LmState {
+    return detachState(s);
   }
 
   /** Zero state for a batch of B streams. */
