@@ -6,13 +6,16 @@
  * regularisation, torch.optim.ASGD, nn.AdaptiveLogSoftmaxWithLoss: bench/torch_awd.py), one run.
  *
  *   node dist/bench/awd.js [--configs small,paper,v50k-full,v50k-adaptive,classifier]
- *                          [--backends native,wasm] [--threads 2] [--no-torch] [--quick]
+ *                          [--backends native,wasm] [--threads 1] [--no-torch] [--torch-ftz] [--quick]
  *
  * A step = forward + backward + clip + optimizer step (ASGD for the LMs, Adam for the classifier)
  * on one BPTT window of batch × bptt tokens; tokens/s = batch·bptt / median step time over
  * `samples` steps after `warmup` steps (2 and 5; --quick 1 and 3). Each measurement runs in its own
  * process with the same thread count (RNNKIT_NATIVE_THREADS / RNNKIT_WASM_THREADS and
  * torch.set_num_threads; PyTorch with the OpenMP OpenBLAS build for 2 threads, as bench/torch.ts).
+ * Besides wall-clock time the process CPU time per step is reported (all its threads): on a
+ * shared machine it is what the work costs, while wall time also counts waiting for a core.
+ * Single thread by default; --torch-ftz runs PyTorch with torch.set_flush_denormal(True).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -29,6 +32,8 @@ interface Row {
   impl: string;
   config: string;
   stepMs?: number;
+  /** Process CPU time per step (all threads), ms: robust to other processes sharing the cores. */
+  cpuMs?: number;
   tokensPerS?: number;
   error?: string;
 }
@@ -41,6 +46,7 @@ const quick = process.argv.includes("--quick");
 const WARMUP = quick ? 1 : 2;
 const SAMPLES = quick ? 3 : 5;
 const N_IDS = 200_000;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function child(config: string, backendName: string): Promise<Row> {
   const { tryBackend } = await import("../src/kernels/select.js");
@@ -59,14 +65,17 @@ async function child(config: string, backendName: string): Promise<Row> {
   const step = awdStep(c, zipfIds(N_IDS, c.vocab));
   for (let i = 0; i < WARMUP; i++) step();
   const ts: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     step();
+    const u = process.cpuUsage(c0);
     ts.push(performance.now() - t0);
+    cpu.push((u.user + u.system) / 1e3);
   }
-  ts.sort((a, b) => a - b);
-  const med = ts[Math.floor(ts.length / 2)]!;
-  return { impl, config, stepMs: med, tokensPerS: (c.batch * c.bptt) / (med / 1e3) };
+  const med = median(ts);
+  return { impl, config, stepMs: med, cpuMs: median(cpu), tokensPerS: (c.batch * c.bptt) / (med / 1e3) };
 }
 
 function runRnnkit(config: string, backendName: string, threads: string): Row {
@@ -83,10 +92,10 @@ function runRnnkit(config: string, backendName: string, threads: string): Row {
 function runTorch(config: string, threads: number, idsPath: string): Row {
   const c = AWD_CONFIGS[config]!;
   const cfg = { ...c, dropout: AWD_DROPOUT, alpha: AR_ALPHA, beta: TAR_BETA, clip: CLIP, lr: LM_LR, n_ids: N_IDS };
-  const r = spawnSync(PYTHON, [join(REPO, "bench", "torch_awd.py"), JSON.stringify(cfg), idsPath, String(threads), String(WARMUP), String(SAMPLES)], { encoding: "utf8", env: torchEnv(threads === 1 ? 1 : 2), maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON, [join(REPO, "bench", "torch_awd.py"), JSON.stringify(cfg), idsPath, String(threads), String(WARMUP), String(SAMPLES), ...(process.argv.includes("--torch-ftz") ? ["ftz"] : [])], { encoding: "utf8", env: torchEnv(threads === 1 ? 1 : 2), maxBuffer: 1 << 24 });
   try {
-    const j = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as { step_ms: number; tokens_per_s: number; torch: string; threads: number };
-    return { impl: `pytorch ${j.torch} ${j.threads}t`, config, stepMs: j.step_ms, tokensPerS: j.tokens_per_s };
+    const j = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as { step_ms: number; cpu_ms: number; tokens_per_s: number; torch: string; threads: number };
+    return { impl: `pytorch ${j.torch} ${j.threads}t${process.argv.includes("--torch-ftz") ? " ftz" : ""}`, config, stepMs: j.step_ms, cpuMs: j.cpu_ms, tokensPerS: j.tokens_per_s };
   } catch {
     return { impl: "pytorch", config, error: (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ") };
   }
@@ -99,13 +108,13 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes("--help")) {
-    console.log("usage: node dist/bench/awd.js [--configs " + Object.keys(AWD_CONFIGS).join(",") + "] [--backends native,wasm] [--threads 2] [--no-torch] [--quick]");
+    console.log("usage: node dist/bench/awd.js [--configs " + Object.keys(AWD_CONFIGS).join(",") + "] [--backends native,wasm] [--threads 1] [--no-torch] [--torch-ftz] [--quick]");
     return;
   }
   const configs = (arg("--configs") ?? "small,v50k-full,v50k-adaptive,paper,classifier").split(",").filter(Boolean);
   for (const c of configs) if (!AWD_CONFIGS[c]) throw new Error(`--configs: unknown config "${c}"; expected ${Object.keys(AWD_CONFIGS).join(", ")}`);
   const backends = (arg("--backends") ?? "native").split(",").filter(Boolean);
-  const threads = arg("--threads") ?? "2";
+  const threads = arg("--threads") ?? "1";
   const dir = mkdtempSync(join(tmpdir(), "rnnkit-awd-"));
   const rows: Row[] = [];
   for (const config of configs) {
@@ -114,7 +123,7 @@ async function main(): Promise<void> {
     for (const be of backends) {
       const r = runRnnkit(config, be, threads);
       rows.push(r);
-      console.error(`  ${r.impl}: ${r.error ?? `${r.stepMs!.toFixed(0)} ms/step, ${r.tokensPerS!.toFixed(0)} tokens/s`}`);
+      console.error(`  ${r.impl}: ${r.error ?? `${r.stepMs!.toFixed(0)} ms/step (CPU ${r.cpuMs!.toFixed(0)} ms), ${r.tokensPerS!.toFixed(0)} tokens/s`}`);
     }
     if (!process.argv.includes("--no-torch")) {
       const idsPath = join(dir, `${config}.i32`);
@@ -122,16 +131,23 @@ async function main(): Promise<void> {
       writeFileSync(idsPath, new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength));
       const r = runTorch(config, Number(threads), idsPath);
       rows.push(r);
-      console.error(`  ${r.impl}: ${r.error ?? `${r.stepMs!.toFixed(0)} ms/step, ${r.tokensPerS!.toFixed(0)} tokens/s`}`);
+      console.error(`  ${r.impl}: ${r.error ?? `${r.stepMs!.toFixed(0)} ms/step (CPU ${r.cpuMs!.toFixed(0)} ms), ${r.tokensPerS!.toFixed(0)} tokens/s`}`);
     }
   }
-  // table: tokens/s per config and implementation, ratio to PyTorch
-  console.log(`\n| config | implementation | ms/step | tokens/s | × PyTorch |\n|---|---|---:|---:|---:|`);
+  // table: tokens/s per config and implementation, ratios to PyTorch (wall clock and CPU time)
+  console.log(`\n| config | implementation | ms/step | CPU ms/step | tokens/s | tokens/CPU-s | × PyTorch (wall) | × PyTorch (CPU) |\n|---|---|---:|---:|---:|---:|---:|---:|`);
   for (const config of configs) {
+    const c = AWD_CONFIGS[config]!;
+    const tok = c.batch * c.bptt;
     const torch = rows.find((r) => r.config === config && r.impl.startsWith("pytorch") && r.tokensPerS);
     for (const r of rows.filter((x) => x.config === config)) {
-      const ratio = torch && r.tokensPerS && r !== torch ? `${(r.tokensPerS / torch.tokensPerS!).toFixed(2)}×` : r === torch ? "1" : "-";
-      console.log(`| ${config} | ${r.impl} | ${r.stepMs?.toFixed(0) ?? "-"} | ${r.tokensPerS?.toFixed(0) ?? r.error} | ${ratio} |`);
+      if (r.error) {
+        console.log(`| ${config} | ${r.impl} | error: ${r.error} |`);
+        continue;
+      }
+      const wall = torch ? (torch.stepMs! / r.stepMs!).toFixed(2) + "×" : "-";
+      const cpuRatio = torch ? (torch.cpuMs! / r.cpuMs!).toFixed(2) + "×" : "-";
+      console.log(`| ${config} | ${r.impl} | ${r.stepMs!.toFixed(0)} | ${r.cpuMs!.toFixed(0)} | ${r.tokensPerS!.toFixed(0)} | ${(tok / (r.cpuMs! / 1e3)).toFixed(0)} | ${wall} | ${cpuRatio} |`);
     }
   }
   const full = rows.find((r) => r.config === "v50k-full" && !r.impl.startsWith("pytorch"));

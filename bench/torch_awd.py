@@ -3,8 +3,8 @@ and Merity et al.'s regularisers as their salesforce/awd-lstm-lm code applies th
 on the embedding matrix, LockedDropout, WeightDrop = F.dropout of weight_hh before each forward,
 AR/TAR), torch.optim.ASGD, clip_grad_norm_, nn.AdaptiveLogSoftmaxWithLoss.
 
-usage: python3 bench/torch_awd.py '<config json>' <ids file (int32)> <threads> <warmup> <samples>
-prints one JSON line: {"impl": "pytorch", "step_ms", "min_ms", "max_ms", "tokens_per_s", "torch", "threads"}
+usage: python3 bench/torch_awd.py '<config json>' <ids file (int32)> <threads> <warmup> <samples> [ftz]
+prints one JSON line: {"impl": "pytorch", "step_ms", "min_ms", "max_ms", "cpu_ms" (process CPU time per step, all threads), "tokens_per_s", "torch", "threads"}
 """
 import json, statistics, sys, time
 import torch
@@ -12,6 +12,8 @@ import torch.nn.functional as F
 
 cfg, ids_path, threads, warmup, samples = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
+if len(sys.argv) > 6 and sys.argv[6] == "ftz":
+    torch.set_flush_denormal(True)
 torch.manual_seed(1)
 V, E, HS, B, T = cfg["vocab"], cfg["emb"], cfg["hidden"], cfg["batch"], cfg["bptt"]
 D = cfg["dropout"]
@@ -104,11 +106,12 @@ else:
 
 for _ in range(warmup):
     step()
-times = []
+times, cpu = [], []
 for _ in range(samples):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     step()
     times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
 med = statistics.median(times)
-print(json.dumps({"impl": "pytorch", "step_ms": med * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3,
+print(json.dumps({"impl": "pytorch", "step_ms": med * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3, "cpu_ms": statistics.median(cpu) * 1e3,
                   "tokens_per_s": T * B / med, "torch": torch.__version__, "threads": torch.get_num_threads()}))
