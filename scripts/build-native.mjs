@@ -2,15 +2,17 @@
 /**
  * Builds the native backend, build/native/rnnkit_native.node, from native/ (C++17, N-API 8).
  *
- *   node scripts/build-native.mjs [--force]
+ *   node scripts/build-native.mjs [--force] [--strict]
+ *   npx rnnkit build-native [--force]          (the same, from an installed package: runs this file)
  *
  * Tries node-gyp (npm's bundled copy, pointed at the Node headers already on the machine so it
  * never downloads), then plain g++/c++ against the same headers. The addon is compiled for
  * baseline x86-64; its AVX2/AVX-512 kernels are chosen at run time. Skips the build when the
  * addon is newer than every source and loads. RNNKIT_SKIP_NATIVE=1 skips it altogether.
  *
- * Always exits 0: a machine without a compiler still installs, and rnnkit then uses its
- * WebAssembly kernels (one line says so).
+ * Exits 0 even when nothing could be built (a machine without a compiler still installs, and
+ * rnnkit then uses its WebAssembly kernels; one line says so), unless --strict is given, as
+ * `rnnkit build-native` does: someone who asked for the addon is told with exit code 1.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -24,8 +26,13 @@ const SRC = join(NATIVE, "src");
 const OUT_DIR = join(ROOT, "build", "native");
 const OUT = join(OUT_DIR, "rnnkit_native.node");
 const force = process.argv.includes("--force");
+const strict = process.argv.includes("--strict");
 
 function fallback(reason) {
+  if (strict) {
+    console.error(`rnnkit: native addon not built: ${reason}. rnnkit works without it, on its WebAssembly kernels.`);
+    process.exit(1);
+  }
   console.log(`rnnkit: native addon not built (${reason}); rnnkit will use wasm`);
   process.exit(0);
 }
@@ -85,8 +92,12 @@ if (!force && existsSync(OUT)) {
 
 const nodeDir = findNodeDir();
 if (!nodeDir) fallback("Node's C headers (include/node/node_api.h) not found");
-mkdirSync(OUT_DIR, { recursive: true });
-rmSync(OUT, { force: true });
+try {
+  mkdirSync(OUT_DIR, { recursive: true });
+  rmSync(OUT, { force: true });
+} catch (e) {
+  fallback(`cannot write ${OUT_DIR}: ${e.message} (hint: run it as the user who installed rnnkit)`);
+}
 
 /**
  * Copy to a temporary name, then rename over OUT: a Node process that has the old addon loaded keeps
@@ -111,7 +122,7 @@ if (gyp && findCompiler()) {
 let how = "node-gyp";
 if (!existsSync(OUT)) {
   const cxx = findCompiler();
-  if (!cxx) fallback("no C++ compiler (g++, c++ or clang++) found");
+  if (!cxx) fallback("no C++ compiler (g++, c++ or clang++) found (hint: install one, e.g. apt-get install g++, or set CXX)");
   how = cxx;
   const args = [
     "-O3", "-std=c++17", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-math-errno", "-Wno-maybe-uninitialized",

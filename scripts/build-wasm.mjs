@@ -30,6 +30,9 @@ const targets = [
 const newestSource = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
 const upToDate = (f) => existsSync(f) && statSync(f).mtimeMs >= newestSource;
 
+// up to date: done, without loading the compiler (seconds on a busy machine)
+if (!force && !debug && targets.every((t) => upToDate(join(out, t.file)))) process.exit(0);
+
 let asc;
 try {
   ({ default: asc } = await import("assemblyscript/asc"));

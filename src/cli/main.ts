@@ -11,6 +11,8 @@ import { registerSentimentCommands } from "./commands/sentiment.js";
 import { registerAnalysisCommands } from "./commands/analysis.js";
 import { registerCompareCommands } from "./commands/compare.js";
 import { registerBackendsCommand } from "./commands/backends.js";
+import { registerBuildNativeCommand } from "./commands/build-native.js";
+import { bindEnvOptions } from "./env-options.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -27,4 +29,6 @@ registerSentimentCommands(program);
 registerAnalysisCommands(program);
 registerCompareCommands(program);
 registerBackendsCommand(program);
+registerBuildNativeCommand(program);
+bindEnvOptions(program);
 await program.parseAsync(process.argv);

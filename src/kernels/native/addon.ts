@@ -55,7 +55,7 @@ export function loadAddon(): NativeAddon | null {
   if (cached && cached.path === path) return cached.addon;
   let addon: NativeAddon | null = null;
   let error: string | null = null;
-  if (!existsSync(path)) error = `${path} not found (hint: run \`node scripts/build-native.mjs\`; it needs g++ and Node's headers)`;
+  if (!existsSync(path)) error = `${path} not found (hint: run \`npx rnnkit build-native\`; it needs a C++ compiler and Node's headers)`;
   else {
     try {
       const require = createRequire(import.meta.url);

@@ -1,7 +1,11 @@
 /**
  * The few Node.js facilities the wasm loader needs (read a file synchronously, flip V8's
- * relaxed-SIMD flag on Node 20), imported dynamically so that browser bundles never load them.
- * `nodeHost` is null outside Node.
+ * relaxed-SIMD flag on Node 20), fetched with `process.getBuiltinModule` so that browser bundles
+ * never see an import of them. `nodeHost` is null outside Node.
+ *
+ * Synchronous on purpose: a top-level `await import("node:fs")` here would make the whole library
+ * an async module graph, which `require("rnnkit")` cannot load (Node ≥ 20.19 can require ES
+ * modules, but not ones with top-level await).
  */
 export interface NodeHost {
   readFile(url: URL): Uint8Array<ArrayBuffer>;
@@ -15,11 +19,12 @@ export interface NodeHost {
 
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
-async function makeHost(): Promise<NodeHost> {
-  const fs = await import("node:fs");
-  const v8 = await import("node:v8");
-  const os = await import("node:os");
-  const wt = await import("node:worker_threads");
+function makeHost(): NodeHost {
+  if (typeof process.getBuiltinModule !== "function") throw new Error(`rnnkit needs Node.js ≥ 20.16 (process.getBuiltinModule), this is ${process.version} (hint: upgrade Node)`);
+  const fs = process.getBuiltinModule("node:fs");
+  const v8 = process.getBuiltinModule("node:v8");
+  const os = process.getBuiltinModule("node:os");
+  const wt = process.getBuiltinModule("node:worker_threads");
   return {
     readFile: (url) => fs.readFileSync(url),
     enableRelaxedSimd: () => v8.setFlagsFromString("--experimental-wasm-relaxed-simd"),
@@ -34,7 +39,7 @@ async function makeHost(): Promise<NodeHost> {
   };
 }
 
-export const nodeHost: NodeHost | null = isNode ? await makeHost() : null;
+export const nodeHost: NodeHost | null = isNode ? makeHost() : null;
 
 /** An environment variable (undefined outside Node). */
 export const envVar = (name: string): string | undefined => (isNode ? process.env[name] : undefined);
