@@ -177,14 +177,18 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
 
   /**
    * The encoder over one window: tokens int32 [T, B] → every layer's output before and after its
-   * dropout, the decoder input and the next state. Dropouts act only in training mode.
+   * dropout, the decoder input and the next state. Dropouts act only in training mode. With
+   * `lengths` (right-padded batches, e.g. a classifier's), padded steps of every layer's output are
+   * zero and each sequence's state is taken at its own last step (as LSTM's lengths option).
    */
-  encode(tokens: Tensor, state?: AwdState | null, masks: AwdMasks = {}): AwdEncoding {
+  encode(tokens: Tensor, state?: AwdState | null, opts: { masks?: AwdMasks; lengths?: Int32Array | readonly number[] | null } = {}): AwdEncoding {
     if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`AwdLstm.encode: tokens must be int32 [T, B], got ${tokens.toString()}`);
     const B = tokens.shape[1]!;
     const L = this.numLayers;
     if (state && (state.h.length !== L || state.c.length !== L || state.h.some((h) => h.shape[1] !== B)))
       throw new RangeError(`AwdLstm.encode: state must hold ${L} layers of batch ${B}, got ${state.h.length} of batch ${state.h[0]?.shape[1]} (hint: initState(B))`);
+    const masks = opts.masks ?? {};
+    const lengths = opts.lengths ?? null;
     const c = this.config;
     const tr = this.training;
     const emb = embeddingDropout(tokens, this.encoder.weight, c.dropoutEmb, tr, { mask: masks.embedding ?? null }); // [T, B, E]
@@ -194,7 +198,7 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
     const hN: Tensor[] = [];
     const cN: Tensor[] = [];
     this.rnns.items.forEach((rnn, l) => {
-      const r = rnn.forward(x, { h0: state?.h[l] ?? null, c0: state?.c[l] ?? null, ...(masks.weights?.[l] ? { weightDropMasks: masks.weights[l] } : {}) });
+      const r = rnn.forward(x, { h0: state?.h[l] ?? null, c0: state?.c[l] ?? null, lengths, ...(masks.weights?.[l] ? { weightDropMasks: masks.weights[l] } : {}) });
       raw.push(r.output);
       hN.push(r.hN);
       cN.push(r.cN);
@@ -225,7 +229,7 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
    */
   loss(tokens: Tensor, targets: Tensor, state?: AwdState | null, opts: CrossEntropyOptions & { masks?: AwdMasks } = {}): AwdLossResult {
     if (targets.dtype !== "int32" || targets.size !== tokens.size) throw new TypeError(`AwdLstm.loss: targets must be int32 [${tokens.shape.join(", ")}] like the tokens, got ${targets.toString()}`);
-    const e = this.encode(tokens, state, opts.masks ?? {});
+    const e = this.encode(tokens, state, { masks: opts.masks ?? {} });
     const K = e.out.shape[2]!;
     const h = e.out.reshape([-1, K]);
     const y = targets.reshape([-1]);
