@@ -5,7 +5,8 @@
 import { gemm, gemmPackedB, packB, packedBFloats, MC, KC } from "./gemm";
 import { ftz, vsigmoid, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
-import { ld, st } from "./lstm";
+import { ld, st } from "./lanes";
+import { rowsDot } from "./dot";
 
 /** xg [T,B,3H] (read), whh [3H,H], bhh [3H] or 0, h0 [B,H]; saved gates [T,B,3H], hgn/hPrev [T,B,H] when gates ≠ 0. */
 export function gruForward(T: i32, B: i32, Bs: i32, H: i32, xg: usize, whh: usize, bhh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, gates: usize, hgn: usize, hPrev: usize, ws: usize): void {
@@ -15,14 +16,18 @@ export function gruForward(T: i32, B: i32, Bs: i32, H: i32, xg: usize, whh: usiz
   const pa = pW + bytes16(packedBFloats(H, G));
   const h = pa + bytes16(MC * KC);
   const hg = h + bytes16(BH);
-  packB(true, whh, H, G, pW);
+  const dot = Bs <= 2; // dot products on W_hh for a batch of ≤ 2 rows (see lstmForward)
+  if (!dot) packB(true, whh, H, G, pW);
   copyF32(h, h0, BH);
   const Hb = <usize>H << 2;
   const one = f32x4.splat(1);
   for (let s = 0; s < T; s++) {
     const t = timeAt(T, s, reverse);
-    if (bhh != 0) for (let b = 0; b < B; b++) copyF32(f32ptr(hg, b * G), bhh, G);
-    gemmPackedB(false, B, G, H, 1, h, pW, bhh == 0, hg, pa);
+    if (dot) rowsDot(whh, H, 0, G, h, H, B, bhh, 0, hg, G);
+    else {
+      if (bhh != 0) for (let b = 0; b < B; b++) copyF32(f32ptr(hg, b * G), bhh, G);
+      gemmPackedB(false, B, G, H, 1, h, pW, bhh == 0, hg, pa);
+    }
     if (gates != 0) copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
     for (let b = 0; b < B; b++) {
       const row = (t * Bs + b) * H;

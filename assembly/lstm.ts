@@ -13,28 +13,9 @@ import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
   return f32x4.splat(1);
 }
 
-/** Load 4 floats, or the n < 4 valid ones (rest 0). */
-// @ts-ignore: decorator
-@inline export function ld(p: usize, n: i32): v128 {
-  if (n >= 4) return v128.load(p);
-  let v = f32x4.splat(0);
-  v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
-}
-
-/** Store the first n (≤ 4) lanes. */
-// @ts-ignore: decorator
-@inline export function st(p: usize, v: v128, n: i32): void {
-  if (n >= 4) {
-    v128.store(p, v);
-    return;
-  }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
+export { ld, st } from "./lanes";
+import { ld, st } from "./lanes";
+import { rowsDot } from "./dot";
 
 /**
  * xg [T,B,4H] (overwritten), whh [4H,H], h0/c0 [B,H], out [T,B,H], hN/cN [B,H]; saved buffers
@@ -50,14 +31,19 @@ export function lstmForward(T: i32, B: i32, Bs: i32, H: i32, xg: usize, whh: usi
   const pa = pW + bytes16(packedBFloats(H, G));
   const h = pa + bytes16(MC * KC);
   const c = h + bytes16(BH);
-  packB(true, whh, H, G, pW); // op(B) = Whhᵀ [H, 4H]
+  // A batch of at most 2 rows (classifying one text): dot products on W_hh as it lies, since a
+  // packed GEMM would fill its 4-row tile with one row. Decided on the whole batch (Bs), so a
+  // block of rows run by a thread takes the same path as the whole batch (identical numbers).
+  const dot = Bs <= 2;
+  if (!dot) packB(true, whh, H, G, pW); // op(B) = Whhᵀ [H, 4H]
   copyF32(h, h0, BH);
   copyF32(c, c0, BH);
   const Hb = <usize>H << 2;
   for (let s = 0; s < T; s++) {
     const t = timeAt(T, s, reverse);
     const gt = f32ptr(xg, t * Bs * G);
-    gemmPackedB(false, B, G, H, 1, h, pW, false, gt, pa);
+    if (dot) rowsDot(whh, H, 0, G, h, H, B, 0, 1, gt, G);
+    else gemmPackedB(false, B, G, H, 1, h, pW, false, gt, pa);
     if (gates != 0) {
       copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
       copyF32(f32ptr(cPrev, t * Bs * H), c, BH);

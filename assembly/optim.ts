@@ -1,16 +1,24 @@
 /** Optimizer steps and reductions over flat parameter buffers (kernels/ref/optim.ts). */
 
-/** One Adam/AdamW step on n parameters in place; bias corrections computed by the caller. */
-export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, decoupled: bool, stepSize: f32, sqrtBc2: f32): void {
-  const vb1 = f32x4.splat(beta1);
-  const vb1c = f32x4.splat(1 - beta1);
-  const vb2 = f32x4.splat(beta2);
-  const vb2c = f32x4.splat(1 - beta2);
-  const vss = f32x4.splat(stepSize);
-  const vsb = f32x4.splat(sqrtBc2);
-  const veps = f32x4.splat(eps);
-  const vwd = f32x4.splat(weightDecay);
-  const vdec = f32x4.splat(1 - lr * weightDecay);
+/**
+ * One Adam/AdamW step on n parameters in place; bias corrections computed by the caller.
+ * The scalars arrive as f64 and every constant (1 − β1, 1 − β2, 1 − lr·λ) is formed in f64 and
+ * rounded to f32 once, as PyTorch does with its Python-float hyperparameters: 1 − f32(0.999)
+ * in f32 is 9.99987e-4, 1.3e-5 off 0.001, which biased v (and every update) against the
+ * reference and let training on this backend drift away from it.
+ */
+export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, stepSize: f64, sqrtBc2: f64): void {
+  const b1 = <f32>beta1, c1 = <f32>(1 - beta1), b2 = <f32>beta2, c2 = <f32>(1 - beta2);
+  const ss = <f32>stepSize, sb = <f32>sqrtBc2, ep = <f32>eps, wdf = <f32>weightDecay, dec = <f32>(1 - lr * weightDecay);
+  const vb1 = f32x4.splat(b1);
+  const vb1c = f32x4.splat(c1);
+  const vb2 = f32x4.splat(b2);
+  const vb2c = f32x4.splat(c2);
+  const vss = f32x4.splat(ss);
+  const vsb = f32x4.splat(sb);
+  const veps = f32x4.splat(ep);
+  const vwd = f32x4.splat(wdf);
+  const vdec = f32x4.splat(dec);
   const wd = weightDecay != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -32,14 +40,14 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
     let pi = load<f32>(p + o);
     let gi = load<f32>(g + o);
     if (wd) {
-      if (decoupled) pi *= 1 - lr * weightDecay;
-      else gi += weightDecay * pi;
+      if (decoupled) pi *= dec;
+      else gi += wdf * pi;
     }
-    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
-    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    const mi = b1 * load<f32>(m + o) + c1 * gi;
+    const vi = b2 * load<f32>(v + o) + c2 * gi * gi;
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
-    store<f32>(p + o, pi - (stepSize * mi) / (Mathf.sqrt(vi) / sqrtBc2 + eps));
+    store<f32>(p + o, pi - (ss * mi) / (Mathf.sqrt(vi) / sb + ep));
   }
 }
 
@@ -48,8 +56,10 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
  *   d = g + λp;  with momentum μ: buf = d (first step) or μ·buf + (1 − dampening)·d,
  *   d = d + μ·buf (Nesterov) or buf;  p -= lr·d.   buf = 0: no momentum buffer.
  */
-export function sgdStep(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, nesterov: i32, firstStep: i32): void {
-  const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening), vwd = f32x4.splat(weightDecay);
+export function sgdStep(p: usize, g: usize, buf: usize, n: i32, lr64: f64, momentum64: f64, dampening: f64, weightDecay64: f64, nesterov: i32, firstStep: i32): void {
+  // scalars as f64, 1 − dampening formed in f64 and rounded once (see adamStep)
+  const lr = <f32>lr64, momentum = <f32>momentum64, damp = <f32>(1 - dampening), weightDecay = <f32>weightDecay64;
+  const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum), vdamp = f32x4.splat(damp), vwd = f32x4.splat(weightDecay);
   const mom = momentum != 0 && buf != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -70,7 +80,7 @@ export function sgdStep(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentu
     let d = load<f32>(g + o);
     if (weightDecay != 0) d += weightDecay * pi;
     if (mom) {
-      const b: f32 = firstStep ? d : momentum * load<f32>(buf + o) + (1 - dampening) * d;
+      const b: f32 = firstStep ? d : momentum * load<f32>(buf + o) + damp * d;
       store<f32>(buf + o, b);
       d = nesterov ? d + momentum * b : b;
     }

@@ -2,7 +2,8 @@
 import { gemm, gemmPackedB, packB, packedBFloats, MC, KC } from "./gemm";
 import { ftz, vtanh } from "./vmath";
 import { bytes16, copyF32, f32ptr, isActive, timeAt, zeroF32 } from "./common";
-import { ld, st } from "./lstm";
+import { ld, st } from "./lanes";
+import { rowsDot } from "./dot";
 
 /** xg [T,B,H] (overwritten), whh [H,H], h0 [B,H]; saved hAll/hPrev [T,B,H] when hAll ≠ 0. */
 export function rnnForward(T: i32, B: i32, Bs: i32, H: i32, relu: bool, xg: usize, whh: usize, h0: usize, out: usize, hN: usize, lengths: usize, reverse: bool, hAll: usize, hPrev: usize, ws: usize): void {
@@ -10,13 +11,15 @@ export function rnnForward(T: i32, B: i32, Bs: i32, H: i32, relu: bool, xg: usiz
   const pW = ws;
   const pa = pW + bytes16(packedBFloats(H, H));
   const h = pa + bytes16(MC * KC);
-  packB(true, whh, H, H, pW);
+  const dot = Bs <= 2; // dot products on W_hh for a batch of ≤ 2 rows (see lstmForward)
+  if (!dot) packB(true, whh, H, H, pW);
   copyF32(h, h0, BH);
   const zero = f32x4.splat(0);
   for (let s = 0; s < T; s++) {
     const t = timeAt(T, s, reverse);
     const pre = f32ptr(xg, t * Bs * H);
-    gemmPackedB(false, B, H, H, 1, h, pW, false, pre, pa);
+    if (dot) rowsDot(whh, H, 0, H, h, H, B, 0, 1, pre, H);
+    else gemmPackedB(false, B, H, H, 1, h, pW, false, pre, pa);
     if (hAll != 0) copyF32(f32ptr(hPrev, t * Bs * H), h, BH);
     for (let b = 0; b < B; b++) {
       const ob = f32ptr(out, (t * Bs + b) * H);

@@ -7,7 +7,8 @@
         "src/dispatch.cc",
         "src/kernels_scalar.cc",
         "src/kernels_avx2.cc",
-        "src/kernels_avx512.cc"
+        "src/kernels_avx512.cc",
+        "src/step_addon.cc"
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],

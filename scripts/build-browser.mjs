@@ -2,7 +2,8 @@
 /**
  * Bundles the browser build with esbuild:
  *   dist/src/browser.js (tsc output)  →  dist/browser/rnnkit.js (+ .map), one ES module
- *   build/rnnkit.wasm, build/rnnkit-relaxed.wasm  →  copied beside it (init() fetches them there)
+ *   build/rnnkit.wasm, build/rnnkit-relaxed.wasm, build/rnnkit-relaxed-mt.wasm  →  copied beside it (init() fetches them there)
+ *   dist/src/kernels/wasm/web-worker.js  →  dist/browser/rnnkit-pool-worker.js (the threads of init({ threads }))
  * usage: node scripts/build-browser.mjs            (run after tsc and scripts/build-wasm.mjs)
  *
  * The build FAILS when anything reachable from src/browser.ts imports a Node builtin (node:fs,
@@ -23,7 +24,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "dist", "src", "browser.js");
 const outDir = join(root, "dist", "browser");
 const outFile = join(outDir, "rnnkit.js");
-const wasmFiles = ["rnnkit.wasm", "rnnkit-relaxed.wasm"];
+const wasmFiles = ["rnnkit.wasm", "rnnkit-relaxed.wasm", "rnnkit-relaxed-mt.wasm"];
+// The Web Worker that runs wasm kernels on shared memory (init({ threads }) starts it next to rnnkit.js).
+const poolWorker = { entry: join(root, "dist", "src", "kernels", "wasm", "web-worker.js"), out: join(outDir, "rnnkit-pool-worker.js") };
 
 let esbuild;
 try {
@@ -64,6 +67,8 @@ const guard = {
 
 let result;
 try {
+  const common = { bundle: true, platform: "browser", format: "esm", target: ["es2022"], minify: true, legalComments: "none", logLevel: "silent", plugins: [guard] };
+  await esbuild.build({ ...common, entryPoints: [poolWorker.entry], outfile: poolWorker.out });
   result = await esbuild.build({
     entryPoints: [entry],
     outfile: outFile,

@@ -1,7 +1,8 @@
 /**
  * rnnkit for browsers: the library minus everything that needs Node (file system, native addon,
  * downloads, CLI). Bundled by scripts/build-browser.mjs into dist/browser/rnnkit.js, with
- * rnnkit.wasm and rnnkit-relaxed.wasm beside it. Nothing reachable from this file may import a
+ * rnnkit.wasm, rnnkit-relaxed.wasm, rnnkit-relaxed-mt.wasm and rnnkit-pool-worker.js (threads) beside
+ * it. Nothing reachable from this file may import a
  * node: builtin; the bundler is set to fail the build if something does.
  *
  *   import * as rnnkit from "./rnnkit.js";
@@ -34,6 +35,7 @@ export { backend, setBackend } from "./kernels/registry.js";
 export { refBackend } from "./kernels/ref/index.js";
 export { createWasmBackend, type WasmBackendOptions } from "./kernels/wasm/backend.js";
 export { type WasmFlavor, simdSupported, relaxedSimdSupported } from "./kernels/wasm/load.js";
+export { threadsUnavailable } from "./kernels/wasm/web-threads.js";
 export type { Backend } from "./kernels/backend.js";
 
 // layers, optimisers, models, serialisation (bytes in, bytes out)
@@ -53,7 +55,7 @@ export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes } from "./lm/checkpoint-bytes.js";
+export { LM_KIND, type LoadedLm, type LoadedAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes } from "./lm/checkpoint-bytes.js";
 
 // text classification
 export * from "./data/text/index.js";

@@ -24,7 +24,7 @@ export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { saveLm, loadLm, loadLmFromBytes, lmToBytes, type LoadedLm } from "./lm/checkpoint.js";
+export { saveLm, loadLm, loadAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, type LoadedLm, type LoadedAnyLm } from "./lm/checkpoint.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
 
 // text classification

@@ -78,6 +78,35 @@ struct SgdOpts {
   bool nesterov, firstStep;
 };
 
+/** One recurrent layer of an inference stepper (StepLayer in backend.ts); rows of W are gate units. */
+struct StepLayerW {
+  int I;                           // input features
+  const float *wIh, *wHh;          // [G·H, I], [G·H, H]
+  const float *bIh, *bHh;          // [G·H] each, may be null
+};
+
+/**
+ * An inference stepper's model, state and scratch (StepSpec in backend.ts). The weights are the
+ * caller's (read in place); state and scratch are allocated once by the binding (step_addon.cc).
+ * cell: 0 LSTM, 1 GRU, 2 RNN tanh, 3 RNN relu.
+ */
+struct StepNet {
+  int cell, L, H, B, V, E, C;
+  const float *emb, *dec, *decb;   // [V, E], [C, H], [C] or null
+  const StepLayerW* layers;        // [L]
+  float** hcur;                    // [L] → [B, H]: the state of layer l
+  float** hnext;                   // [L] → [B, H]: where a step writes it (then swapped)
+  float* c;                        // [L, B, H] (LSTM)
+  float* bias;                     // [L, G·H]: b_ih + b_hh (GRU: b_ih)
+  float* g;                        // [B, G·H] pre-activations
+  float* hg;                       // [B, G·H] W_hh h + b_hh (GRU)
+  float* x0;                       // [B, E] the embedding rows of this step
+  float* chunkMax;                 // [B, chunks] per chunk of STEP_CHUNK decoder outputs
+  double* chunkSum;                // [B, chunks]
+};
+/** Decoder outputs per softmax chunk: partial max and sum per chunk, combined in order (any thread count, same numbers). */
+constexpr int STEP_CHUNK = 256;
+
 enum UnaryOp { U_NEG = 0, U_EXP, U_LOG, U_SIGMOID, U_TANH, U_RELU, U_SQRT, U_ABS };
 
 struct Kernels {
@@ -104,6 +133,13 @@ struct Kernels {
   void (*sumAxis)(const float* x, int outer, int n, int inner, float* out);
   /** Runs a register-only FMA loop (the machine's peak, for benchmarks); returns the flops done. */
   double (*fmaPeak)(long iters);
+  /**
+   * Inference steppers: precompute n.bias from the layers' biases (once), then one step of every
+   * stream (ids [B], each in [0, V)); out [B, C] gets output 1 logits, 2 softmax(z / temperature),
+   * 3 log_softmax(z), or nothing (0). Threads split gate units and decoder chunks.
+   */
+  void (*stepInit)(StepNet& n);
+  void (*step)(StepNet& n, const int32_t* ids, int output, float temperature, float* out);
 };
 
 const Kernels* kernels_scalar();

@@ -9,6 +9,7 @@
  * load() validates all of that before decoding anything and throws one SafetensorsError naming
  * what is wrong; it never returns a partial result.
  */
+import { RnnkitError } from "../errors.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { DTYPE_SIZE, READABLE, type SafetensorsDtype, decode, encode, isDtype } from "./dtype.js";
@@ -16,7 +17,7 @@ import { DTYPE_SIZE, READABLE, type SafetensorsDtype, decode, encode, isDtype } 
 export { type SafetensorsDtype } from "./dtype.js";
 
 /** A malformed or unreadable safetensors file, or tensors that cannot be saved. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends RnnkitError {
   override name = "SafetensorsError";
 }
 

@@ -179,6 +179,63 @@ export interface LinearCrossEntropyArgs {
   grads: { scale: number; dx: F32 | null; dw: F32 | null; db: F32 | null } | null;
 }
 
+/**
+ * Inference, one time step at a time (a language model generating, a server answering): the cell
+ * of an inference stepper (Backend.createStepper), unidirectional, stacked.
+ */
+export type StepCell = "lstm" | "gru" | "rnn_tanh" | "rnn_relu";
+
+/** One recurrent layer of a stepper, PyTorch's parameters as they are (G gate blocks: LSTM 4, GRU 3, RNN 1). */
+export interface StepLayer {
+  I: number; // input features: E for layer 0, H above
+  wIh: F32; // [G·H, I]
+  wHh: F32; // [G·H, H]
+  bIh: F32 | null; // [G·H]
+  bHh: F32 | null; // [G·H]
+}
+
+/**
+ * A whole model for stepping: embedding → L recurrent layers → linear decoder, B streams. The
+ * weights are read where they lie (or copied once when the stepper is created, by a backend with
+ * its own memory): they must not change while the stepper is in use.
+ */
+export interface StepSpec {
+  cell: StepCell;
+  H: number; // hidden size of every layer
+  B: number; // streams stepped together (rows)
+  V: number; // embedding rows
+  E: number; // embedding width
+  embedding: F32; // [V, E]
+  layers: readonly StepLayer[];
+  C: number; // decoder outputs (the vocabulary)
+  decoder: F32; // [C, H]
+  decoderBias: F32 | null; // [C]
+}
+
+/**
+ * What a step writes to `out` [B, C], from the decoder's z = h_L W_dᵀ + b_d: nothing ("none": a
+ * prompt being fed, the decoder is skipped), z ("logits"), softmax(z / temperature) ("probs", for
+ * sampling) or log_softmax(z) ("logprobs", for scoring). Softmax is stable (max subtracted first).
+ */
+export type StepOutput = "none" | "logits" | "probs" | "logprobs";
+
+/**
+ * A stepper: preallocated buffers and the carried state of B streams; no autograd, no allocation
+ * per step. One step, for every stream b (cells as the whole-sequence kernels above, same
+ * parameters, so that stepping a sequence gives the sequence kernels' outputs up to float rounding):
+ *   x = E[ids[b]] ;  for each layer l: h_l, c_l = cell(x, h_l, c_l) ; x = h_l ;  z = x W_dᵀ + b_d
+ */
+export interface Stepper {
+  /** Copy the carried state out: h [L, B, H], c [L, B, H] (LSTM; pass null for the other cells). */
+  getState(h: F32, c: F32 | null): void;
+  /** Set the carried state from h [L, B, H] and c [L, B, H]; null sets zeros. */
+  setState(h: F32 | null, c: F32 | null): void;
+  /** One step of every stream: ids [B] (each in [0, V), checked by the caller); out [B, C] unless output is "none". */
+  step(ids: I32, output: StepOutput, temperature: number, out: F32 | null): void;
+  /** Give back the backend memory it holds; the stepper must not be used afterwards. */
+  dispose(): void;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -253,6 +310,11 @@ export interface Backend {
   releaseState?(a: F32): boolean;
   /** SGD with momentum/dampening/nesterov and L2 weight decay, as torch.optim.SGD. buf may be null (momentum 0). */
   sgdStep(p: F32, g: F32, buf: F32 | null, n: number, o: SgdStepOptions): void;
+  /**
+   * Optional: a stepper for inference one time step at a time (StepSpec). Backends without one
+   * get the reference stepper (kernels/ref/step.ts), which is also the definition of its numbers.
+   */
+  createStepper?(spec: StepSpec): Stepper;
   /** Σ x[i]² (float64 accumulation), for gradient norms. */
   sumSquares(x: F32, n: number): number;
   /** x[i] *= s. */

@@ -8,6 +8,10 @@ import type { Backend } from "./backend.js";
 import { refBackend } from "./ref/index.js";
 import { setBackend } from "./registry.js";
 import { WASM_FILES, type WasmFlavor, instantiateWasm, noSimd, relaxedSimdSupported, simdSupported } from "./wasm/load.js";
+import { loadWebThreadedBackend, threadsUnavailable } from "./wasm/web-threads.js";
+
+/** The bundled ./wasm/web-worker.ts, next to the browser bundle (scripts/build-browser.mjs). */
+export const POOL_WORKER_FILE = "rnnkit-pool-worker.js";
 
 /** Where a wasm kernel module comes from: a URL to fetch, or the module's bytes. */
 export type WasmSource = URL | string | ArrayBuffer | Uint8Array;
@@ -28,6 +32,13 @@ export interface InitOptions {
   backend?: "auto" | "wasm" | "ref";
   /** Use rnnkit-relaxed.wasm when supported and `wasm` is not given (default true; false gives bit-for-bit the plain SIMD build's results). */
   relaxed?: boolean;
+  /**
+   * Threads for the wasm kernels (default 1). More than 1 loads rnnkit-relaxed-mt.wasm and starts
+   * threads − 1 Web Workers (rnnkit-pool-worker.js) next to `base`; browsers allow it only inside a
+   * Web Worker of a cross-origin-isolated page with relaxed SIMD. Otherwise init runs on one
+   * thread and says why in `threadsWarning` (see wasm/web-threads.ts).
+   */
+  threads?: number;
 }
 
 export interface InitResult {
@@ -37,6 +48,10 @@ export interface InitResult {
   flavor: WasmFlavor | null;
   /** Why wasm is not running, when it fell back to ref. */
   warning?: string;
+  /** Threads the kernels run on (1 unless `threads` asked for more and they started). */
+  threads: number;
+  /** Why fewer threads run than asked for. */
+  threadsWarning?: string;
 }
 
 const describe = (s: WasmSource): string => (s instanceof URL ? s.href : typeof s === "string" ? s : `${s.byteLength} bytes`);
@@ -72,19 +87,40 @@ export async function initBackend(options: InitOptions = {}): Promise<InitResult
   const mode = options.backend ?? "auto";
   if (mode === "ref") {
     setBackend(refBackend);
-    return { backend: "ref", flavor: null };
+    return { backend: "ref", flavor: null, threads: 1 };
   }
+  const wanted = options.threads ?? 1;
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 64) throw new RangeError(`init: threads must be an integer 1…64, got ${String(options.threads)}`);
+  let threadsWarning: string | undefined;
+  if (wanted > 1 && options.wasm === undefined && options.base !== undefined && options.relaxed !== false && simdSupported()) {
+    const why = threadsUnavailable();
+    if (why) threadsWarning = `rnnkit: running the wasm kernels on one thread: ${why}`;
+    else {
+      try {
+        const bytes = await bytesOf(new URL(WASM_FILES["relaxed-mt"], options.base));
+        const r = await loadWebThreadedBackend(await WebAssembly.compile(bytes), wanted, new URL(POOL_WORKER_FILE, options.base));
+        setBackend(r.backend);
+        const res: InitResult = { backend: "wasm", flavor: "relaxed-mt", threads: r.threads };
+        if (r.threads < wanted) res.threadsWarning = `rnnkit: ${r.threads} of ${wanted} wasm threads started (the others failed; see the console)`;
+        return res;
+      } catch (e) {
+        threadsWarning = `rnnkit: running the wasm kernels on one thread: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  } else if (wanted > 1) threadsWarning = "rnnkit: running the wasm kernels on one thread: threads need the default module files (pass base, not wasm), relaxed not false, and WebAssembly SIMD";
+  if (threadsWarning) console.warn(threadsWarning);
+  const one = (r: InitResult): InitResult => (threadsWarning ? { ...r, threadsWarning } : r);
   try {
     if (!simdSupported()) throw new Error("WebAssembly SIMD128 is not available in this JavaScript engine (rnnkit's wasm kernels need Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4 or Node ≥ 16.4)");
     const { backend, flavor } = await loadWasm(options);
     setBackend(backend);
-    return { backend: "wasm", flavor };
+    return one({ backend: "wasm", flavor, threads: 1 });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     if (mode === "wasm") throw e instanceof Error ? e : new Error(why);
     setBackend(refBackend);
     const warning = `rnnkit: using the reference backend (correct, but several times slower): ${why}`;
     console.warn(warning);
-    return { backend: "ref", flavor: null, warning };
+    return one({ backend: "ref", flavor: null, warning, threads: 1 });
   }
 }

@@ -2,7 +2,9 @@ import type { LmVocab } from "../data/corpus/vocab.js";
 import type { RecurrentLm } from "../models/recurrent-lm.js";
 import { manualSeed } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
-import { type SamplingOptions, sampleToken, softmax64 } from "./sampling.js";
+import { type SamplingOptions, samplerFor, samplingDefaults } from "./sampling.js";
+import { stepOutputRow } from "../kernels/ref/step.js";
+import { LmStepper } from "./step.js";
 
 /**
  * Cut a prompt into vocabulary ids the way the training text was cut. A trailing end-of-line
@@ -31,7 +33,10 @@ export function encodePrompt(vocab: LmVocab, text: string): { ids: number[]; tok
   return { ids, tokens, unknown };
 }
 
-/** Run the model over ids (one stream) and return the last step's logits and the state. */
+/**
+ * The sequence path, for models the stepper does not know (LmStepper.create → null): run the
+ * model over ids (one stream) and return the last step's logits and the state.
+ */
 function feed<S>(model: RecurrentLm<S>, ids: readonly number[], state: S | null): { last: Float32Array; state: S } {
   const { logits, state: next } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]), state);
   const V = model.config.vocabSize;
@@ -57,6 +62,35 @@ export interface NextToken {
 }
 
 /**
+ * Run `fn` on a one-stream stepper for the model (LmStepper), or on null when the model is not
+ * one the stepper knows; the stepper is disposed after. Eval mode: no dropout.
+ */
+function withStepper<T>(model: RecurrentLm, fn: (st: LmStepper | null) => T): T {
+  model.eval();
+  return noGrad(() => {
+    const st = LmStepper.create(model);
+    try {
+      return fn(st);
+    } finally {
+      st?.dispose();
+    }
+  });
+}
+
+/** p = softmax(z / temperature) [V] after feeding ids from a zero state (ids non-empty). */
+function probsAfter(model: RecurrentLm, ids: readonly number[], st: LmStepper | null, p: Float32Array, temperature = 1): unknown {
+  if (st) {
+    st.reset();
+    st.feed(ids.slice(0, -1));
+    st.step(ids[ids.length - 1]!, "probs", p, temperature);
+    return null;
+  }
+  const { last, state } = feed(model, ids, null);
+  stepOutputRow(last, last.length, "probs", temperature, p);
+  return state;
+}
+
+/**
  * Top-k next tokens after a prompt with their probabilities: P(w | prompt). <unk> is left out
  * by default (it is a bucket, not a word). Throws when no prompt word is in the vocabulary.
  */
@@ -65,12 +99,12 @@ export function predictNext(model: RecurrentLm, vocab: LmVocab, prompt: string, 
   const known = enc.tokens.length - enc.unknown.length * (vocab.unkId >= 0 ? 1 : 0);
   if (enc.ids.length === 0 || known <= 0)
     throw new Error(`predictNext: none of the words of "${prompt}" are in the model's vocabulary (${vocab.size} tokens; unknown: ${enc.unknown.slice(0, 10).join(", ")}) — hint: train on a corpus that contains them`);
-  return noGrad(() => {
-    model.eval();
-    const { last } = feed(model, [...startIds(vocab), ...enc.ids], null);
-    const p = softmax64(last);
-    const order = [...p.keys()].filter((i) => opts.includeUnk || i !== vocab.unkId).sort((a, b) => p[b]! - p[a]!);
-    const next = order.slice(0, opts.k ?? 5).map((id) => ({ token: vocab.token(id), id, prob: p[id]! }));
+  const V = model.config.vocabSize;
+  return withStepper(model, (st) => {
+    const p = new Float32Array(V);
+    probsAfter(model, [...startIds(vocab), ...enc.ids], st, p);
+    const exclude = opts.includeUnk || vocab.unkId < 0 ? [] : [vocab.unkId];
+    const next = samplerFor(V).best(p, opts.k ?? 5, exclude).map((id) => ({ token: vocab.token(id), id, prob: p[id]! }));
     return { next, context: enc.tokens, unknown: enc.unknown };
   });
 }
@@ -91,18 +125,28 @@ export function scoreText(model: RecurrentLm, vocab: LmVocab, text: string): { t
   const enc = encodePrompt(vocab, text);
   const ids = [...startIds(vocab), ...enc.ids];
   if (ids.length < 2) throw new Error(`score: "${text}" has fewer than two known tokens to score (hint: char models score from the second character)`);
-  return noGrad(() => {
-    model.eval();
-    const { logits } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]));
-    const V = model.config.vocabSize;
+  const V = model.config.vocabSize;
+  return withStepper(model, (st) => {
     const tokens: ScoredToken[] = [];
     let logProb = 0;
-    for (let t = 0; t + 1 < ids.length; t++) {
-      const p = softmax64(logits.f32.subarray(t * V, (t + 1) * V));
-      const id = ids[t + 1]!;
-      const lp = Math.log(p[id]!);
+    const add = (id: number, lp: number): void => {
       logProb += lp;
-      tokens.push({ token: vocab.token(id), prob: p[id]!, logProb: lp });
+      tokens.push({ token: vocab.token(id), prob: Math.exp(lp), logProb: lp });
+    };
+    if (st) {
+      const lp = new Float32Array(V);
+      st.reset();
+      for (let t = 0; t + 1 < ids.length; t++) {
+        st.step(ids[t]!, "logprobs", lp);
+        add(ids[t + 1]!, lp[ids[t + 1]!]!);
+      }
+    } else {
+      const { logits } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]));
+      const lp = new Float32Array(V);
+      for (let t = 0; t + 1 < ids.length; t++) {
+        stepOutputRow(logits.f32.subarray(t * V, (t + 1) * V), V, "logprobs", 1, lp);
+        add(ids[t + 1]!, lp[ids[t + 1]!]!);
+      }
     }
     return { tokens, logProb, perplexity: Math.exp(-logProb / tokens.length), unknown: enc.unknown };
   });
@@ -117,24 +161,48 @@ export interface GenerateOptions extends SamplingOptions {
   includeUnk?: boolean;
 }
 
-/** Sample a continuation of the prompt token by token, carrying the recurrent state. */
+/**
+ * Sample a continuation of the prompt token by token, carrying the recurrent state: each step
+ * is one stepper call (embedding → cells → decoder → softmax(z / temperature)) and one draw
+ * (TokenSampler: top-k / top-p without sorting the vocabulary); temperature 0 takes the arg-max.
+ */
 export function generate(model: RecurrentLm, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
+  const { temperature, topK, topP } = samplingDefaults(opts);
   if (opts.seed !== undefined) manualSeed(opts.seed);
   const enc = encodePrompt(vocab, prompt);
   const ctx = [...startIds(vocab), ...enc.ids];
   if (ctx.length === 0) throw new Error(`generate: the prompt "${prompt}" has no token in the vocabulary`);
   const n = opts.length ?? 100;
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`generate: length must be an integer ≥ 0, got ${n}`);
   const exclude = opts.includeUnk || vocab.unkId < 0 ? [] : [vocab.unkId];
-  return noGrad(() => {
-    model.eval();
-    let { last, state } = feed(model, ctx, null);
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const id = sampleToken(last, { ...opts, exclude });
-      out.push(id);
-      ({ last, state } = feed(model, [id], state));
+  const V = model.config.vocabSize;
+  const sampler = samplerFor(V);
+  const greedy = temperature === 0;
+  const output = greedy ? "logits" : "probs";
+  const buf = new Float32Array(V);
+  const pick = (): number => (greedy ? sampler.greedy(buf, exclude) : sampler.draw(buf, { topK, topP, exclude }));
+  const out: number[] = [];
+  withStepper(model, (st) => {
+    if (n === 0) return;
+    if (st) {
+      st.reset();
+      st.feed(ctx.slice(0, -1));
+      st.step(ctx[ctx.length - 1]!, output, buf, greedy ? 1 : temperature);
+      for (let i = 0; i < n; i++) {
+        const id = pick();
+        out.push(id);
+        if (i + 1 < n) st.step(id, output, buf, greedy ? 1 : temperature);
+      }
+      return;
     }
-    const tokens = out.map((i) => vocab.token(i));
-    return { text: vocab.decodeText(out), tokens };
+    let { last, state } = feed(model, ctx, null);
+    for (let i = 0; i < n; i++) {
+      stepOutputRow(last, V, output, greedy ? 1 : temperature, buf);
+      const id = pick();
+      out.push(id);
+      if (i + 1 < n) ({ last, state } = feed(model, [id], state));
+    }
   });
+  const tokens = out.map((i) => vocab.token(i));
+  return { text: vocab.decodeText(out), tokens };
 }

@@ -127,7 +127,8 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
     this.config = {
       vocabSize: cfg.vocabSize, embeddingDim: E, hiddenSizes: [...hs], tieWeights: tie, projection,
       dropoutEmb: cfg.dropoutEmb ?? 0.1, dropoutInp: cfg.dropoutInp ?? 0.65, dropoutHid: cfg.dropoutHid ?? 0.3, dropoutOut: cfg.dropoutOut ?? 0.4,
-      weightDrop: cfg.weightDrop ?? 0.5, alpha: cfg.alpha ?? 2, beta: cfg.beta ?? 1, adaptiveSoftmax: adaptive,
+      weightDrop: cfg.weightDrop ?? 0.5, alpha: cfg.alpha ?? 2, beta: cfg.beta ?? 1,
+      adaptiveSoftmax: adaptive ? { cutoffs: [...adaptive.cutoffs], divValue: adaptive.divValue ?? 4, headBias: adaptive.headBias ?? false } : null,
     };
     const c = this.config;
     for (const k of ["dropoutEmb", "dropoutInp", "dropoutHid", "dropoutOut", "weightDrop"] as const)

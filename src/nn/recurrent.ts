@@ -6,6 +6,34 @@ import { Tensor } from "../tensor/tensor.js";
 import { uniformInit } from "./init.js";
 import { Module, parameter } from "./module.js";
 
+/**
+ * The parameters a recurrent stack registers, by name and shape, without allocating anything (a
+ * checkpoint's metadata is checked against its tensors with this before a model is built).
+ * Order = PyTorch's _flat_weights_names, so stateDict() lists keys identically:
+ *   weight_ih_l{k}[_reverse] [G·H, I_k], weight_hh [G·H, P], bias_ih/bias_hh [G·H], weight_hr [P, H]
+ * with G gates (LSTM 4, GRU 3, RNN 1), P = projSize or H, I_0 = inputSize, I_k = D·P above.
+ */
+export function recurrentParameterShapes(
+  mode: CellMode,
+  o: { inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; bidirectional: boolean; projSize: number },
+): Array<[string, number[]]> {
+  const H = o.hiddenSize;
+  const P = o.projSize > 0 ? o.projSize : H;
+  const D = o.bidirectional ? 2 : 1;
+  const GH = gateCount(mode) * H;
+  const out: Array<[string, number[]]> = [];
+  for (let l = 0; l < o.numLayers; l++) {
+    const inSize = l === 0 ? o.inputSize : P * D;
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+      out.push([`weight_ih${sfx}`, [GH, inSize]], [`weight_hh${sfx}`, [GH, P]]);
+      if (o.bias) out.push([`bias_ih${sfx}`, [GH]], [`bias_hh${sfx}`, [GH]]);
+      if (o.projSize > 0) out.push([`weight_hr${sfx}`, [o.projSize, H]]);
+    }
+  }
+  return out;
+}
+
 /** Options shared by RNN, LSTM and GRU (PyTorch's, in camelCase). */
 export interface RecurrentOptions {
   inputSize: number;
@@ -100,27 +128,9 @@ export class RecurrentBase extends Module {
     if (this.projSize !== 0 && (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize))
       throw new RangeError(`${name}: projSize must be an integer in [0, hiddenSize=${this.hiddenSize}), got ${this.projSize}`);
 
-    const H = this.hiddenSize;
-    const P = this.outSize;
-    const GH = gateCount(mode) * H;
-    const bound = 1 / Math.sqrt(H);
-    const p = (n: string, shape: number[]): void => {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    for (const [n, shape] of recurrentParameterShapes(mode, this))
       this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound), shape)));
-    };
-    // Registration order = PyTorch's _flat_weights_names, so stateDict() lists keys identically.
-    for (let l = 0; l < this.numLayers; l++) {
-      const inSize = l === 0 ? this.inputSize : P * this.numDirections;
-      for (let d = 0; d < this.numDirections; d++) {
-        const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-        p(`weight_ih${sfx}`, [GH, inSize]);
-        p(`weight_hh${sfx}`, [GH, P]);
-        if (this.bias) {
-          p(`bias_ih${sfx}`, [GH]);
-          p(`bias_hh${sfx}`, [GH]);
-        }
-        if (this.projSize > 0) p(`weight_hr${sfx}`, [this.projSize, H]);
-      }
-    }
   }
 
   get numDirections(): number {

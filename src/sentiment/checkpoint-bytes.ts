@@ -7,8 +7,11 @@
 import type { TruncateMode } from "../data/text/sequence.js";
 import type { TokenizeOptions } from "../data/text/tokenize.js";
 import { Vocabulary } from "../data/text/vocabulary.js";
-import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint } from "../io/checkpoint-bytes.js";
-import { SequenceClassifier, type SequenceClassifierConfig } from "../models/sequence-classifier.js";
+import { type CheckpointMeta, decodeCheckpoint, encodeCheckpoint, vocabFrom } from "../io/checkpoint-bytes.js";
+import { CheckpointError } from "../errors.js";
+import { checkClassifierCheckpoint } from "../models/checkpoint-config.js";
+import { checkLabels, checkPipeline } from "./checkpoint-check.js";
+import { SequenceClassifier } from "../models/sequence-classifier.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export const CLASSIFIER_KIND = "sequence-classifier";
@@ -36,15 +39,16 @@ export function classifierToBytes(b: Omit<ClassifierBundle, "info"> & { info?: R
 /** Rebuild a classifier from a decoded checkpoint; checks vocabulary, embedding and labels agree. */
 export function classifierFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): ClassifierBundle {
   const { tensors, meta } = ckpt;
-  const cfg = meta.config as { model: SequenceClassifierConfig; pipeline: TextPipeline };
-  const vocab = Vocabulary.fromJSON(meta.vocab);
-  const labels = meta.labels ?? [];
-  if (vocab.size !== cfg.model.vocabSize) throw new Error(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${cfg.model.vocabSize} rows (the checkpoint is inconsistent)`);
-  if (labels.length !== cfg.model.numClasses) throw new Error(`${where}: ${labels.length} label names for ${cfg.model.numClasses} classes`);
-  const model = new SequenceClassifier(cfg.model);
-  model.loadStateDict(tensors);
-  model.eval();
-  return { model, vocab, labels, pipeline: cfg.pipeline, info: meta.info ?? {} };
+  const cfg = meta.config as { model: unknown; pipeline: TextPipeline } | null;
+  const model = checkClassifierCheckpoint(cfg?.model, tensors, where); // before anything is allocated from it
+  const pipeline = checkPipeline(cfg?.pipeline, where);
+  const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
+  if (vocab.size !== model.vocabSize) throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${model.vocabSize} rows (the checkpoint is inconsistent)`);
+  const labels = checkLabels(meta.labels ?? [], model.numClasses, where);
+  const net = new SequenceClassifier(model);
+  net.loadStateDict(tensors);
+  net.eval();
+  return { model: net, vocab, labels, pipeline, info: meta.info ?? {} };
 }
 
 /** Load a classifier from the bytes of its .safetensors checkpoint; `where` names it in errors. */

@@ -1,4 +1,6 @@
-import { encodeDataset } from "../data/sentiment/batching.js";
+import { encodeDataset, makeBatches } from "../data/sentiment/batching.js";
+import { classifierProba } from "../models/classifier-step.js";
+import { noGrad } from "../tensor/tensor.js";
 import { tokenize } from "../data/text/tokenize.js";
 import type { ClassifierBundle } from "./checkpoint.js";
 import { predictProba } from "./evaluate.js";
@@ -12,12 +14,37 @@ export interface Prediction {
   known: number;
 }
 
+/**
+ * Class probabilities [N, C] in input order, batches of up to `batchSize` texts of similar length
+ * (little padding), through the inference path (models/classifier-step.ts: no autograd, no
+ * layout copies); a model that path does not know goes through predictProba (model.forward).
+ */
+function probabilities(b: ClassifierBundle, ids: Int32Array[], batchSize: number): Float32Array {
+  const C = b.labels.length;
+  const out = new Float32Array(ids.length * C);
+  const model = b.model;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      for (const batch of makeBatches({ ids, labels: new Int32Array(ids.length) }, { batchSize, shuffle: false, bucket: true, poolBatches: 1e9 })) {
+        const p = classifierProba(model, batch.ids, batch.B, batch.T, batch.lengths);
+        if (!p) return predictProba(model, { ids, labels: new Int32Array(ids.length) }, batchSize);
+        for (let r = 0; r < batch.B; r++) out.set(p.subarray(r * C, (r + 1) * C), batch.indices[r]! * C);
+      }
+      return out;
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
 /** Label and probability for each text, with the model's own text pipeline. */
 export function classifyTexts(b: ClassifierBundle, texts: readonly string[]): Prediction[] {
   if (texts.length === 0) return [];
   const toks = texts.map((t) => tokenize(t, b.pipeline.tokenize));
   const data = encodeDataset(toks, new Int32Array(texts.length), b.vocab, { maxLen: b.pipeline.maxLen, truncate: b.pipeline.truncate });
-  const P = predictProba(b.model, data, 64);
+  const P = probabilities(b, data.ids, 64);
   const C = b.labels.length;
   return texts.map((text, i) => {
     let arg = 0;

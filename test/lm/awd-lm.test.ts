@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { batchify, bpttWindows } from "../../src/data/corpus/batchify.js";
 import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
 import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { loadLm, saveLm } from "../../src/lm/checkpoint.js";
+import { loadAnyLm, loadLm, saveLm } from "../../src/lm/checkpoint.js";
+import { lmToBytes, loadAnyLmFromBytes } from "../../src/lm/checkpoint-bytes.js";
+import * as safetensors from "../../src/io/safetensors.js";
 import { evaluateLm } from "../../src/lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../src/lm/predict.js";
 import { AwdLstm } from "../../src/models/awd-lstm.js";
@@ -53,8 +55,9 @@ test("AwdLstm learns Tiny Shakespeare characters with NT-ASGD; evaluation with t
   // save the averaged weights (what AWD-LSTM saves), reload, same predictions
   const path = join(mkdtempSync(join(tmpdir(), "rnnkit-awd-")), "awd.safetensors");
   opt.withAveraged(() => saveLm(path, model, vocab, { note: "test" }));
-  const back = loadLm(path);
+  const back = loadAnyLm(path);
   assert.ok(back.model instanceof AwdLstm);
+  assert.throws(() => loadLm(path), /holds an AWD-LSTM language model .* load it with loadAnyLm/);
   const a = opt.withAveraged(() => predictNext(model.eval(), vocab, "the ", { k: 3 }));
   const b = predictNext(back.model, back.vocab, "the ", { k: 3 });
   assert.deepEqual(b.next.map((n) => n.token), a.next.map((n) => n.token));
@@ -69,11 +72,26 @@ test("AwdLstm with an adaptive softmax: checkpoint round trip, forward gives log
   const model = new AwdLstm({ vocabSize: vocab.size, embeddingDim: 8, hiddenSizes: [12, 10], adaptiveSoftmax: { cutoffs: [8, 20], divValue: 2 } });
   const path = join(mkdtempSync(join(tmpdir(), "rnnkit-awd-")), "awd-adaptive.safetensors");
   saveLm(path, model, vocab);
-  const back = loadLm(path).model as AwdLstm;
+  const back = loadAnyLm(path).model as AwdLstm;
   assert.deepEqual(back.config, model.config);
   const x = new Tensor(Int32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]);
   const lp = back.forward(x).logits;
   const p = lp.exp().sum(2).f32;
   for (const v of p) assert.ok(Math.abs(v - 1) < 1e-5, `Σ exp(log p) = 1, got ${v}`);
   assert.deepEqual(Array.from(lp.f32), Array.from(model.eval().forward(x).logits.f32));
+});
+
+test("AwdLstm checkpoints: a config that does not match the tensors is refused before the model is built", () => {
+  const vocab = LmVocab.build(charTokens("abcdefghij"), resolveTokenizer({ level: "char" }));
+  const model = new AwdLstm({ vocabSize: vocab.size, embeddingDim: 6, hiddenSizes: [9, 8], projection: "lstm" });
+  const good = lmToBytes(model, vocab);
+  assert.ok(loadAnyLmFromBytes(good).model instanceof AwdLstm);
+  const { tensors, metadata } = safetensors.load(good);
+  const meta = JSON.parse(metadata.rnnkit!) as { config: Record<string, unknown> };
+  const remake = (config: Record<string, unknown>): Uint8Array => safetensors.save(tensors, { ...metadata, rnnkit: JSON.stringify({ ...meta, config }) });
+  assert.throws(() => loadAnyLmFromBytes(remake({ ...meta.config, hiddenSizes: [9, 7] }), "x.safetensors"), /x.safetensors: the model config in the metadata does not match the tensors/);
+  assert.throws(() => loadAnyLmFromBytes(remake({ ...meta.config, hiddenSizes: [9e9] }), "x.safetensors"), /rnns.0.weight_ih_l0 is \[36, 6\], the config implies \[36000000000, 6\]/);
+  assert.throws(() => loadAnyLmFromBytes(remake({ ...meta.config, hiddenSizes: new Array(99).fill(4) }), "x.safetensors"), /config.hiddenSizes must be a list of at most 12 positive integers/);
+  assert.throws(() => loadAnyLmFromBytes(remake({ ...meta.config, dropoutInp: 2 }), "x.safetensors"), /config.dropoutInp must be a number in \[0, 1\)/);
+  assert.throws(() => loadAnyLmFromBytes(remake({ ...meta.config, projection: "linear" }), "x.safetensors"), /unexpected tensors: rnns.1.weight_hr_l0|missing tensors: proj.weight/);
 });

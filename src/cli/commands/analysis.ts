@@ -7,7 +7,6 @@ import { loadLm } from "../../lm/checkpoint.js";
 import { DEFAULT_LM_PATH } from "../../lm/session.js";
 import { encodePrompt } from "../../lm/predict.js";
 import { type CellType, parseCell } from "../../models/cell.js";
-import { LanguageModel } from "../../models/language-model.js";
 import { writeChart } from "../../viz/write.js";
 import { textTable } from "../../viz/table.js";
 import { toCsv } from "../../analysis/csv.js";
@@ -213,7 +212,6 @@ export function registerAnalysisCommands(program: Command): void {
     .action(
       action((opts: { text: string; model: string; layer?: number; gate: UnitView; out: string; json?: boolean }) => {
         const { model, vocab } = loadLm(opts.model);
-        if (!(model instanceof LanguageModel)) throw new CliError(`${opts.model} is an AWD-LSTM; gates read a plain LanguageModel checkpoint (rnnkit train-lm without --awd)`);
         if (model.config.cell !== "LSTM") throw new CliError(`${opts.model} is a ${model.config.cell} model; gates need an LSTM (hint: train one with rnnkit train-lm --cell lstm)`);
         const L = model.config.numLayers;
         const layer = opts.layer ?? L - 1;

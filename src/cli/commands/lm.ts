@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CORPUS_DATASETS, type CorpusDatasetName } from "../../data/corpus/load.js";
-import { loadLm } from "../../lm/checkpoint.js";
+import { loadAnyLm } from "../../lm/checkpoint.js";
 import { evaluateLm } from "../../lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../lm/predict.js";
 import { DEFAULT_LM_PATH, trainLanguageModel } from "../../lm/session.js";
@@ -113,7 +113,7 @@ export function registerLmCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       action(async (file: string | undefined, opts: { model: string; data?: string; dataset?: CorpusDatasetName; bptt: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const tk = vocab.tokenizer;
         const corpus = await loadCorpus({
           ...(file ? { path: file, split: { valid: 0, test: 0 } } : opts.data ? { path: opts.data } : { dataset: opts.dataset ?? "moby-dick" }),
@@ -141,7 +141,7 @@ export function registerLmCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       action((prompt: string[], opts: { model: string; top: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const text = prompt.join(" ");
         const r = predictNext(model, vocab, text, { k: opts.top });
         if (opts.json) return say(JSON.stringify(r));
@@ -159,7 +159,7 @@ export function registerLmCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       action((text: string[], opts: { model: string; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const r = scoreText(model, vocab, text.join(" "));
         if (opts.json) return say(JSON.stringify(r));
         say(textTable(r.tokens.map((t) => [t.token, t.prob.toExponential(3), t.logProb.toFixed(3)]), ["token", "P(token | before)", "log P"]));
@@ -180,7 +180,7 @@ export function registerLmCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       action((prompt: string[], opts: { model: string; length: number; temperature: number; topK: number; topP: number; seed?: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const p = prompt.join(" ") || (vocab.tokenizer.level === "char" ? "\n" : "the");
         const r = generate(model, vocab, p, { length: opts.length, temperature: opts.temperature, topK: opts.topK, topP: opts.topP, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
         if (opts.json) return say(JSON.stringify({ prompt: p, ...r }));

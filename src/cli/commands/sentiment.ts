@@ -10,6 +10,7 @@ import { formatReport } from "../../eval/metrics.js";
 import { formatCoverage } from "../../embeddings/matrix.js";
 import { parseCell } from "../../models/cell.js";
 import { textTable } from "../../viz/table.js";
+import { textLines } from "../../data/sentiment/read-file.js";
 import { createProgress, type Progress } from "../progress.js";
 import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
 import { DEFAULT_CLASSIFIER_PATH, shippedModelPath } from "../../sentiment/shipped.js";
@@ -168,8 +169,8 @@ export function registerSentimentCommands(program: Command): void {
     .action(
       action(async (texts: string[], opts: { model?: string; file?: string; json?: boolean }) => {
         let inputs = texts;
-        if (opts.file) inputs = readFileSync(opts.file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
-        else if (inputs.length === 0 && !process.stdin.isTTY) inputs = (await readStdin()).split(/\r?\n/).filter((l) => l.trim() !== "");
+        if (opts.file) inputs = textLines(readFileSync(opts.file), opts.file);
+        else if (inputs.length === 0 && !process.stdin.isTTY) inputs = textLines(await readStdin(), "stdin");
         if (inputs.length === 0) throw new Error('nothing to classify: pass texts as arguments, --file PATH, or pipe lines on stdin (e.g. rnnkit classify "great film")');
         if (opts.model && isHfSpec(opts.model)) {
           // a Hugging Face model (hf:<hub id or folder>) through @huggingface/transformers
@@ -193,8 +194,8 @@ export function registerSentimentCommands(program: Command): void {
     );
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

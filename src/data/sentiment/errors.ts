@@ -1,9 +1,11 @@
+import { RnnkitError } from "../../errors.js";
+
 /**
  * The one error type for malformed data files: it names the file and the 1-based line, so that a
  * message reads like a compiler diagnostic, e.g.
  *   rt-polarity.neg:17: unknown label "neutral" (expected one of: neg, pos)
  */
-export class DataFormatError extends Error {
+export class DataFormatError extends RnnkitError {
   /** File (or source name) the problem is in. */
   readonly file: string;
   /** 1-based line number, or 0 when the problem concerns the whole file. */

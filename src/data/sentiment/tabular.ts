@@ -12,6 +12,7 @@
  * column may contain literal tabs in the text: surplus fields are joined back into it.
  */
 import { extname } from "node:path";
+import { checkExamples } from "./check.js";
 import { parseDelimited } from "./csv.js";
 import type { EncodingOption } from "./encoding.js";
 import { DataFormatError, preview } from "./errors.js";
@@ -171,7 +172,8 @@ export function parseTabular(content: string, source: string, opts: TabularOptio
       examples.push({ text, label });
     }
   }
-  return { examples, labels: labelSet(examples, opts.labels), source, skippedEmptyLines: skipped, notes };
+  // empty labels, empty texts: checked after parsing, whatever the format (data/sentiment/check.ts)
+  return checkExamples({ examples, labels: labelSet(examples, opts.labels), source, skippedEmptyLines: skipped, notes }, opts.labels !== undefined);
 }
 
 /** Read a CSV, TSV or JSONL file with named text and label columns. */

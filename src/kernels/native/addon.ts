@@ -7,7 +7,12 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { F32, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from "../backend.js";
+import type { F32, StepSpec, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from "../backend.js";
+
+/** What stepperCreate takes: a StepSpec with the cell as its number (CELL_CODE). */
+export type NativeStepSpec = Omit<StepSpec, "cell"> & { cell: number };
+/** An inference stepper living in the addon (a napi external). */
+export type NativeStepperHandle = { readonly __nativeStepper: unique symbol };
 
 export interface NativeAddon {
   gemm(isa: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
@@ -30,6 +35,17 @@ export interface NativeAddon {
   sumAxis(isa: number, x: F32, outer: number, n: number, inner: number, out: F32): void;
   /** Runs a register-only FMA loop of `iters` iterations; returns the flops done (time it for the peak). */
   fmaPeak(isa: number, iters: number): number;
+  /**
+   * Inference stepper (StepSpec with the cell as its code, see kernels/step.ts): an opaque handle
+   * holding references to the weight arrays (read in place) and its own state and scratch.
+   */
+  stepperCreate(isa: number, spec: NativeStepSpec): NativeStepperHandle;
+  /** One step; output 0 none, 1 logits, 2 probs, 3 logprobs (out [B, C] unless 0). */
+  stepperStep(h: NativeStepperHandle, ids: I32, output: number, temperature: number, out: F32 | null): void;
+  stepperGetState(h: NativeStepperHandle, hOut: F32, cOut: F32 | null): void;
+  stepperSetState(h: NativeStepperHandle, hIn: F32 | null, cIn: F32 | null): void;
+  /** Frees the state now and releases the weights (the handle is dead after). */
+  stepperFree(h: NativeStepperHandle): void;
   /** Highest ISA index this CPU supports. */
   bestIsa(): number;
   /** GEMM worker threads (process-wide; results are bit-identical for any count). Returns the count set. */

@@ -12,6 +12,7 @@ import { availableParallelism } from "node:os";
 import type { Backend, UnaryOp } from "../backend.js";
 import { recurrentEntries } from "../projection.js";
 import { refBackend } from "../ref/index.js";
+import { CELL_CODE, OUTPUT_CODE, checkStepSpec } from "../step.js";
 import { type NativeAddon, lastLoadError, loadAddon, nativeAddonPath } from "./addon.js";
 
 export { lastLoadError as nativeLoadError, nativeAddonPath };
@@ -89,5 +90,16 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     sgdStep: (p, g, buf, len, o) => n.sgdStep(isa, p, g, buf, len, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov, o.firstStep),
     sumSquares: (x, len) => n.sumSquares(isa, x, len),
     scale: (x, s, len) => n.scale(isa, x, s, len),
+    createStepper(spec) {
+      // the weights are read in place by the addon (it holds references to them): no copies
+      checkStepSpec(spec, "createStepper");
+      const h = n.stepperCreate(isa, { ...spec, cell: CELL_CODE[spec.cell] });
+      return {
+        getState: (hOut, cOut) => n.stepperGetState(h, hOut, cOut),
+        setState: (hIn, cIn) => n.stepperSetState(h, hIn, cIn),
+        step: (ids, output, temperature, out) => n.stepperStep(h, ids, OUTPUT_CODE[output], temperature, out),
+        dispose: () => n.stepperFree(h),
+      };
+    },
   };
 }

@@ -7,6 +7,7 @@ import { embeddingBackward, embeddingForward, softmaxCrossEntropy, softmaxCrossE
 import { makeLstmBackward, makeLstmForward } from "./lstm.js";
 import { adamStep, sgdStep } from "./optim.js";
 import { makeRnnBackward, makeRnnForward } from "./rnn.js";
+import { createRefStepper } from "./step.js";
 
 /** The readable TypeScript reference backend: the definition of correct for every other backend. */
 export const refBackend: Backend = {
@@ -31,4 +32,5 @@ export const refBackend: Backend = {
   sgdStep,
   sumSquares,
   scale,
+  createStepper: createRefStepper,
 };

@@ -12,6 +12,7 @@ import type { KernelExports } from "./exports.js";
 import { lossKernels } from "./loss.js";
 import { optimKernels } from "./optim.js";
 import { recurrentKernels } from "./recurrent.js";
+import { stepperKernels } from "./step.js";
 
 export type { WasmBackendOptions } from "./context.js";
 
@@ -120,5 +121,6 @@ export function createWasmBackend(ex: KernelExports, options: WasmBackendOptions
     ...optimKernels(cx),
     allocState: cx.allocState,
     releaseState: cx.releaseState,
+    ...stepperKernels(cx),
   };
 }

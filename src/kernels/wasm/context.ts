@@ -189,5 +189,34 @@ export function createWasmContext(ex: KernelExports, options: WasmBackendOptions
     return true;
   }
 
-  return { ex, ar, pool, small, resident, input, output, flushOutputs, begin, commitInputs, rowBlocks, rowAt, runBlocks, weightGrad, gemmWorkspaces, gemmAt, columnSums, fillRows, optIn, allocState, releaseState };
+  /**
+   * A block of n floats of the module's memory kept across kernel calls (an inference stepper's
+   * weights, state and scratch), with or without threads: taken below the arena like allocState's
+   * ranges, and reused once freed (smallest free block that fits). Returns the byte offset. Only
+   * between kernel calls.
+   */
+  const freeBlocks: Range[] = [];
+  const blockCap = new Map<number, number>();
+  function allocBlock(n: number): number {
+    n = Math.max(16, Math.ceil(n / 16) * 16);
+    let k = -1;
+    for (let i = 0; i < freeBlocks.length; i++) if (freeBlocks[i]!.cap >= n && (k < 0 || freeBlocks[i]!.cap < freeBlocks[k]!.cap)) k = i;
+    if (k >= 0) {
+      const r = freeBlocks.splice(k, 1)[0]!;
+      blockCap.set(r.off, r.cap);
+      return r.off;
+    }
+    begin();
+    const off = ar.reserve(n);
+    blockCap.set(off, n);
+    return off;
+  }
+  function freeBlock(off: number): void {
+    const cap = blockCap.get(off);
+    if (cap === undefined) return;
+    blockCap.delete(off);
+    freeBlocks.push({ off, cap });
+  }
+
+  return { ex, ar, pool, small, resident, input, output, flushOutputs, begin, commitInputs, rowBlocks, rowAt, runBlocks, weightGrad, gemmWorkspaces, gemmAt, columnSums, fillRows, optIn, allocState, releaseState, allocBlock, freeBlock };
 }

@@ -34,6 +34,12 @@ export interface KernelExports {
   sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
   embeddingGather(weight: number, idx: number, N: number, D: number, out: number): void;
   embeddingScatterAdd(dOut: number, idx: number, N: number, D: number, paddingIdx: number, dW: number): void;
+  /** Inference stepper (assembly/step.ts): units [j0, j1) of one layer for B streams. */
+  stepLayer(cell: number, B: number, H: number, I: number, X: number, ldx: number, wIh: number, wHh: number, bias: number, bHh: number, h: number, hn: number, c: number, g: number, hg: number, j0: number, j1: number): void;
+  /** Decoder chunks [ch0, ch1): logits into out, per-chunk max and exp-sums (output 2, 3). */
+  stepDecoder(B: number, C: number, H: number, h: number, dec: number, decb: number, out: number, output: number, invT: number, ch0: number, ch1: number, chunkMax: number, chunkSum: number, chunks: number): void;
+  /** Combine the chunks: probs (output 2) or log-probs (3) in out. */
+  stepFinish(B: number, C: number, output: number, invT: number, out: number, chunkMax: number, chunkSum: number, chunks: number): void;
   sumSquares(x: number, n: number): number;
   sumRowsF64(x: number, n: number, inner: number, acc: number): void;
   /** sumRowsF64 over `inner` columns of rows `ld` floats apart. */
@@ -43,7 +49,7 @@ export interface KernelExports {
 const REQUIRED: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemm", "gemmLd", "setTile", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "embeddingGather", "embeddingScatterAdd", "adamStep", "sgdStep", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
+  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "embeddingGather", "embeddingScatterAdd", "adamStep", "sgdStep", "stepLayer", "stepDecoder", "stepFinish", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

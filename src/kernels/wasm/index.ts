@@ -15,9 +15,8 @@ import type { Backend } from "../backend.js";
 import type { WasmBackendOptions } from "./backend.js";
 import { WASM_FILES as FILES, type WasmFlavor, instantiateWasm, noSimd } from "./load.js";
 import { envVar, nodeHost } from "./node-host.js";
-import { createWasmBackend } from "./backend.js";
-import { asKernelExports } from "./exports.js";
-import { WasmThreadPool } from "./pool.js";
+import type { WasmThreadPool } from "./pool.js";
+import { sharedMemory, threadedBackendOn } from "./threaded.js";
 
 export { createWasmBackend, type WasmBackendOptions } from "./backend.js";
 export type { KernelExports } from "./exports.js";
@@ -58,26 +57,14 @@ function wantedThreads(options: { threads?: number }, cpus: number): number {
   return n;
 }
 
-const TILE_BYTES = 4 * 4 * 8; // MR × NR floats (assembly/gemm.ts)
-
-/**
- * The threaded backend: one shared memory, the main thread's instance and `threads − 1` workers
- * on it. Each instance gets a private edge-tile scratch just above the static data (a worker's
- * instantiation re-applies the static data segments, so none of them may be written there).
- */
+/** The threaded backend on Node worker threads (./threaded.ts). */
 function threadedBackend(module: WebAssembly.Module, threads: number, options: WasmBackendOptions): Backend {
   const host = nodeHost;
   if (!host) throw new Error("threaded wasm backend: needs Node.js worker threads");
-  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-  const ex = asKernelExports(new WebAssembly.Instance(module, { env: { memory } }).exports, `wasm backend (${FILES["relaxed-mt"]})`);
-  const base = Math.ceil(ex.heapBase() / 64) * 64;
-  ex.setTile(base);
-  const tiles = Array.from({ length: threads - 1 }, (_, i) => base + TILE_BYTES * (i + 1));
-  const heapBase = base + TILE_BYTES * threads;
   const workerUrl = new URL("./worker.js", import.meta.url);
-  const pool = new WasmThreadPool(module, memory, tiles, (init) => host.spawnWorker(workerUrl, init));
+  const { backend, pool } = threadedBackendOn(module, sharedMemory(), threads, (init) => host.spawnWorker(workerUrl, init), FILES["relaxed-mt"], options);
   wasmPool = pool;
-  return createWasmBackend(ex, { name: "wasm", ...options, pool, heapBase });
+  return backend;
 }
 
 /**

@@ -11,7 +11,7 @@
  * ./worker.ts (Node worker_threads). Protocol: ./pool-protocol.ts.
  */
 import { ARGS, CONTROL_BYTES, DONE, MAX_ARGS, OP, OP_EXIT, OP_GEMM, READY, SEQ, spinWhile, STATUS, type WorkerInit } from "./pool-protocol.js";
-export { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_SUM_ROWS } from "./pool-protocol.js";
+export { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_STEP_DECODER, OP_STEP_LAYER, OP_SUM_ROWS } from "./pool-protocol.js";
 
 export interface SpawnedWorker {
   terminate(): void;

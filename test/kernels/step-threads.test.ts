@@ -1,0 +1,70 @@
+/**
+ * Inference steppers split over threads (a layer's units, the decoder's chunks): bit-identical
+ * to one thread, on the threaded wasm backend (3 threads: uneven splits) and the native one (2),
+ * and equal to the reference stepper to 1e-5; models big enough that every phase is split.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import type { Backend, StepOutput, StepSpec } from "../../src/kernels/backend.js";
+import { loadNativeBackend } from "../../src/kernels/native/index.js";
+import { createRefStepper } from "../../src/kernels/ref/step.js";
+import { stepGates } from "../../src/kernels/step.js";
+import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
+import * as wasmIndex from "../../src/kernels/wasm/index.js";
+import { assertClose } from "../helpers/close.js";
+import { randn, rng } from "./wasm-helpers.js";
+
+function spec(cell: StepSpec["cell"], B: number, seed: number): StepSpec {
+  const r = rng(seed);
+  const V = 700, E = 80, H = 160, L = 2; // 3 decoder chunks; with 3 streams every layer of every cell has ≥ 2^16 multiply-adds (split)
+  const GH = stepGates(cell) * H;
+  const layers = Array.from({ length: L }, (_, l) => ({ I: l === 0 ? E : H, wIh: randn(r, GH * (l === 0 ? E : H), 0.2), wHh: randn(r, GH * H, 0.2), bIh: randn(r, GH, 0.5), bHh: randn(r, GH, 0.5) }));
+  return { cell, H, B, V, E, embedding: randn(r, V * E), layers, C: V, decoder: randn(r, V * H, 0.3), decoderBias: randn(r, V) };
+}
+
+/** Outputs of 5 steps (logits, probs, logprobs, none, logits) of every stream, concatenated. */
+function run(create: (s: StepSpec) => ReturnType<typeof createRefStepper>, s: StepSpec): Float32Array {
+  const st = create(s);
+  const modes: StepOutput[] = ["logits", "probs", "logprobs", "none", "logits"];
+  const all = new Float32Array(modes.length * s.B * s.C);
+  const out = new Float32Array(s.B * s.C);
+  modes.forEach((m, t) => {
+    const ids = Int32Array.from({ length: s.B }, (_, b) => (t * 131 + b * 17) % s.V);
+    st.step(ids, m, t === 1 ? 0.8 : 1, m === "none" ? null : out);
+    if (m !== "none") all.set(out, t * s.B * s.C);
+  });
+  st.dispose();
+  return all;
+}
+
+const cases = (["lstm", "gru", "rnn_tanh", "rnn_relu"] as const).flatMap((cell, i) => [spec(cell, 1, 10 + i), spec(cell, 3, 20 + i)]);
+const want = cases.map((s) => run(createRefStepper, s));
+
+function compare(one: Backend, many: Backend, label: string): void {
+  cases.forEach((s, i) => {
+    const a = run((x) => one.createStepper!(x), s);
+    const b = run((x) => many.createStepper!(x), s);
+    assert.ok(a.every((v, j) => Object.is(v, b[j])), `${label} ${s.cell} B${s.B}: threads change the numbers`);
+    assertClose(b, want[i]!, `${label} ${s.cell} B${s.B} vs ref`, 1e-5, 0);
+  });
+}
+
+test("wasm stepper: 3 threads bit-identical to 1, equal to the reference", () => {
+  const one = loadWasmBackendSync({ threads: 1 });
+  const three = loadWasmBackendSync({ threads: 3 });
+  const pool = wasmIndex.wasmPool!;
+  after(() => pool.close());
+  assert.equal(pool.waitReady(), 3);
+  compare(one, three, "wasm");
+});
+
+test("native stepper: 2 threads bit-identical to 1, equal to the reference", (t) => {
+  const one = loadNativeBackend({ threads: 1 });
+  if (!one) return t.skip("native addon not built");
+  try {
+    const two = loadNativeBackend({ threads: 2 })!;
+    compare(one, two, "native");
+  } finally {
+    loadNativeBackend({ threads: 1 });
+  }
+});
