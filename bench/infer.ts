@@ -56,14 +56,14 @@ const GEN_MODELS = { word: { V: 5000, E: 128, H: 256, L: 1 }, char: { V: 65, E: 
 
 async function lmFixture(kind: "word" | "char") {
   const { LanguageModel } = await import("../src/models/language-model.js");
-  const { LmVocab } = await import("../src/data/corpus/vocab.js");
-  const { resolveTokenizer } = await import("../src/data/corpus/tokenize.js");
+  const { Vocabulary } = await import("../src/data/text/vocabulary.js");
+  const { resolveTokenizer } = await import("../src/data/text/tokenize.js");
   const { manualSeed } = await import("../src/tensor/random.js");
   const m = GEN_MODELS[kind];
   manualSeed(0);
   const model = new LanguageModel({ vocabSize: m.V, embeddingDim: m.E, hiddenSize: m.H, numLayers: m.L });
   const tokens = kind === "word" ? ["<unk>", "<eos>", ...Array.from({ length: m.V - 2 }, (_, i) => `w${i + 2}`)] : ["\n", ...Array.from({ length: m.V - 1 }, (_, i) => String.fromCharCode(33 + i))];
-  const vocab = new LmVocab(tokens, resolveTokenizer({ level: kind }), kind === "word" ? "<unk>" : null);
+  const vocab = new Vocabulary(tokens, { pad: null, unk: kind === "word" ? "<unk>" : null, tokenizer: resolveTokenizer({ level: kind }) }) as import("../src/data/text/vocabulary.js").LmVocabulary;
   return { model, vocab, prompt: kind === "word" ? "w5 w6 w7" : "ABC" };
 }
 

@@ -14,17 +14,20 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta } from "./io/checkpoint.js";
+export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, type LoadedAnyLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
 export * from "./models/index.js";
 
 // language modelling
 export * from "./data/corpus/index.js";
 export * from "./data/download/index.js";
-export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
+// training (one loop for every model)
+export { trainLoop, type TrainTask, type TrainLoopOptions, type TrainLoopResult, type TrainerSnapshot, type TrainerState, type StepOutput, type StepPosition, type StepEvent, type EpochRecord, type Validation, type StopReason, type SnapshotReason } from "./train/loop.js";
+export { claimOutput, checkOutputPath, type OutputLock } from "./train/output.js";
+export { saveSnapshot, loadSnapshot, trainingStatePath } from "./train/snapshot-file.js";
+export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
 export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
-export { saveLm, loadLm, loadAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, type LoadedLm, type LoadedAnyLm } from "./lm/checkpoint.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
 
 // text classification
@@ -33,10 +36,9 @@ export * from "./data/sentiment/index.js";
 export * from "./embeddings/index.js";
 export * from "./baselines/index.js";
 export * from "./eval/metrics.js";
-export { trainClassifier, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
+export { trainClassifier, classifierTask, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
 export { evaluateExamples, type EvaluateExamplesOptions, type EvaluateExamplesResult } from "./sentiment/evaluate-examples.js";
-export { saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, type ClassifierBundle, type TextPipeline } from "./sentiment/checkpoint.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";
@@ -46,7 +48,6 @@ export * from "./transformers/index.js";
 // analysis
 export * from "./analysis/index.js";
 
-// charts and progress
+// charts
 export * from "./viz/index.js";
 export { writeChart } from "./viz/write.js";
-export { createProgress, type Progress, type ProgressOptions } from "./cli/progress.js";

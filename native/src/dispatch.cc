@@ -147,7 +147,7 @@ void parallel_for(int n, void (*fn)(void*, int), void* ctx) {
   Pool* p = pool();
   {
     std::lock_guard<std::mutex> lk(p->mu);
-    p->ensure(n - 1);
+    p->ensure((n < g_threads ? n : g_threads) - 1);  // more tasks than threads: the threads take them in turn
     p->fn = fn;
     p->ctx = ctx;
     p->tasks = n;

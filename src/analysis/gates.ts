@@ -33,7 +33,7 @@ export interface LstmLayerGates {
  */
 export function lstmGates(model: LanguageModel, ids: ArrayLike<number>): LstmLayerGates[] {
   const rnn = model.rnn;
-  if (rnn.mode !== "lstm") throw new TypeError(`lstmGates: the model's recurrent layer is ${model.config.cell}, not LSTM (gates are an LSTM notion; hint: train with --cell lstm)`);
+  if (rnn.mode !== "LSTM") throw new TypeError(`lstmGates: the model's recurrent layer is ${model.config.cell}, not LSTM (gates are an LSTM notion; hint: train with --cell lstm)`);
   if (rnn.bidirectional) throw new TypeError("lstmGates: bidirectional models are not supported");
   const T = ids.length;
   if (T === 0) throw new RangeError("lstmGates: the text has no tokens");

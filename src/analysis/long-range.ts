@@ -111,7 +111,7 @@ export function addingBatch(B: number, k: number): { x: Float32Array; y: Float32
  * gate z (block 1 of r, z, n): b_ih's slice = value, b_hh's = 0. No-op for a vanilla RNN or null.
  */
 export function setGateBias(rnn: RecurrentBase, value: number | null | undefined): void {
-  if (value === null || value === undefined || (rnn.mode !== "lstm" && rnn.mode !== "gru")) return;
+  if (value === null || value === undefined || (rnn.mode !== "LSTM" && rnn.mode !== "GRU")) return;
   const H = rnn.hiddenSize;
   const gate = 1;
   noGrad(() => {

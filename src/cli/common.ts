@@ -27,6 +27,24 @@ export function choiceArg<T extends string>(name: string, choices: readonly T[])
   };
 }
 
+/**
+ * "500" → every 500 steps; "90s", "10m", "2h" → every so many seconds of wall-clock time.
+ * (`--checkpoint-every`)
+ */
+export function everyArg(name: string): (v: string) => { steps: number } | { seconds: number } {
+  return (v) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h)?\s*$/i.exec(v);
+    const n = m ? Number(m[1]) : NaN;
+    if (!m || !(n > 0)) throw new InvalidArgumentError(`${name} must be a number of steps (e.g. 500) or a duration (90s, 10m, 2h), got "${v}"`);
+    const unit = m[2]?.toLowerCase();
+    if (!unit) {
+      if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name}: a number of steps must be a whole number, got "${v}" (hint: 90s, 10m for a duration)`);
+      return { steps: n };
+    }
+    return { seconds: n * (unit === "h" ? 3600 : unit === "s" ? 1 : 60) };
+  };
+}
+
 /** Run an async command body; user errors print one line, anything else prints the stack too. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {

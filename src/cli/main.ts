@@ -6,12 +6,7 @@
 import "../kernels/select.js";
 import { Command } from "commander";
 import { createRequire } from "node:module";
-import { registerLmCommands } from "./commands/lm.js";
-import { registerSentimentCommands } from "./commands/sentiment.js";
-import { registerAnalysisCommands } from "./commands/analysis.js";
-import { registerCompareCommands } from "./commands/compare.js";
-import { registerBackendsCommand } from "./commands/backends.js";
-import { registerBuildNativeCommand } from "./commands/build-native.js";
+import { COMMANDS } from "./commands/index.js";
 import { bindEnvOptions } from "./env-options.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
@@ -24,11 +19,6 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 
 const program = new Command();
 program.name("rnnkit").description("Recurrent neural networks: language models, sentiment classifiers, gradient analysis").version(pkg.version).showHelpAfterError();
-registerLmCommands(program);
-registerSentimentCommands(program);
-registerAnalysisCommands(program);
-registerCompareCommands(program);
-registerBackendsCommand(program);
-registerBuildNativeCommand(program);
+for (const register of COMMANDS) register(program);
 bindEnvOptions(program);
 await program.parseAsync(process.argv);

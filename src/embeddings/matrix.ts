@@ -6,10 +6,9 @@
  * `lower(w)` (so "apple" finds "Apple" in a cased file). Rows of words without a vector, and the
  * `<unk>` row, are drawn from N(0, σ²) with σ the standard deviation of the pretrained values used
  * (Kim 2014 style: random vectors on the scale of the pretrained ones); the `<pad>` row is zero.
- * Randomness: the project generator inside `withSeed(seed)`.
+ * Randomness: a Generator of its own, seeded `seed`.
  */
-import { randn } from "../tensor/random.js";
-import { withSeed } from "../data/sentiment/rng.js";
+import { Generator } from "../tensor/random.js";
 import { PAD_ID, UNK_ID, type Vocabulary } from "../data/text/vocabulary.js";
 import type { WordVectors } from "./word-vectors.js";
 
@@ -109,12 +108,11 @@ export function buildEmbeddingMatrix(vocab: Vocabulary, wv: WordVectors, opts: E
   const std = opts.std ?? (nVals > 1 ? Math.sqrt(Math.max(0, sumSq / nVals - mean * mean)) : 0.1);
   // Random rows for <unk>, extra specials and missing words; <pad> stays zero.
   if ((opts.missing ?? "random") === "random") {
-    withSeed(opts.seed ?? 0, () => {
-      for (let id = 0; id < V; id++) {
-        if (id === PAD_ID || pretrained[id]) continue;
-        for (let d = 0; d < D; d++) matrix[id * D + d] = std * randn();
-      }
-    });
+    const rng = new Generator(opts.seed ?? 0);
+    for (let id = 0; id < V; id++) {
+      if (id === PAD_ID || pretrained[id]) continue;
+      for (let d = 0; d < D; d++) matrix[id * D + d] = std * rng.randn();
+    }
   }
   const vocabTypes = V - firstWord;
   const foundTypes = foundExact + foundLower;

@@ -1,6 +1,6 @@
-import type { LmVocab } from "../data/corpus/vocab.js";
+import type { LmVocabulary } from "../data/text/vocabulary.js";
 import type { RecurrentLm } from "../models/recurrent-lm.js";
-import { manualSeed } from "../tensor/random.js";
+import { Generator, defaultGenerator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { type SamplingOptions, samplerFor, samplingDefaults } from "./sampling.js";
 import { stepOutputRow } from "../kernels/ref/step.js";
@@ -11,7 +11,7 @@ import { LmStepper } from "./step.js";
  * token that the tokenizer adds is dropped (a prompt is an unfinished sentence), and a word the
  * vocabulary lacks is retried in lower case (PTB is lower-case: "I" → "i").
  */
-export function encodePrompt(vocab: LmVocab, text: string): { ids: number[]; tokens: string[]; unknown: string[] } {
+export function encodePrompt(vocab: LmVocabulary, text: string): { ids: number[]; tokens: string[]; unknown: string[] } {
   let toks = vocab.tokenize(text);
   if (vocab.tokenizer.level === "word" && toks.length && toks[toks.length - 1] === vocab.tokenizer.eos && !/\n\s*$/.test(text)) toks = toks.slice(0, -1);
   const ids: number[] = [];
@@ -49,7 +49,7 @@ function feed<S>(model: RecurrentLm<S>, ids: readonly number[], state: S | null)
  * the whole text, so a prompt fed from a zero state with no such boundary is out of distribution
  * (a char model then continues "ROMEO:" with noise instead of a line break).
  */
-function startIds(vocab: LmVocab): number[] {
+function startIds(vocab: LmVocabulary): number[] {
   if (vocab.eosId >= 0) return [vocab.eosId];
   const nl = vocab.get("\n");
   return nl === undefined ? [] : [nl];
@@ -94,7 +94,7 @@ function probsAfter(model: RecurrentLm, ids: readonly number[], st: LmStepper | 
  * Top-k next tokens after a prompt with their probabilities: P(w | prompt). <unk> is left out
  * by default (it is a bucket, not a word). Throws when no prompt word is in the vocabulary.
  */
-export function predictNext(model: RecurrentLm, vocab: LmVocab, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
+export function predictNext(model: RecurrentLm, vocab: LmVocabulary, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
   const enc = encodePrompt(vocab, prompt);
   const known = enc.tokens.length - enc.unknown.length * (vocab.unkId >= 0 ? 1 : 0);
   if (enc.ids.length === 0 || known <= 0)
@@ -121,7 +121,7 @@ export interface ScoredToken {
  * w_1 is conditioned on the start context (<eos> at word level, a newline at char level); a char
  * vocabulary without a newline has no start context, and its first character is not scored.
  */
-export function scoreText(model: RecurrentLm, vocab: LmVocab, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
+export function scoreText(model: RecurrentLm, vocab: LmVocabulary, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
   const enc = encodePrompt(vocab, text);
   const ids = [...startIds(vocab), ...enc.ids];
   if (ids.length < 2) throw new Error(`score: "${text}" has fewer than two known tokens to score (hint: char models score from the second character)`);
@@ -155,7 +155,7 @@ export function scoreText(model: RecurrentLm, vocab: LmVocab, text: string): { t
 export interface GenerateOptions extends SamplingOptions {
   /** Tokens to generate. */
   length?: number;
-  /** Seed for the sampler (same seed, same text). */
+  /** Seed for the sampler (same seed, same text); ignored when `generator` is given. */
   seed?: number;
   /** Allow sampling <unk> (off by default). */
   includeUnk?: boolean;
@@ -166,9 +166,10 @@ export interface GenerateOptions extends SamplingOptions {
  * is one stepper call (embedding → cells → decoder → softmax(z / temperature)) and one draw
  * (TokenSampler: top-k / top-p without sorting the vocabulary); temperature 0 takes the arg-max.
  */
-export function generate(model: RecurrentLm, vocab: LmVocab, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
+export function generate(model: RecurrentLm, vocab: LmVocabulary, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
   const { temperature, topK, topP } = samplingDefaults(opts);
-  if (opts.seed !== undefined) manualSeed(opts.seed);
+  const gen = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : defaultGenerator);
+  const rng = (): number => gen.random();
   const enc = encodePrompt(vocab, prompt);
   const ctx = [...startIds(vocab), ...enc.ids];
   if (ctx.length === 0) throw new Error(`generate: the prompt "${prompt}" has no token in the vocabulary`);
@@ -180,7 +181,7 @@ export function generate(model: RecurrentLm, vocab: LmVocab, prompt: string, opt
   const greedy = temperature === 0;
   const output = greedy ? "logits" : "probs";
   const buf = new Float32Array(V);
-  const pick = (): number => (greedy ? sampler.greedy(buf, exclude) : sampler.draw(buf, { topK, topP, exclude }));
+  const pick = (): number => (greedy ? sampler.greedy(buf, exclude) : sampler.draw(buf, { topK, topP, exclude }, rng));
   const out: number[] = [];
   withStepper(model, (st) => {
     if (n === 0) return;

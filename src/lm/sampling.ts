@@ -1,5 +1,5 @@
 import { stepOutputRow } from "../kernels/ref/step.js";
-import { random } from "../tensor/random.js";
+import { type Generator, defaultGenerator } from "../tensor/random.js";
 
 export interface SamplingOptions {
   /** Divide logits by this before the softmax (< 1 sharper, > 1 flatter). 0 = greedy. */
@@ -10,6 +10,8 @@ export interface SamplingOptions {
   topP?: number;
   /** Token ids never sampled (e.g. <unk>). */
   exclude?: readonly number[];
+  /** The stream draws come from (default: the default generator). */
+  generator?: Generator;
 }
 
 /** Softmax of logits / temperature, in float64. */
@@ -80,16 +82,27 @@ export class TokenSampler {
    * sum to exactly 1) after excluding ids, keeping the top k (0 = all), then the smallest set of
    * those whose mass reaches topP of the mass of all non-excluded ids.
    */
-  draw(p: ArrayLike<number>, o: { topK?: number; topP?: number; exclude?: readonly number[] }, rng: () => number = random): number {
+  draw(p: ArrayLike<number>, o: { topK?: number; topP?: number; exclude?: readonly number[] }, rng: () => number = () => defaultGenerator.random()): number {
     const C = this.C;
     const exclude = o.exclude ?? [];
     const ex = this.mark(exclude);
     try {
-      let total = 0;
-      let m = 0;
-      for (let i = 0; i < C; i++) if (!ex[i]) (total += p[i]!), m++;
       const topK = o.topK ?? 0;
       const topP = o.topP ?? 1;
+      // the mass of the ids that may be drawn: everything, less the excluded ids (each once)
+      let total = 0;
+      for (let i = 0; i < C; i++) total += p[i]!;
+      let m = C;
+      for (let j = 0; j < exclude.length; j++) {
+        const e = exclude[j]!;
+        if (e >= 0 && e < C && ex[e] === 1) {
+          total -= p[e]!;
+          m--;
+          ex[e] = 2; // counted; a repeated id in `exclude` is not subtracted twice
+        }
+      }
+      for (let j = 0; j < exclude.length; j++) if (exclude[j]! >= 0 && exclude[j]! < C) ex[exclude[j]!] = 1;
+      if (pT0(topK, topP, m)) return this.walkAll(p, ex, total, rng());
       // the kept set: every non-excluded id ranked at or above (pT, iT) — probability pT, ties up to id iT
       let pT = -Infinity;
       let iT = C;
@@ -124,6 +137,22 @@ export class TokenSampler {
     } finally {
       this.unmark(exclude);
     }
+  }
+
+  /** The draw without top-k / top-p: every non-excluded id, walked in id order. */
+  private walkAll(p: ArrayLike<number>, ex: Uint8Array, total: number, u: number): number {
+    let r = u * total;
+    let last = -1;
+    const C = this.C;
+    for (let i = 0; i < C; i++) {
+      if (ex[i]) continue;
+      const v = p[i]!;
+      last = i;
+      r -= v;
+      if (r < 0) return i;
+    }
+    if (last < 0) throw new RangeError(`sample: every token id is excluded (${C} of ${C})`);
+    return last;
   }
 
   private mark(exclude: readonly number[]): Uint8Array {
@@ -247,6 +276,9 @@ export class TokenSampler {
   }
 }
 
+/** No filtering to do: top-k keeps everything (0 or ≥ the ids left) and top-p is 1. */
+const pT0 = (topK: number, topP: number, m: number): boolean => (topK <= 0 || topK >= m) && topP >= 1;
+
 const samplers = new Map<number, TokenSampler>();
 /** A TokenSampler for vocabularies of C ids (one per size, reused). */
 export function samplerFor(C: number): TokenSampler {
@@ -260,11 +292,12 @@ export function samplerFor(C: number): TokenSampler {
 }
 
 /**
- * Draw one token id from logits with temperature, top-k and top-p filtering (seeded generator):
+ * Draw one token id from logits with temperature, top-k and top-p filtering (one draw from
+ * `rng`, default o.generator or the default generator):
  * p = softmax(z / temperature) as the reference stepper computes it, then TokenSampler.draw;
  * temperature 0 is the arg-max.
  */
-export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}, rng: () => number = random): number {
+export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions = {}, rng: () => number = () => (o.generator ?? defaultGenerator).random()): number {
   const { temperature, topK, topP } = samplingDefaults(o);
   const C = logits.length;
   const s = samplerFor(C);

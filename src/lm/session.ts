@@ -1,23 +1,25 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type CorpusDatasetName, type LoadCorpusOptions, loadCorpus } from "../data/corpus/load.js";
 import { encodeCorpus } from "../data/corpus/encode.js";
-import type { LmVocab } from "../data/corpus/vocab.js";
-import type { WordStyle, LmLevel } from "../data/corpus/tokenize.js";
-import { readTrainingState, saveTrainingState } from "../io/checkpoint.js";
+import type { LmVocabulary } from "../data/text/vocabulary.js";
+import type { WordStyle, LmLevel } from "../data/text/tokenize.js";
 import { LanguageModel } from "../models/language-model.js";
 import type { CellType } from "../models/cell.js";
 import { Adam } from "../optim/adam.js";
 import type { Optimizer, OptimizerMeta } from "../optim/optimizer.js";
 import { SGD } from "../optim/sgd.js";
-import { getRngState, manualSeed, setRngState } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { type EpochRecord, type TrainLoopResult, type TrainerSnapshot, trainLoop } from "../train/loop.js";
+import { claimOutput } from "../train/output.js";
+import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { lineChart } from "../viz/line-chart.js";
 import { writeChart } from "../viz/write.js";
-import { loadLm, saveLm } from "./checkpoint.js";
+import { loadLm, saveLm } from "../io/checkpoint.js";
 import { evaluateLm, type LmEvalResult } from "./evaluate.js";
 import { generate } from "./predict.js";
-import { type LmEpochInfo, type LmStepInfo, type TrainLmResult, trainLm } from "./train.js";
+import { type LmEpochInfo, type LmStepInfo, type TrainLmResult, lmEpochInfo, lmTask } from "./train.js";
 
 /** Everything `rnnkit train-lm` can be told; the library's `trainLanguageModel` takes the same. */
 export interface LmRunOptions {
@@ -63,11 +65,14 @@ export interface LmRunOptions {
   samplePrompt?: string;
   /** Also print a sample every this many seconds of training (0 = only after epochs). */
   sampleEvery?: number;
+  /** Save the training state (for --resume) also every `steps` steps and/or `seconds` seconds, not only after each epoch. */
+  checkpointEvery?: { steps?: number; seconds?: number };
 }
 
 export interface LmRunHooks {
   info?: (msg: string) => void;
-  onStart?: (s: { stepsPerEpoch: number; epochs: number; startEpoch: number; vocabSize: number; trainTokens: number; params: number }) => void;
+  /** `startStep`: steps already done (a resumed run), of `epochs × stepsPerEpoch`. */
+  onStart?: (s: { stepsPerEpoch: number; epochs: number; startEpoch: number; startStep: number; vocabSize: number; trainTokens: number; params: number }) => void;
   onStep?: (s: LmStepInfo) => void;
   onEpoch?: (e: LmEpochInfo & { sample?: string }) => void;
   /** A generated sample during training (every `sampleEvery` seconds). */
@@ -77,24 +82,17 @@ export interface LmRunHooks {
 }
 
 export interface LmRunResult extends TrainLmResult {
-  checkpoint: string;
-  curve: string;
+  /** The best model's checkpoint; null when none was written (e.g. the loss diverged in the first epoch). */
+  checkpoint: string | null;
+  /** The perplexity curve (SVG); null when no epoch finished. */
+  curve: string | null;
   test: LmEvalResult | null;
   valid: LmEvalResult | null;
   vocabSize: number;
 }
 
-interface TrainingState {
-  epoch: number;
-  bestValidLoss: number | string;
-  history: LmEpochInfo[];
-  optimizer: OptimizerMeta;
-  rng: number[];
-  options: LmRunOptions;
-}
-
 export const DEFAULT_LM_PATH = join("runs", "lm", "model.safetensors");
-export const trainingStatePath = (ckpt: string): string => ckpt.replace(/\.safetensors$/, "") + ".train.safetensors";
+export { trainingStatePath };
 
 /**
  * Train a language model end to end: load and tokenise the corpus, build the vocabulary on the
@@ -103,22 +101,35 @@ export const trainingStatePath = (ckpt: string): string => ckpt.replace(/\.safet
  * the best weights. Defaults give a first result on the embedded Moby Dick corpus in a minute.
  */
 export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks = {}): Promise<LmRunResult> {
-  const info = hooks.info ?? (() => {});
   const out = o.out ?? DEFAULT_LM_PATH;
+  const lock = claimOutput(out);
+  try {
+    return await run(o, hooks, out, lock.tookOver);
+  } finally {
+    lock.release();
+  }
+}
+
+async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: string | null): Promise<LmRunResult> {
+  const info = hooks.info ?? (() => {});
   const statePath = trainingStatePath(out);
   const curvePath = join(dirname(out), "curve.svg");
-  mkdirSync(dirname(out), { recursive: true });
-  if (o.seed !== undefined) manualSeed(o.seed);
+  if (tookOver) info(`${out}: took over the lock of a run that is gone (${tookOver})`);
+  const given = givenOptions(o);
 
-  let vocab: LmVocab | undefined;
-  let resumed: { tensors: Record<string, Tensor>; state: TrainingState } | null = null;
+  let vocab: LmVocabulary | undefined;
+  let resumed: { snapshot: TrainerSnapshot | null; tensors: Record<string, Tensor>; extra: Record<string, unknown> } | null = null;
   if (o.resume) {
-    if (!existsSync(out)) throw new Error(`--resume: no checkpoint at ${out} (hint: train first, or pass the same --out as before)`);
-    resumed = readTrainingState<TrainingState>(statePath);
-    o = { ...resumed.state.options, ...stripUndefined(o), resume: true };
-    const loaded = loadLm(out);
-    vocab = loaded.vocab;
+    if (!existsSync(out) && !existsSync(statePath)) throw new Error(`--resume: no checkpoint at ${out} (hint: train first, or pass the same --out as before)`);
+    resumed = loadSnapshot(statePath);
+    o = { ...(resumed.extra.options as LmRunOptions), ...given, resume: true };
+    if (existsSync(out)) vocab = loadLm(out).vocab;
   }
+  // Every random draw of the run comes from one of these, all derived from the seed: samples,
+  // logging or timing never shift what is trained.
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  o = { ...o, seed };
+  const rng = { init: new Generator(seed), dropout: Generator.derive(seed, "dropout"), sample: Generator.derive(seed, "sample") };
   // No corpus named: the quick-start run on the embedded Moby Dick, sized to show a result in a minute.
   const quickStart = !o.data && !o.dataset;
   const corpus = await loadCorpus({
@@ -141,41 +152,27 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     dropout: o.dropout ?? 0,
     tieWeights: o.tieWeights ?? false,
   } as const;
-  const model = new LanguageModel(cfg);
-  if (o.initRange !== undefined && !resumed) model.initUniform(o.initRange);
+  const model = new LanguageModel(cfg, { generator: rng.init });
+  if (o.initRange !== undefined && !resumed) model.initUniform(o.initRange, rng.init);
+  model.useGenerator(rng.dropout);
   const optName = o.optimizer ?? "adam";
   const lr = o.lr ?? (optName === "sgd" ? 1 : 2e-3);
   const optimizer: Optimizer =
     optName === "sgd" ? new SGD(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }) : new Adam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 });
-  let startEpoch = 1;
-  let best = Infinity;
-  const history: LmEpochInfo[] = [];
-  if (resumed) {
-    const s = resumed.state;
-    const modelPart = Object.fromEntries(Object.entries(resumed.tensors).filter(([k]) => k.startsWith("model.")).map(([k, v]) => [k.slice(6), v]));
-    model.loadStateDict(modelPart);
-    const optPart = Object.fromEntries(Object.entries(resumed.tensors).filter(([k]) => k.startsWith("optim.")).map(([k, v]) => [k.slice(6), v]));
-    optimizer.loadStateDict({ tensors: optPart, meta: s.optimizer });
-    setRngState(s.rng);
-    startEpoch = s.epoch + 1;
-    best = Number(s.bestValidLoss);
-    history.push(...s.history);
-    info(`resuming ${out} after epoch ${s.epoch} (best validation loss ${best.toFixed(4)})`);
-  }
   const B = o.batchSize ?? 20;
   const bptt = o.bptt ?? 35;
   const epochs = o.epochs ?? (quickStart ? 3 : 6);
-  const steps = Math.ceil((Math.floor(enc.train.length / B) - 1) / bptt);
-  hooks.onStart?.({ stepsPerEpoch: steps, epochs, startEpoch, vocabSize: vocab.size, trainTokens: enc.train.length, params: model.numParameters() });
+  const task = lmTask(model, enc.train, enc.valid, { batchSize: B, bptt });
+  const steps = task.stepsPerEpoch;
+  let snapshot: TrainerSnapshot | null = null;
+  if (resumed) {
+    snapshot = resumed.snapshot ?? fromFirstFormat(resumed.tensors, resumed.extra as unknown as FirstFormatState, steps, lr);
+    for (const n of resumeNotes(out, snapshot.state, { bestName: "best validation loss", lr: given.lr })) info(n);
+  }
+  const history: LmEpochInfo[] = (snapshot?.state.history ?? []).map(lmEpochInfo);
+  const start = snapshot?.state.position ?? { epoch: 1, step: 0, globalStep: 0 };
+  hooks.onStart?.({ stepsPerEpoch: steps, epochs, startEpoch: start.epoch, startStep: start.globalStep, vocabSize: vocab.size, trainTokens: enc.train.length, params: model.numParameters() });
 
-  const saveState = (epoch: number): void => {
-    const os = optimizer.stateDict();
-    const tensors: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(model.stateDict())) tensors[`model.${k}`] = v;
-    for (const [k, v] of Object.entries(os.tensors)) tensors[`optim.${k}`] = v;
-    const state: TrainingState = { epoch, bestValidLoss: String(best), history, optimizer: os.meta, rng: getRngState(), options: { ...o, resume: false } };
-    saveTrainingState(statePath, tensors, state);
-  };
   const drawCurve = (): void => {
     const series = [
       { name: "train", points: history.map((h) => ({ x: h.epoch, y: Math.exp(h.trainLoss) })) },
@@ -185,12 +182,12 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
   };
 
   let lastSample = Date.now();
-  /** A short generated continuation, to watch the model learn (training mode is restored). */
+  /** A short generated continuation from the run's own sampling stream, to watch the model learn. */
   const sampleText = (): string | undefined => {
     if ((o.sampleLength ?? 30) <= 0) return undefined;
     const prompt = o.samplePrompt ?? (corpus.tokenizer.level === "char" ? "\n" : "the");
     try {
-      return generate(model, vocab!, prompt, { length: o.sampleLength ?? 30, temperature: 0.8, topK: 40 }).text;
+      return generate(model, vocab!, prompt, { length: o.sampleLength ?? 30, temperature: 0.8, topK: 40, generator: rng.sample }).text;
     } catch {
       return undefined;
     } finally {
@@ -199,22 +196,24 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
   };
   const decay = o.lrDecay ?? (optName === "sgd" ? 0.5 : 1);
   const decayAfter = o.decayAfter ?? 4;
-  const result = await trainLm({
+  const options = { ...o, resume: false };
+  const result: TrainLoopResult = await trainLoop({
+    task,
     model,
     optimizer,
-    train: enc.train,
-    valid: enc.valid,
-    batchSize: B,
-    bptt,
     epochs,
-    startEpoch,
     clip: o.clip ?? (optName === "sgd" ? 5 : 1),
-    lrForEpoch: decay === 1 ? null : (epoch) => lr * Math.pow(decay, Math.max(0, epoch - decayAfter)),
+    lrFactor: decay === 1 ? null : (at) => Math.pow(decay, Math.max(0, at.epoch - decayAfter)),
+    ...(given.lr !== undefined && snapshot ? { baseLrs: [given.lr] } : {}),
+    monitor: { mode: "min", value: (e) => e.valid?.loss ?? e.trainLoss },
     patience: o.patience ?? 0,
-    bestValidLoss: best,
     timeLimit: o.timeLimit ?? 0,
+    ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+    generators: { dropout: rng.dropout, sample: rng.sample },
+    resume: snapshot,
+    onSnapshot: (s) => saveSnapshot(statePath, s, { kind: "language-model", options }),
     onStep: (s) => {
-      hooks.onStep?.(s);
+      hooks.onStep?.({ epoch: s.epoch, step: s.step, steps: s.steps, globalStep: s.globalStep, loss: s.loss, tokensPerSec: s.tokensPerSec, lr: s.lr, gradNorm: s.gradNorm });
       if (o.sampleEvery && o.sampleEvery > 0 && (Date.now() - lastSample) / 1000 >= o.sampleEvery) {
         lastSample = Date.now();
         const text = sampleText();
@@ -222,15 +221,12 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
       }
     },
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-    onEpoch: (e) => {
+    onEpoch: (rec: EpochRecord) => {
+      const e = lmEpochInfo(rec);
       const at = history.findIndex((h) => h.epoch >= e.epoch);
       if (at >= 0) history.length = at;
       history.push(e);
-      if (e.improved) {
-        best = e.validLoss ?? e.trainLoss;
-        saveLm(out, model, vocab!, { epoch: e.epoch, validLoss: e.validLoss, validPerplexity: e.validPerplexity, corpus: corpus.name, trainedTokens: enc.train.length });
-      }
-      saveState(e.epoch);
+      if (e.improved) saveLm(out, model, vocab!, { epoch: e.epoch, validLoss: e.validLoss, validPerplexity: e.validPerplexity, corpus: corpus.name, trainedTokens: enc.train.length });
       drawCurve();
       const sample = sampleText();
       lastSample = Date.now();
@@ -238,17 +234,58 @@ export async function trainLanguageModel(o: LmRunOptions = {}, hooks: LmRunHooks
     },
   });
 
-  if (result.stoppedBy === "interrupt") saveState(result.lastEpoch);
   let valid: LmEvalResult | null = null;
   let test: LmEvalResult | null = null;
-  if (existsSync(out) && result.stoppedBy !== "interrupt") {
+  const saved = existsSync(out);
+  if (saved && result.stoppedBy !== "interrupt") {
     const bestModel = loadLm(out).model;
     if (enc.valid.length > 2) valid = evaluateLm(bestModel, enc.valid, { batchSize: 10, bptt });
     if (enc.test.length > 2) test = evaluateLm(bestModel, enc.test, { batchSize: 10, bptt });
   }
-  return { ...result, history, checkpoint: out, curve: curvePath, valid, test, vocabSize: vocab.size };
+  const { history: _h, best, ...rest } = result;
+  return { ...rest, history, bestValidLoss: best, lastEpoch: result.position.epoch - 1, checkpoint: saved ? out : null, curve: existsSync(curvePath) ? curvePath : null, valid, test, vocabSize: vocab.size };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The training state train-lm wrote before the shared trainer (after whole epochs only). */
+interface FirstFormatState {
+  epoch: number;
+  bestValidLoss: number | string;
+  history: LmEpochInfo[];
+  optimizer: OptimizerMeta;
+  rng: number[];
+  options: LmRunOptions;
+}
+
+/** Continue a run saved in the first format: after its last epoch, dropout drawing on from its saved stream. */
+function fromFirstFormat(tensors: Record<string, Tensor>, s: FirstFormatState, steps: number, lr: number): TrainerSnapshot {
+  if (!Number.isInteger(s.epoch) || !Array.isArray(s.history) || !s.optimizer || !Array.isArray(s.rng)) throw new Error("--resume: the training state is neither of this version nor of the first format (the file is damaged)");
+  const lastImproved = [...s.history].reverse().find((h) => h.improved);
+  const rngState = s.rng.map((x) => x >>> 0) as [number, number, number, number];
+  return {
+    tensors,
+    state: {
+      format: "rnnkit.trainer",
+      version: 1,
+      position: { epoch: s.epoch + 1, step: 0, globalStep: s.epoch * steps },
+      stepsPerEpoch: steps,
+      epochSums: { loss: 0, weight: 0, tokens: 0, seconds: 0, sums: {} },
+      best: s.bestValidLoss,
+      bestEpoch: lastImproved?.epoch ?? 0,
+      sinceBest: 0,
+      history: s.history.map((h) => ({
+        epoch: h.epoch,
+        trainLoss: h.trainLoss,
+        train: {},
+        valid: h.validLoss === null ? null : { loss: h.validLoss, perplexity: h.validPerplexity ?? Math.exp(h.validLoss) },
+        lr: h.lr,
+        seconds: h.seconds,
+        tokensPerSec: h.tokensPerSec,
+        improved: h.improved,
+        steps,
+      })),
+      baseLrs: [lr],
+      generators: { dropout: rngState, sample: rngState },
+      optimizer: s.optimizer,
+    },
+  };
 }

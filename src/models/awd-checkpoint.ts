@@ -63,7 +63,7 @@ export function awdParameterShapes(c: AwdLstmConfig): Array<[string, number[]]> 
   let inSize = E;
   hs.forEach((h, l) => {
     const projSize = l === hs.length - 1 && lstmProj ? E : 0;
-    for (const [n, s] of recurrentParameterShapes("lstm", { inputSize: inSize, hiddenSize: h, numLayers: 1, bias: true, bidirectional: false, projSize })) out.push([`rnns.${l}.${n}`, s]);
+    for (const [n, s] of recurrentParameterShapes("LSTM", { inputSize: inSize, hiddenSize: h, numLayers: 1, bias: true, bidirectional: false, projSize })) out.push([`rnns.${l}.${n}`, s]);
     inSize = projSize || h;
   });
   if (c.tieWeights && inSize !== E) {

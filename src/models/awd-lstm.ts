@@ -2,6 +2,7 @@ import { AdaptiveLogSoftmaxWithLoss } from "../nn/adaptive-softmax.js";
 import { ModuleList } from "../nn/container.js";
 import { Embedding } from "../nn/embedding.js";
 import { uniformInit } from "../nn/init.js";
+import type { Generator } from "../tensor/random.js";
 import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { LSTM } from "../nn/recurrent.js";
@@ -106,8 +107,10 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
   readonly proj: Linear | null;
   readonly decoder: Linear | AdaptiveLogSoftmaxWithLoss;
 
-  constructor(cfg: AwdLstmConfig) {
+  /** `generator` draws the initial weights (default: the default generator); dropout draws from `useGenerator`'s. */
+  constructor(cfg: AwdLstmConfig, opts: { generator?: Generator } = {}) {
     super();
+    const g = opts.generator ? { generator: opts.generator } : {};
     const where = "AwdLstm";
     const adaptive = cfg.adaptiveSoftmax ?? null;
     const tie = cfg.tieWeights ?? !adaptive;
@@ -135,28 +138,28 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
       if (!(c[k] >= 0 && c[k] < 1)) throw new RangeError(`${where}: ${k} must be in [0, 1), got ${c[k]}`);
     for (const k of ["alpha", "beta"] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`${where}: ${k} must be a finite number ≥ 0, got ${c[k]}`);
 
-    this.encoder = this.registerModule("encoder", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: E }));
+    this.encoder = this.registerModule("encoder", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: E, ...g }));
     const lstmProj = tie && top !== E && projection === "lstm";
     const layers: LSTM[] = [];
     let inSize = E;
     hs.forEach((h, l) => {
       const projSize = l === hs.length - 1 && lstmProj ? E : 0;
-      layers.push(new LSTM({ inputSize: inSize, hiddenSize: h, projSize, weightDrop: c.weightDrop }));
+      layers.push(new LSTM({ inputSize: inSize, hiddenSize: h, projSize, weightDrop: c.weightDrop, ...g }));
       inSize = projSize || h;
     });
     this.rnns = this.registerModule("rnns", new ModuleList(layers));
-    this.proj = tie && inSize !== E ? this.registerModule("proj", new Linear({ inFeatures: inSize, outFeatures: E, bias: false })) : null;
+    this.proj = tie && inSize !== E ? this.registerModule("proj", new Linear({ inFeatures: inSize, outFeatures: E, bias: false, ...g })) : null;
     const decIn = this.proj ? E : inSize;
     if (adaptive) {
-      this.decoder = this.registerModule("decoder", new AdaptiveLogSoftmaxWithLoss({ inFeatures: decIn, nClasses: c.vocabSize, cutoffs: adaptive.cutoffs, divValue: adaptive.divValue ?? 4, headBias: adaptive.headBias ?? false }));
+      this.decoder = this.registerModule("decoder", new AdaptiveLogSoftmaxWithLoss({ inFeatures: decIn, nClasses: c.vocabSize, cutoffs: adaptive.cutoffs, divValue: adaptive.divValue ?? 4, headBias: adaptive.headBias ?? false, ...g }));
     } else {
-      const dec = new Linear({ inFeatures: decIn, outFeatures: c.vocabSize });
+      const dec = new Linear({ inFeatures: decIn, outFeatures: c.vocabSize, ...g });
       this.decoder = this.registerModule("decoder", dec);
       // AWD-LSTM's init_weights: encoder (= tied decoder) U(−0.1, 0.1), decoder bias 0
       dec.bias!.f32.fill(0);
       if (tie) dec.tieWeight(this.encoder.weight);
     }
-    this.encoder.weight.f32.set(uniformInit(this.encoder.weight.size, 0.1));
+    this.encoder.weight.f32.set(uniformInit(this.encoder.weight.size, 0.1, opts.generator));
   }
 
   /** Number of LSTM layers. */
@@ -192,8 +195,9 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
     const lengths = opts.lengths ?? null;
     const c = this.config;
     const tr = this.training;
-    const emb = embeddingDropout(tokens, this.encoder.weight, c.dropoutEmb, tr, { mask: masks.embedding ?? null }); // [T, B, E]
-    let x = lockedDropout(emb, c.dropoutInp, tr, { mask: masks.input ?? null });
+    const gen = this.generator ? { generator: this.generator } : {};
+    const emb = embeddingDropout(tokens, this.encoder.weight, c.dropoutEmb, tr, { mask: masks.embedding ?? null, ...gen }); // [T, B, E]
+    let x = lockedDropout(emb, c.dropoutInp, tr, { mask: masks.input ?? null, ...gen });
     const raw: Tensor[] = [];
     const dropped: Tensor[] = [];
     const hN: Tensor[] = [];
@@ -204,7 +208,7 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
       hN.push(r.hN);
       cN.push(r.cN);
       const last = l === L - 1;
-      x = lockedDropout(r.output, last ? c.dropoutOut : c.dropoutHid, tr, { mask: (last ? masks.output : masks.hidden?.[l]) ?? null });
+      x = lockedDropout(r.output, last ? c.dropoutOut : c.dropoutHid, tr, { mask: (last ? masks.output : masks.hidden?.[l]) ?? null, ...gen });
       dropped.push(x);
     });
     const out = this.proj ? this.proj.forward(x) : x;

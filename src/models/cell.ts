@@ -1,7 +1,9 @@
 import { GRU, LSTM, RNN, type RecurrentBase } from "../nn/recurrent.js";
+import type { CellType } from "../tensor/ops/recurrent.js";
+import type { Generator } from "../tensor/random.js";
 
-/** The recurrent cell types a model can be built from (PyTorch word_language_model's names). */
-export type CellType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
+export type { CellType };
+/** The recurrent cell types a model can be built from (PyTorch's names: RNNBase.mode, word_language_model --model). */
 export const CELL_TYPES: readonly CellType[] = ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"];
 
 export interface StackOptions {
@@ -12,6 +14,7 @@ export interface StackOptions {
   bidirectional: boolean;
   batchFirst: boolean;
   projSize?: number;
+  generator?: Generator;
 }
 
 /** Build the recurrent stack for a cell type; errors name the valid choices. */
@@ -30,10 +33,10 @@ export function makeRecurrent(cell: CellType, o: StackOptions): RecurrentBase {
   }
 }
 
-/** Accepts friendly spellings (lstm, gru, rnn, rnn_relu) and returns the canonical CellType. */
+/** A cell type in any case (lstm = LSTM; "rnn" is RNN_TANH, as PyTorch's nn.RNN defaults to tanh); returns the canonical CellType. */
 export function parseCell(s: string): CellType {
   const u = s.toUpperCase().replace("-", "_");
   const c = u === "RNN" ? "RNN_TANH" : u;
-  if (!(CELL_TYPES as readonly string[]).includes(c)) throw new RangeError(`unknown cell type "${s}"; expected one of lstm, gru, rnn (tanh), rnn_relu`);
+  if (!(CELL_TYPES as readonly string[]).includes(c)) throw new RangeError(`unknown cell type "${s}"; expected one of ${CELL_TYPES.join(", ")} (any case; rnn = RNN_TANH)`);
   return c as CellType;
 }

@@ -56,7 +56,6 @@ function fields(where: string, what: string, o: unknown) {
   };
 }
 
-const MODE: Record<CellType, "lstm" | "gru" | "rnn_tanh" | "rnn_relu"> = { LSTM: "lstm", GRU: "gru", RNN_TANH: "rnn_tanh", RNN_RELU: "rnn_relu" };
 
 /**
  * The tensors must be exactly `expected` (names and shapes) and hold only finite numbers.
@@ -123,7 +122,7 @@ export function checkLanguageModelCheckpoint(config: unknown, tensors: Record<st
   };
   if (c.tieWeights && c.embeddingDim !== c.hiddenSize) throw new CheckpointError(`${where}: config.tieWeights needs embeddingDim == hiddenSize, got ${c.embeddingDim} and ${c.hiddenSize}`);
   checkStackSize(where, "config", c.numLayers, 1, tensors, 3);
-  const rnn = recurrentParameterShapes(MODE[c.cell], { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: true, bidirectional: false, projSize: 0 });
+  const rnn = recurrentParameterShapes(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: true, bidirectional: false, projSize: 0 });
   checkModelTensors(
     where,
     [["embedding.weight", [c.vocabSize, c.embeddingDim]], ...rnn.map(([n, s]): [string, number[]] => [`rnn.${n}`, s]), ["decoder.weight", [c.vocabSize, c.hiddenSize]], ["decoder.bias", [c.vocabSize]]],
@@ -150,7 +149,7 @@ export function checkClassifierCheckpoint(config: unknown, tensors: Record<strin
   if (c.paddingIdx >= c.vocabSize || c.paddingIdx < -c.vocabSize) throw new CheckpointError(`${where}: config.model.paddingIdx ${c.paddingIdx} is outside the vocabulary of ${c.vocabSize}`);
   const D = c.bidirectional ? 2 : 1;
   checkStackSize(where, "config.model", c.numLayers, D, tensors, 3);
-  const rnn = recurrentParameterShapes(MODE[c.cell], { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: true, bidirectional: c.bidirectional, projSize: 0 });
+  const rnn = recurrentParameterShapes(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: true, bidirectional: c.bidirectional, projSize: 0 });
   checkModelTensors(
     where,
     [["embedding.weight", [c.vocabSize, c.embeddingDim]], ...rnn.map(([n, s]): [string, number[]] => [`rnn.${n}`, s]), ["classifier.weight", [c.numClasses, D * c.hiddenSize]], ["classifier.bias", [c.numClasses]]],

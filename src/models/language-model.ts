@@ -6,6 +6,7 @@ import type { RecurrentBase } from "../nn/recurrent.js";
 import { uniformInit } from "../nn/init.js";
 import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
 import type { RecurrentLm } from "./recurrent-lm.js";
@@ -40,19 +41,21 @@ export class LanguageModel extends Module implements RecurrentLm<LmState> {
   readonly drop: Dropout;
   readonly decoder: Linear;
 
-  constructor(cfg: LanguageModelConfig) {
+  /** `generator` draws the initial weights (default: the default generator). */
+  constructor(cfg: LanguageModelConfig, opts: { generator?: Generator } = {}) {
     super();
+    const g = opts.generator ? { generator: opts.generator } : {};
     this.config = { numLayers: 1, cell: "LSTM", dropout: 0, tieWeights: false, ...cfg };
     const c = this.config;
     if (c.tieWeights && c.embeddingDim !== c.hiddenSize)
       throw new RangeError(`LanguageModel: tieWeights needs embeddingDim == hiddenSize, got ${c.embeddingDim} and ${c.hiddenSize}`);
-    this.embedding = this.registerModule("embedding", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
+    this.embedding = this.registerModule("embedding", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, ...g }));
     this.rnn = this.registerModule(
       "rnn",
-      makeRecurrent(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: c.dropout, bidirectional: false, batchFirst: false }),
+      makeRecurrent(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: c.dropout, bidirectional: false, batchFirst: false, ...g }),
     );
     this.drop = this.registerModule("drop", new Dropout({ p: c.dropout }));
-    this.decoder = this.registerModule("decoder", new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
+    this.decoder = this.registerModule("decoder", new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize, ...g }));
     if (c.tieWeights) this.decoder.tieWeight(this.embedding.weight);
   }
 
@@ -60,9 +63,9 @@ export class LanguageModel extends Module implements RecurrentLm<LmState> {
    * Redraws every parameter from U(−r, r), biases included (Zaremba et al.'s init: r = 0.1 for
    * their small model, 0.05 medium, 0.04 large). A tied embedding/decoder matrix is drawn once.
    */
-  initUniform(r: number): this {
+  initUniform(r: number, generator?: Generator): this {
     if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`LanguageModel.initUniform: range must be a finite number > 0, got ${r}`);
-    for (const p of new Set(this.parameters())) p.f32.set(uniformInit(p.size, r));
+    for (const p of new Set(this.parameters())) p.f32.set(uniformInit(p.size, r, generator));
     return this;
   }
 

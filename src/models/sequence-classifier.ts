@@ -4,6 +4,7 @@ import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import type { RecurrentBase } from "../nn/recurrent.js";
 import { concat } from "../tensor/ops/shape-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
 
@@ -35,20 +36,22 @@ export class SequenceClassifier extends Module {
   readonly drop: Dropout;
   readonly classifier: Linear;
 
-  constructor(cfg: SequenceClassifierConfig) {
+  /** `generator` draws the initial weights (default: the default generator). */
+  constructor(cfg: SequenceClassifierConfig, opts: { generator?: Generator } = {}) {
     super();
+    const g = opts.generator ? { generator: opts.generator } : {};
     this.config = { numLayers: 1, cell: "LSTM", bidirectional: true, pooling: "final", dropout: 0, paddingIdx: 0, ...cfg };
     const c = this.config;
     if (!["final", "mean", "max"].includes(c.pooling)) throw new RangeError(`SequenceClassifier: pooling must be final, mean or max, got ${c.pooling}`);
     if (!Number.isInteger(c.numClasses) || c.numClasses < 2) throw new RangeError(`SequenceClassifier: numClasses must be an integer ≥ 2, got ${c.numClasses}`);
-    this.embedding = this.registerModule("embedding", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx }));
+    this.embedding = this.registerModule("embedding", new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx, ...g }));
     this.rnn = this.registerModule(
       "rnn",
-      makeRecurrent(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: c.dropout, bidirectional: c.bidirectional, batchFirst: true }),
+      makeRecurrent(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: c.dropout, bidirectional: c.bidirectional, batchFirst: true, ...g }),
     );
     this.drop = this.registerModule("drop", new Dropout({ p: c.dropout }));
     const D = c.bidirectional ? 2 : 1;
-    this.classifier = this.registerModule("classifier", new Linear({ inFeatures: D * c.hiddenSize, outFeatures: c.numClasses }));
+    this.classifier = this.registerModule("classifier", new Linear({ inFeatures: D * c.hiddenSize, outFeatures: c.numClasses, ...g }));
   }
 
   /** Replace the embedding table (e.g. pretrained GloVe/word2vec vectors), keeping the name. */

@@ -1,3 +1,4 @@
+import type { Generator } from "../tensor/random.js";
 import { gatherRows, scatterRows } from "../tensor/ops/gather.js";
 import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import { concat } from "../tensor/ops/shape-ops.js";
@@ -16,6 +17,8 @@ export interface AdaptiveLogSoftmaxOptions {
   divValue?: number;
   /** The head has a bias (PyTorch default false). */
   headBias?: boolean;
+  /** Draws the initial weights (default: the default generator). */
+  generator?: Generator;
 }
 
 /** forward(): log-probability of each target [N] and the mean negative log-likelihood. */
@@ -72,13 +75,13 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
     this.shortlistSize = c[0]!;
     this.nClusters = c.length;
     this.headSize = this.shortlistSize + this.nClusters;
-    this.head = this.registerModule("head", new Linear({ inFeatures: this.inFeatures, outFeatures: this.headSize, bias: this.headBias }));
+    this.head = this.registerModule("head", new Linear({ inFeatures: this.inFeatures, outFeatures: this.headSize, bias: this.headBias, ...(o.generator ? { generator: o.generator } : {}) }));
     const tails: Sequential[] = [];
     for (let i = 0; i < this.nClusters; i++) {
       const hsz = Math.floor(this.inFeatures / this.divValue ** (i + 1));
       const osz = this.cutoffs[i + 1]! - this.cutoffs[i]!;
       if (hsz < 1) throw new RangeError(`${where}: cluster ${i}'s projection would have ${this.inFeatures} / ${this.divValue}^${i + 1} < 1 units (hint: a smaller divValue or fewer cutoffs)`);
-      tails.push(new Sequential([new Linear({ inFeatures: this.inFeatures, outFeatures: hsz, bias: false }), new Linear({ inFeatures: hsz, outFeatures: osz, bias: false })]));
+      tails.push(new Sequential([new Linear({ inFeatures: this.inFeatures, outFeatures: hsz, bias: false, ...(o.generator ? { generator: o.generator } : {}) }), new Linear({ inFeatures: hsz, outFeatures: osz, bias: false, ...(o.generator ? { generator: o.generator } : {}) })]));
     }
     this.tail = this.registerModule("tail", new ModuleList(tails));
   }

@@ -11,6 +11,6 @@ export class Dropout extends Module {
     if (!(this.p >= 0 && this.p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${this.p}`);
   }
   forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training);
+    return dropout(x, this.p, this.training, this.generator ?? undefined);
   }
 }

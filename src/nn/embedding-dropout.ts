@@ -22,6 +22,6 @@ export class EmbeddingDropout extends Module {
   forward(ids: Tensor, mask?: ArrayLike<number> | null): Tensor {
     if (ids.dtype !== "int32") throw new TypeError(`EmbeddingDropout.forward: ids must be an int32 tensor (token ids), got float32 ${ids.toString()}`);
     const e = this.embedding;
-    return embeddingDropout(ids, e.weight, this.p, this.training, { paddingIdx: e.paddingIdx ?? -1, mask: mask ?? null });
+    return embeddingDropout(ids, e.weight, this.p, this.training, { paddingIdx: e.paddingIdx ?? -1, mask: mask ?? null, ...(this.generator ? { generator: this.generator } : {}) });
   }
 }

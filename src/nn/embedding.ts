@@ -1,4 +1,5 @@
 import { embedding } from "../tensor/ops/nn-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { normalInit } from "./init.js";
 import { Module, parameter } from "./module.js";
@@ -8,6 +9,8 @@ export interface EmbeddingOptions {
   embeddingDim: number;
   /** This row starts at zero and never receives a gradient (the padding token). */
   paddingIdx?: number;
+  /** Draws the initial weights (default: the default generator). */
+  generator?: Generator;
 }
 
 /** A lookup table weight [numEmbeddings, embeddingDim]; forward(ids int32 [...]) → [..., embeddingDim]. Initialised N(0, 1) as PyTorch. */
@@ -29,7 +32,7 @@ export class Embedding extends Module {
     this.numEmbeddings = o.numEmbeddings;
     this.embeddingDim = o.embeddingDim;
     this.paddingIdx = pad;
-    const w = weight ?? parameter(normalInit(o.numEmbeddings * o.embeddingDim), [o.numEmbeddings, o.embeddingDim]);
+    const w = weight ?? parameter(normalInit(o.numEmbeddings * o.embeddingDim, o.generator), [o.numEmbeddings, o.embeddingDim]);
     if (!weight && pad !== null) w.f32.fill(0, pad * o.embeddingDim, (pad + 1) * o.embeddingDim);
     this.weight = this.registerParameter("weight", w);
   }

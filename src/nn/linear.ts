@@ -1,4 +1,5 @@
 import { linear } from "../tensor/ops/matmul.js";
+import type { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { uniformInit } from "./init.js";
 import { Module, parameter } from "./module.js";
@@ -7,6 +8,8 @@ export interface LinearOptions {
   inFeatures: number;
   outFeatures: number;
   bias?: boolean;
+  /** Draws the initial weights (default: the default generator). */
+  generator?: Generator;
 }
 
 /** y = x Wᵀ + b, W [out, in], b [out]; initialised U(−1/√in, 1/√in) as PyTorch. */
@@ -23,8 +26,8 @@ export class Linear extends Module {
     this.inFeatures = o.inFeatures;
     this.outFeatures = o.outFeatures;
     const bound = 1 / Math.sqrt(o.inFeatures);
-    this.weight = this.registerParameter("weight", parameter(uniformInit(o.outFeatures * o.inFeatures, bound), [o.outFeatures, o.inFeatures]));
-    this.bias = o.bias === false ? null : this.registerParameter("bias", parameter(uniformInit(o.outFeatures, bound), [o.outFeatures]));
+    this.weight = this.registerParameter("weight", parameter(uniformInit(o.outFeatures * o.inFeatures, bound, o.generator), [o.outFeatures, o.inFeatures]));
+    this.bias = o.bias === false ? null : this.registerParameter("bias", parameter(uniformInit(o.outFeatures, bound, o.generator), [o.outFeatures]));
   }
 
   /** x [..., inFeatures] → [..., outFeatures] */

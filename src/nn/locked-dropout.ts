@@ -18,6 +18,6 @@ export class LockedDropout extends Module {
   }
   /** `mask`: keep flags [B·F] (1 keep, 0 drop) instead of random draws. */
   forward(x: Tensor, mask?: ArrayLike<number> | null): Tensor {
-    return lockedDropout(x, this.p, this.training, { batchFirst: this.batchFirst, mask: mask ?? null });
+    return lockedDropout(x, this.p, this.training, { batchFirst: this.batchFirst, mask: mask ?? null, ...(this.generator ? { generator: this.generator } : {}) });
   }
 }

@@ -1,4 +1,5 @@
 import { backend } from "../kernels/registry.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { fmtShape } from "../tensor/shape.js";
 
@@ -10,6 +11,8 @@ import { fmtShape } from "../tensor/shape.js";
 export abstract class Module {
   /** True in training mode (dropout active), false after eval(). */
   training = true;
+  /** The stream this module's random ops (dropout) draw from; null = the default generator. */
+  generator: Generator | null = null;
   readonly #params = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
 
@@ -76,6 +79,15 @@ export abstract class Module {
       const src = state[name];
       if (src) p.f32.set(src.dtype === "float32" ? src.f32 : Float32Array.from(src.data));
     }
+  }
+
+  /**
+   * Draw this module's and every submodule's random ops (dropout) from `generator` — e.g. a
+   * training run's own dropout stream, so nothing else that draws shifts the masks.
+   */
+  useGenerator(generator: Generator | null): this {
+    for (const [, m] of this.namedModules()) m.generator = generator;
+    return this;
   }
 
   /** Set training mode here and in every submodule. */

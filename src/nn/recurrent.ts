@@ -1,7 +1,8 @@
-import { type CellMode, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
+import { type CellType, type DirectionResult, gateCount, recurrentDirection } from "../tensor/ops/recurrent.js";
 import { dropout } from "../tensor/ops/nn-ops.js";
 import { weightDrop } from "../tensor/ops/weight-drop.js";
 import { concat, stack } from "../tensor/ops/shape-ops.js";
+import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { uniformInit } from "./init.js";
 import { Module, parameter } from "./module.js";
@@ -14,7 +15,7 @@ import { Module, parameter } from "./module.js";
  * with G gates (LSTM 4, GRU 3, RNN 1), P = projSize or H, I_0 = inputSize, I_k = D·P above.
  */
 export function recurrentParameterShapes(
-  mode: CellMode,
+  mode: CellType,
   o: { inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; bidirectional: boolean; projSize: number },
 ): Array<[string, number[]]> {
   const H = o.hiddenSize;
@@ -45,6 +46,8 @@ export interface RecurrentOptions {
   /** Dropout on the outputs of every layer but the last (training only). */
   dropout?: number;
   bidirectional?: boolean;
+  /** Draws the initial weights (default: the default generator). */
+  generator?: Generator;
   /**
    * DropConnect on every recurrent matrix weight_hh* (Merity et al.'s weight drop): a fresh mask
    * per forward call (one per BPTT window), training only. The gradient reaches the raw weight,
@@ -80,9 +83,9 @@ export interface ForwardOptions {
 export interface RecurrentResult {
   /** [T, B, D·P] (or [B, T, D·P] with batchFirst): the last layer's states at every step. */
   output: Tensor;
-  /** [numLayers·D, B, P]: final hidden state of every layer and direction. */
+  /** Final hidden state of every layer and direction, [numLayers·D, B, P]. */
   hN: Tensor;
-  /** [numLayers·D, B, H]: final cell state (LSTM only, else null). */
+  /** Final cell state (LSTM only, else null), [numLayers·D, B, H]. */
   cN: Tensor | null;
 }
 
@@ -92,7 +95,7 @@ export interface RecurrentResult {
  * fused kernel call (see tensor/ops/recurrent.ts). Initialisation U(−1/√H, 1/√H).
  */
 export class RecurrentBase extends Module {
-  readonly mode: CellMode;
+  readonly mode: CellType;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -106,7 +109,7 @@ export class RecurrentBase extends Module {
   readonly #name: string;
   readonly #weights = new Map<string, Tensor>();
 
-  constructor(name: string, mode: CellMode, o: RecurrentOptions & { projSize?: number }) {
+  constructor(name: string, mode: CellType, o: RecurrentOptions & { projSize?: number }) {
     super();
     this.#name = name;
     this.mode = mode;
@@ -130,7 +133,7 @@ export class RecurrentBase extends Module {
 
     const bound = 1 / Math.sqrt(this.hiddenSize);
     for (const [n, shape] of recurrentParameterShapes(mode, this))
-      this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound), shape)));
+      this.#weights.set(n, this.registerParameter(n, parameter(uniformInit(shape.reduce((a, b) => a * b, 1), bound, o.generator), shape)));
   }
 
   get numDirections(): number {
@@ -174,8 +177,8 @@ export class RecurrentBase extends Module {
       return s;
     };
     const h0 = checkState(opts.h0, P, "h0");
-    const c0 = this.mode === "lstm" ? checkState(opts.c0, H, "c0") : null;
-    if (this.mode !== "lstm" && opts.c0) throw new TypeError(`${name}.forward: c0 is only for LSTM`);
+    const c0 = this.mode === "LSTM" ? checkState(opts.c0, H, "c0") : null;
+    if (this.mode !== "LSTM" && opts.c0) throw new TypeError(`${name}.forward: c0 is only for LSTM`);
     const zerosH = (): Tensor => new Tensor(new Float32Array(B * P), [B, P]);
     const zerosC = (): Tensor => new Tensor(new Float32Array(B * H), [B, H]);
 
@@ -191,13 +194,13 @@ export class RecurrentBase extends Module {
           seq,
           {
             wIh: this.#param(`weight_ih${sfx}`)!,
-            wHh: weightDrop(this.#param(`weight_hh${sfx}`)!, this.weightDrop, this.training, opts.weightDropMasks?.[`weight_hh${sfx}`]),
+            wHh: weightDrop(this.#param(`weight_hh${sfx}`)!, this.weightDrop, this.training, opts.weightDropMasks?.[`weight_hh${sfx}`], this.generator ?? undefined),
             bIh: this.#param(`bias_ih${sfx}`),
             bHh: this.#param(`bias_hh${sfx}`),
             wHr: this.#param(`weight_hr${sfx}`),
           },
           h0 ? h0.select(0, k) : zerosH(),
-          this.mode === "lstm" ? (c0 ? c0.select(0, k) : zerosC()) : null,
+          this.mode === "LSTM" ? (c0 ? c0.select(0, k) : zerosC()) : null,
           lengths,
           d === 1,
         );
@@ -206,7 +209,7 @@ export class RecurrentBase extends Module {
         if (r.cN) cNs.push(r.cN);
       }
       seq = D === 1 ? outs[0]! : concat(outs, 2); // [T, B, D·P]
-      if (l < L - 1 && this.dropout > 0) seq = dropout(seq, this.dropout, this.training);
+      if (l < L - 1 && this.dropout > 0) seq = dropout(seq, this.dropout, this.training, this.generator ?? undefined);
     }
     return {
       output: this.batchFirst ? seq.transpose(0, 1) : seq,
@@ -231,7 +234,7 @@ export class RNN extends RecurrentBase {
   constructor(o: RNNOptions) {
     const nl = o.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new RangeError(`RNN: nonlinearity must be "tanh" or "relu", got ${String(nl)}`);
-    super("RNN", nl === "tanh" ? "rnn_tanh" : "rnn_relu", o);
+    super("RNN", nl === "tanh" ? "RNN_TANH" : "RNN_RELU", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor } {
     const { output, hN } = this.forwardAll(x, opts);
@@ -247,7 +250,7 @@ export class RNN extends RecurrentBase {
  */
 export class LSTM extends RecurrentBase {
   constructor(o: LSTMOptions) {
-    super("LSTM", "lstm", o);
+    super("LSTM", "LSTM", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
     const { output, hN, cN } = this.forwardAll(x, opts);
@@ -262,7 +265,7 @@ export class LSTM extends RecurrentBase {
  */
 export class GRU extends RecurrentBase {
   constructor(o: RecurrentOptions) {
-    super("GRU", "gru", o);
+    super("GRU", "GRU", o);
   }
   forward(x: Tensor, opts: ForwardOptions = {}): { output: Tensor; hN: Tensor } {
     const { output, hN } = this.forwardAll(x, opts);

@@ -1,6 +1,6 @@
 import { backend } from "../kernels/registry.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Hyper, Optimizer, checkNumber } from "./optimizer.js";
+import { type Hyper, Optimizer, type ParamGroupSpec, checkNumber } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -17,42 +17,59 @@ export interface AdamOptions {
  * State per parameter: `exp_avg` (m), `exp_avg_sq` (v) and its own step count t.
  */
 abstract class AdamBase extends Optimizer {
-  beta1 = 0.9;
-  beta2 = 0.999;
-  eps = 1e-8;
-  weightDecay = 0;
-
-  constructor(kind: string, private readonly decoupled: boolean, params: readonly Tensor[], opts: AdamOptions) {
-    super(kind, params, ["exp_avg", "exp_avg_sq"]);
+  constructor(kind: string, decoupled: boolean, params: readonly Tensor[] | readonly ParamGroupSpec[], opts: AdamOptions) {
     if (opts === null || typeof opts !== "object") throw new TypeError(`${kind}: options must be an object`);
     const betas = opts.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError(`${kind}: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
-    this.setHyper({ lr: opts.lr ?? 1e-3, beta1: betas[0], beta2: betas[1], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? (decoupled ? 1e-2 : 0) });
+    super(kind, params, ["exp_avg", "exp_avg_sq"], { lr: opts.lr ?? 1e-3, beta1: betas[0], beta2: betas[1], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? (decoupled ? 1e-2 : 0) });
   }
 
-  get hyper(): Hyper {
-    return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
+  /** Hyperparameters of the first group; setting one sets every group's. */
+  get beta1(): number {
+    return this.hyperOf("beta1") as number;
+  }
+  set beta1(v: number) {
+    this.setHyperAll("beta1", v);
+  }
+  get beta2(): number {
+    return this.hyperOf("beta2") as number;
+  }
+  set beta2(v: number) {
+    this.setHyperAll("beta2", v);
+  }
+  get eps(): number {
+    return this.hyperOf("eps") as number;
+  }
+  set eps(v: number) {
+    this.setHyperAll("eps", v);
+  }
+  get weightDecay(): number {
+    return this.hyperOf("weightDecay") as number;
+  }
+  set weightDecay(v: number) {
+    this.setHyperAll("weightDecay", v);
   }
 
-  protected setHyper(h: Record<string, unknown>): void {
+  protected checkHyper(h: Record<string, unknown>): Hyper {
     const k = this.kind;
+    if (Array.isArray(h.betas)) h = { ...h, beta1: h.betas[0], beta2: h.betas[1], betas: undefined };
+    const lr = checkNumber(k, "lr", h.lr, 0);
     const beta1 = checkNumber(k, "betas[0]", h.beta1, 0, false, 1);
     const beta2 = checkNumber(k, "betas[1]", h.beta2, 0, false, 1);
     if (beta1 === 1 || beta2 === 1) throw new RangeError(`${k}: betas must be in [0, 1), got [${beta1}, ${beta2}]`);
     const eps = checkNumber(k, "eps", h.eps, 0);
     const weightDecay = checkNumber(k, "weightDecay", h.weightDecay, 0);
-    this.lr = h.lr as number; // validated by the setter
-    Object.assign(this, { beta1, beta2, eps, weightDecay });
+    return { lr, beta1, beta2, eps, weightDecay };
   }
 
-  protected update(i: number, p: Float32Array, g: Float32Array): void {
+  protected update(i: number, p: Float32Array, g: Float32Array, h: Hyper): void {
     backend().adamStep(p, g, this.buffer("exp_avg", i), this.buffer("exp_avg_sq", i), p.length, {
-      lr: this.lr,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      eps: this.eps,
-      weightDecay: this.weightDecay,
-      decoupled: this.decoupled,
+      lr: h.lr as number,
+      beta1: h.beta1 as number,
+      beta2: h.beta2 as number,
+      eps: h.eps as number,
+      weightDecay: h.weightDecay as number,
+      decoupled: this.kind === "AdamW", // the optimizer's kind, not a per-group choice
       step: this.steps[i]!,
     });
   }
@@ -67,7 +84,7 @@ abstract class AdamBase extends Optimizer {
 
 /** Adam with L2 weight decay added to the gradient (torch.optim.Adam); lr defaults to 1e-3. */
 export class Adam extends AdamBase {
-  constructor(params: readonly Tensor[], opts: AdamOptions = {}) {
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec[], opts: AdamOptions = {}) {
     super("Adam", false, params, opts);
   }
 }
@@ -77,7 +94,7 @@ export class Adam extends AdamBase {
  * the Adam update, exactly torch.optim.AdamW. weightDecay defaults to 1e-2.
  */
 export class AdamW extends AdamBase {
-  constructor(params: readonly Tensor[], opts: AdamOptions = {}) {
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec[], opts: AdamOptions = {}) {
     super("AdamW", true, params, opts);
   }
 }

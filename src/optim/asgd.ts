@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor/tensor.js";
-import { type Hyper, Optimizer, type OptimizerStateDict, checkNumber } from "./optimizer.js";
+import { type Hyper, Optimizer, type OptimizerStateDict, type ParamGroupSpec, checkNumber } from "./optimizer.js";
 
 export interface AsgdOptions {
   lr?: number;
@@ -23,34 +23,52 @@ export interface AsgdOptions {
  * State per parameter: buffer `ax`, scalars eta and mu (meta.extra) and the step count.
  */
 export class ASGD extends Optimizer {
-  lambd = 1e-4;
-  alpha = 0.75;
-  t0 = 1e6;
-  weightDecay = 0;
   protected eta: number[];
   protected mu: number[];
   #swapped: Float32Array[] | null = null;
 
-  constructor(params: readonly Tensor[], opts: AsgdOptions = {}, kind = "ASGD") {
-    super(kind, params, ["ax"]);
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec[], opts: AsgdOptions = {}, kind = "ASGD") {
     if (opts === null || typeof opts !== "object") throw new TypeError(`${kind}: options must be an object`);
-    this.setHyper({ lr: opts.lr ?? 1e-2, lambd: opts.lambd ?? 1e-4, alpha: opts.alpha ?? 0.75, t0: opts.t0 ?? 1e6, weightDecay: opts.weightDecay ?? 0 });
-    this.eta = params.map(() => this.lr);
-    this.mu = params.map(() => 1);
+    super(kind, params, ["ax"], { lr: opts.lr ?? 1e-2, lambd: opts.lambd ?? 1e-4, alpha: opts.alpha ?? 0.75, t0: opts.t0 ?? 1e6, weightDecay: opts.weightDecay ?? 0 });
+    this.eta = this.params.map((_, i) => this.hyperOfParam(i).lr as number);
+    this.mu = this.params.map(() => 1);
   }
 
-  get hyper(): Hyper {
-    return { lr: this.lr, lambd: this.lambd, alpha: this.alpha, t0: this.t0, weightDecay: this.weightDecay };
+  /** Hyperparameters of the first group; setting one sets every group's. */
+  get lambd(): number {
+    return this.hyperOf("lambd") as number;
+  }
+  set lambd(v: number) {
+    this.setHyperAll("lambd", v);
+  }
+  get alpha(): number {
+    return this.hyperOf("alpha") as number;
+  }
+  set alpha(v: number) {
+    this.setHyperAll("alpha", v);
+  }
+  get t0(): number {
+    return this.hyperOf("t0") as number;
+  }
+  set t0(v: number) {
+    this.setHyperAll("t0", v);
+  }
+  get weightDecay(): number {
+    return this.hyperOf("weightDecay") as number;
+  }
+  set weightDecay(v: number) {
+    this.setHyperAll("weightDecay", v);
   }
 
-  protected setHyper(h: Record<string, unknown>): void {
+  protected checkHyper(h: Record<string, unknown>): Hyper {
     const k = this.kind;
-    const lambd = checkNumber(k, "lambd", h.lambd, 0);
-    const alpha = checkNumber(k, "alpha", h.alpha, 0);
-    const t0 = checkNumber(k, "t0", h.t0, 0);
-    const weightDecay = checkNumber(k, "weightDecay", h.weightDecay, 0);
-    this.lr = h.lr as number; // validated by the setter
-    Object.assign(this, { lambd, alpha, t0, weightDecay });
+    return {
+      lr: checkNumber(k, "lr", h.lr, 0),
+      lambd: checkNumber(k, "lambd", h.lambd, 0),
+      alpha: checkNumber(k, "alpha", h.alpha, 0),
+      t0: checkNumber(k, "t0", h.t0, 0),
+      weightDecay: checkNumber(k, "weightDecay", h.weightDecay, 0),
+    };
   }
 
   override step(): void {
@@ -58,11 +76,13 @@ export class ASGD extends Optimizer {
     super.step();
   }
 
-  protected update(i: number, p: Float32Array, g: Float32Array): void {
+  protected update(i: number, p: Float32Array, g: Float32Array, h: Hyper): void {
     const eta = this.eta[i]!;
     const mu = this.mu[i]!;
-    const wd = this.weightDecay;
-    const decay = 1 - this.lambd * eta;
+    const wd = h.weightDecay as number;
+    const lambd = h.lambd as number;
+    const lr = h.lr as number;
+    const decay = 1 - lambd * eta;
     const ax = this.buffer("ax", i);
     for (let j = 0; j < p.length; j++) {
       const gj = wd !== 0 ? g[j]! + wd * p[j]! : g[j]!;
@@ -70,8 +90,8 @@ export class ASGD extends Optimizer {
       ax[j] = mu !== 1 ? ax[j]! + (p[j]! - ax[j]!) * mu : p[j]!;
     }
     const t = this.steps[i]!;
-    this.eta[i] = this.lr / Math.pow(1 + this.lambd * this.lr * t, this.alpha);
-    this.mu[i] = 1 / Math.max(1, t - this.t0);
+    this.eta[i] = lr / Math.pow(1 + lambd * lr * t, h.alpha as number);
+    this.mu[i] = 1 / Math.max(1, t - (h.t0 as number));
   }
 
   /** The averaged value of parameter i (a copy), or null before its first step. */

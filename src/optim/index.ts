@@ -1,5 +1,5 @@
 /** Optimizers, gradient clipping and learning-rate schedules (torch.optim semantics). */
-export { Optimizer, type OptimizerStateDict, type OptimizerMeta, type Hyper } from "./optimizer.js";
+export { Optimizer, ParamGroup, type ParamGroupSpec, type OptimizerStateDict, type OptimizerMeta, type Hyper } from "./optimizer.js";
 export { SGD, type SgdOptions } from "./sgd.js";
 export { Adam, AdamW, type AdamOptions } from "./adam.js";
 export { clipGradNorm } from "./clip.js";

@@ -1,7 +1,7 @@
 import { backend } from "../kernels/registry.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ASGD } from "./asgd.js";
-import { type Hyper, type OptimizerStateDict, checkNumber } from "./optimizer.js";
+import type { Hyper, OptimizerStateDict, ParamGroupSpec } from "./optimizer.js";
 
 /**
  * The non-monotonic trigger of NT-ASGD (Merity et al. 2017, as in the AWD-LSTM code): after each
@@ -59,7 +59,7 @@ export class NTASGD extends ASGD {
   readonly trigger: NonMonotonicTrigger;
   #averaging = false;
 
-  constructor(params: readonly Tensor[], opts: NtAsgdOptions) {
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec[], opts: NtAsgdOptions) {
     if (opts === null || typeof opts !== "object" || opts.lr === undefined) throw new TypeError("NTASGD: options { lr, weightDecay?, nonmono? } are required (lr has no default)");
     super(params, { lr: opts.lr, lambd: 0, t0: 0, weightDecay: opts.weightDecay ?? 0 }, "NTASGD");
     this.trigger = new NonMonotonicTrigger(opts.nonmono ?? 5);
@@ -70,18 +70,6 @@ export class NTASGD extends ASGD {
     return this.#averaging;
   }
 
-  override get hyper(): Hyper {
-    return { ...super.hyper, nonmono: this.trigger.nonmono, averaging: this.#averaging };
-  }
-
-  protected override setHyper(h: Record<string, unknown>): void {
-    super.setHyper(h);
-    if (h.averaging !== undefined) {
-      if (typeof h.averaging !== "boolean") throw new TypeError(`NTASGD: averaging must be a boolean, got ${String(h.averaging)}`);
-      if (h.nonmono !== undefined && checkNumber("NTASGD", "nonmono", h.nonmono, 0) !== this.trigger.nonmono) throw new RangeError(`NTASGD: the state has nonmono ${String(h.nonmono)}, this optimizer ${this.trigger.nonmono}`);
-      this.#averaging = h.averaging;
-    }
-  }
 
   /**
    * Report a validation loss (once per evaluation). Returns true when this switches to averaging;
@@ -99,18 +87,18 @@ export class NTASGD extends ASGD {
     this.#averaging = true;
     this.trigger.triggered = true;
     this.steps = this.params.map(() => 0);
-    this.eta = this.params.map(() => this.lr);
+    this.eta = this.params.map((_, i) => this.hyperOfParam(i).lr as number);
     this.mu = this.params.map(() => 1);
   }
 
-  protected override update(i: number, p: Float32Array, g: Float32Array): void {
-    if (this.#averaging) return super.update(i, p, g);
-    backend().sgdStep(p, g, null, p.length, { lr: this.lr, momentum: 0, dampening: 0, weightDecay: this.weightDecay, nesterov: false, firstStep: this.steps[i] === 1 });
+  protected override update(i: number, p: Float32Array, g: Float32Array, h: Hyper): void {
+    if (this.#averaging) return super.update(i, p, g, h);
+    backend().sgdStep(p, g, null, p.length, { lr: h.lr as number, momentum: 0, dampening: 0, weightDecay: h.weightDecay as number, nesterov: false, firstStep: this.steps[i] === 1 });
   }
 
   override stateDict(): OptimizerStateDict {
     const s = super.stateDict();
-    s.meta.extra = { ...s.meta.extra, history: [...this.trigger.history], firedAt: this.trigger.firedAt === null ? [] : [this.trigger.firedAt] };
+    s.meta.extra = { ...s.meta.extra, history: [...this.trigger.history], firedAt: this.trigger.firedAt === null ? [] : [this.trigger.firedAt], nonmono: [this.trigger.nonmono], averaging: [this.#averaging ? 1 : 0] };
     return s;
   }
 
@@ -118,7 +106,11 @@ export class NTASGD extends ASGD {
     const ex = s?.meta?.extra;
     const hist = ex?.history;
     if (!Array.isArray(hist) || hist.some((v) => typeof v !== "number")) throw new RangeError("NTASGD.loadStateDict: meta.extra.history must be the list of validation losses");
+    const averaging = ex?.averaging?.[0];
+    if (averaging !== 0 && averaging !== 1) throw new RangeError(`NTASGD.loadStateDict: meta.extra.averaging must be [0] or [1], got ${JSON.stringify(ex?.averaging)}`);
+    if (ex?.nonmono?.[0] !== this.trigger.nonmono) throw new RangeError(`NTASGD.loadStateDict: the state has nonmono ${String(ex?.nonmono?.[0])}, this optimizer ${this.trigger.nonmono}`);
     super.loadStateDict(s);
+    this.#averaging = averaging === 1;
     this.trigger.history = [...hist];
     this.trigger.triggered = this.#averaging;
     this.trigger.firedAt = ex?.firedAt?.[0] ?? null;

@@ -1,6 +1,6 @@
 import { backend } from "../kernels/registry.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Hyper, Optimizer, checkNumber } from "./optimizer.js";
+import { type Hyper, Optimizer, type ParamGroupSpec, checkNumber } from "./optimizer.js";
 
 export interface SgdOptions {
   lr: number;
@@ -19,41 +19,58 @@ export interface SgdOptions {
  * State per parameter: `momentum_buffer` (only when momentum ≠ 0).
  */
 export class SGD extends Optimizer {
-  momentum = 0;
-  dampening = 0;
-  weightDecay = 0;
-  nesterov = false;
-
-  constructor(params: readonly Tensor[], opts: SgdOptions) {
-    super("SGD", params, ["momentum_buffer"]);
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec[], opts: SgdOptions) {
     if (opts === null || typeof opts !== "object") throw new TypeError("SGD: options { lr, momentum?, ... } are required (lr has no default)");
     if (opts.lr === undefined) throw new TypeError("SGD: lr is required (e.g. new SGD(params, { lr: 0.1 }))");
-    this.setHyper({ lr: opts.lr, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false });
+    super("SGD", params, ["momentum_buffer"], { lr: opts.lr, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false });
   }
 
-  get hyper(): Hyper {
-    return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
+  /** Hyperparameters of the first group; setting one sets every group's. */
+  get momentum(): number {
+    return this.hyperOf("momentum") as number;
+  }
+  set momentum(v: number) {
+    this.setHyperAll("momentum", v);
+  }
+  get dampening(): number {
+    return this.hyperOf("dampening") as number;
+  }
+  set dampening(v: number) {
+    this.setHyperAll("dampening", v);
+  }
+  get weightDecay(): number {
+    return this.hyperOf("weightDecay") as number;
+  }
+  set weightDecay(v: number) {
+    this.setHyperAll("weightDecay", v);
+  }
+  get nesterov(): boolean {
+    return this.hyperOf("nesterov") as boolean;
+  }
+  set nesterov(v: boolean) {
+    this.setHyperAll("nesterov", v);
   }
 
-  protected setHyper(h: Record<string, unknown>): void {
+  protected checkHyper(h: Record<string, unknown>): Hyper {
+    const lr = checkNumber("SGD", "lr", h.lr, 0);
     const momentum = checkNumber("SGD", "momentum", h.momentum, 0);
     const dampening = checkNumber("SGD", "dampening", h.dampening, 0);
     const weightDecay = checkNumber("SGD", "weightDecay", h.weightDecay, 0);
     if (typeof h.nesterov !== "boolean") throw new TypeError(`SGD: nesterov must be a boolean, got ${String(h.nesterov)}`);
     if (h.nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError(`SGD: nesterov momentum needs momentum > 0 and dampening = 0, got momentum ${momentum}, dampening ${dampening}`);
-    this.lr = h.lr as number; // validated by the setter
-    Object.assign(this, { momentum, dampening, weightDecay, nesterov: h.nesterov });
+    return { lr, momentum, dampening, weightDecay, nesterov: h.nesterov };
   }
 
-  protected update(i: number, p: Float32Array, g: Float32Array): void {
+  protected update(i: number, p: Float32Array, g: Float32Array, h: Hyper): void {
     const firstStep = this.buffers.momentum_buffer![i] === null;
-    const buf = this.momentum !== 0 ? this.buffer("momentum_buffer", i) : null;
+    const momentum = h.momentum as number;
+    const buf = momentum !== 0 ? this.buffer("momentum_buffer", i) : null;
     backend().sgdStep(p, g, buf, p.length, {
-      lr: this.lr,
-      momentum: this.momentum,
-      dampening: this.dampening,
-      weightDecay: this.weightDecay,
-      nesterov: this.nesterov,
+      lr: h.lr as number,
+      momentum,
+      dampening: h.dampening as number,
+      weightDecay: h.weightDecay as number,
+      nesterov: h.nesterov as boolean,
       firstStep,
     });
   }

@@ -2,7 +2,7 @@ import { encodeDataset, makeBatches } from "../data/sentiment/batching.js";
 import { classifierProba } from "../models/classifier-step.js";
 import { noGrad } from "../tensor/tensor.js";
 import { tokenize } from "../data/text/tokenize.js";
-import type { ClassifierBundle } from "./checkpoint.js";
+import type { ClassifierBundle } from "../io/checkpoint.js";
 import { predictProba } from "./evaluate.js";
 
 export interface Prediction {

@@ -3,7 +3,7 @@ import { encodeLabels, labelSet } from "../data/sentiment/labels.js";
 import type { Example } from "../data/sentiment/types.js";
 import { type ClassificationReport, classificationReport } from "../eval/metrics.js";
 import { mapLabels, toDatasetProbs } from "../transformers/labels.js";
-import type { ClassifierBundle } from "./checkpoint.js";
+import type { ClassifierBundle } from "../io/checkpoint.js";
 import { argmaxRows, evaluateClassifier, predictProba } from "./evaluate.js";
 
 export interface EvaluateExamplesOptions {

@@ -16,7 +16,7 @@ import type { Vocabulary } from "../data/text/vocabulary.js";
 import { PAD_ID } from "../data/text/vocabulary.js";
 import type { SequenceClassifier } from "../models/sequence-classifier.js";
 import { mapLabels } from "../transformers/labels.js";
-import type { ClassifierBundle } from "./checkpoint.js";
+import type { ClassifierBundle } from "../io/checkpoint.js";
 
 export interface InitFromReport {
   /** Rows of the new embedding copied from the checkpoint (words known to both vocabularies). */

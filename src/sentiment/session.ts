@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
-import { encodeLabels } from "../data/sentiment/labels.js";
+import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
 import type { Example } from "../data/sentiment/types.js";
 import type { TruncateMode } from "../data/text/sequence.js";
@@ -16,9 +15,12 @@ import { Embedding } from "../nn/embedding.js";
 import type { CellType } from "../models/cell.js";
 import { SequenceClassifier, type Pooling } from "../models/sequence-classifier.js";
 import { Adam } from "../optim/adam.js";
-import { manualSeed } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "./checkpoint.js";
+import type { TrainerSnapshot } from "../train/loop.js";
+import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
+import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
+import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
 import { initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { predictProba, reportFromProba } from "./evaluate.js";
@@ -74,11 +76,16 @@ export interface SentimentRunOptions extends SentimentDataOptions {
   ensemble?: number;
   /** Checkpoint path (one run) — skipped for cross-validation. */
   out?: string;
+  /** Continue the interrupted or killed run writing `out` (one model on a dataset with a test split). */
+  resume?: boolean;
+  /** Save the training state (for resume) also every `steps` steps and/or `seconds` seconds, not only after each epoch (one model with `out`). */
+  checkpointEvery?: { steps?: number; seconds?: number };
 }
 
 export interface SentimentRunHooks {
   info?: (msg: string) => void;
-  onStart?: (s: { fold: number | null; folds: number | null; train: number; valid: number; test: number; steps: number; epochs: number; vocab: number; params: number }) => void;
+  /** `startStep`: steps already done (a resumed run), of `epochs × steps`. */
+  onStart?: (s: { fold: number | null; folds: number | null; train: number; valid: number; test: number; steps: number; epochs: number; startStep: number; vocab: number; params: number }) => void;
   onStep?: (s: ClsStepInfo) => void;
   onEpoch?: (e: ClsEpochInfo) => void;
   shouldStop?: () => boolean;
@@ -128,8 +135,36 @@ export function extendVocabulary(vocab: Vocabulary, words: readonly string[], ma
 export async function trainSentimentModel(o: SentimentRunOptions, hooks: SentimentRunHooks = {}): Promise<SentimentRunResult> {
   const info = hooks.info ?? (() => {});
   if (o.vocabFromEmbeddings && !o.embeddings) throw new Error("vocabFromEmbeddings (--vocab-from-embeddings) needs a vector file (--embeddings PATH)");
+  if ((o.ensemble ?? 1) < 1 || !Number.isInteger(o.ensemble ?? 1)) throw new RangeError(`trainSentimentModel: ensemble must be a positive integer, got ${o.ensemble}`);
+  if (o.out !== undefined) checkOutputPath(o.out);
+  let lock: OutputLock | null = null;
+  let resumed: Resumed | null = null;
+  if (o.resume) {
+    if (!o.out) throw new Error("--resume needs the --out of the run to continue");
+    lock = claimOutput(o.out);
+    try {
+      const f = loadSnapshot(trainingStatePath(o.out));
+      if (!f.snapshot || f.extra.kind !== "sequence-classifier") throw new Error(`--resume: ${trainingStatePath(o.out)} is not the training state of a classifier`);
+      const given = givenOptions(o);
+      resumed = { snapshot: f.snapshot, options: { ...(f.extra.options as SentimentRunOptions), ...given }, ...(given.lr !== undefined ? { lr: given.lr } : {}) };
+      o = resumed.options;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+  try {
+    return await trainAll(o, hooks, info, (l) => (lock = l), resumed);
+  } finally {
+    (lock as OutputLock | null)?.release();
+  }
+}
+
+/** `claim(lock)` hands a lock taken here to the caller, which releases it. */
+async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, claim: (l: OutputLock) => void, resumed: Resumed | null): Promise<SentimentRunResult> {
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
+  checkTrainingLabels(data.name, data.labels);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   const init = o.initFrom ? loadClassifier(o.initFrom) : null;
   if (init) info(`--init-from ${o.initFrom}: ${init.model.config.cell} ${init.model.config.bidirectional ? "bidirectional " : ""}hidden ${init.model.config.hiddenSize}, embedding ${init.model.config.vocabSize.toLocaleString()} × ${init.model.config.embeddingDim}, labels ${init.labels.join(", ")}`);
@@ -139,9 +174,17 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
   let test: SentimentRunResult["test"] = null;
   let coverage: CoverageReport | null = null;
   const validAccs: number[] = [];
-  if ((o.ensemble ?? 1) < 1 || !Number.isInteger(o.ensemble ?? 1)) throw new RangeError(`trainSentimentModel: ensemble must be a positive integer, got ${o.ensemble}`);
+  const saved: string[] = [];
+  if (resumed && (!data.test || (o.ensemble ?? 1) > 1)) throw new Error("--resume continues one model trained on a dataset with a test split; cross-validation and ensembles start over (hint: run without --resume)");
   if (data.test) {
-    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init);
+    // the run writes `out`: claim it (and check it can be written) before the first step
+    if (o.out && !resumed) {
+      const lock = claimOutput(o.out);
+      claim(lock);
+      if (lock.tookOver) info(`${o.out}: took over the lock of a run that is gone (${lock.tookOver})`);
+    }
+    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, resumed);
+    saved.push(...r.saved);
     runs.push(...r.training);
     validAccs.push(r.validAccuracy);
     test = r.report;
@@ -150,7 +193,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
     const k = data.folds ?? 10;
     const all = stratifiedKFold(data.train, k, o.seed ?? 1);
     for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
-      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init);
+      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, null);
       runs.push(...r.training);
       coverage = r.coverage;
       validAccs.push(r.validAccuracy);
@@ -162,7 +205,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
   const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
   const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(data.test !== null, o) };
+  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(saved, o.ensemble ?? 1) };
 }
 
 async function runOne(
@@ -176,9 +219,9 @@ async function runOne(
   info: (m: string) => void,
   out: string | null,
   init: ClassifierBundle | null,
-): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number }> {
+  resumed: Resumed | null,
+): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[] }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
-  manualSeed(seed);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
   const pipeline: TextPipeline = { tokenize: TOKENIZE, maxLen: o.maxLen ?? 400, truncate: o.truncate ?? "head+tail" };
   // The token lists (millions of strings for IMDB) are dropped once encoded: locals of an async
@@ -227,9 +270,12 @@ async function runOne(
   const validP = new Float32Array(valid.ids.length * C);
   let coverage: CoverageReport | null = null;
   let testSeconds = 0;
+  const saved: string[] = [];
   for (let m = 0; m < members; m++) {
     const mSeed = seed + 1000 * m;
-    if (m > 0) manualSeed(mSeed); // member 0 continues the split's stream: a 1-model run is unchanged
+    // each member's own streams: initialisation (as manualSeed(mSeed) gave before), dropout; the
+    // batch order is drawn from (mSeed, epoch) by makeBatches
+    const rng = { init: new Generator(mSeed), dropout: Generator.derive(mSeed, "dropout") };
     if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble member ${m + 1}/${members} (seed ${mSeed})`);
     const model = new SequenceClassifier({
       vocabSize: vocab.size,
@@ -242,7 +288,8 @@ async function runOne(
       pooling: o.pooling ?? "final",
       dropout: o.dropout ?? 0.3,
       paddingIdx: 0,
-    });
+    }, { generator: rng.init });
+    model.useGenerator(rng.dropout);
     if (vectors) {
       const mat = buildEmbeddingMatrix(vocab, vectors, { seed: mSeed });
       mat.matrix.fill(0, 0, mat.D); // <pad> row
@@ -256,7 +303,11 @@ async function runOne(
     }
     const params = model.parameters().filter((p) => p.requiresGrad);
     const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
-    hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, vocab: vocab.size, params: model.numParameters() });
+    hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, startStep: resumed?.snapshot.state.position.globalStep ?? 0, vocab: vocab.size, params: model.numParameters() });
+    // one model with a checkpoint path: snapshots beside it, so a stopped or killed run can resume
+    const statePath = out && members === 1 ? trainingStatePath(out) : null;
+    const resume = resumed?.snapshot ?? null;
+    if (resume) for (const n of resumeNotes(out ?? "", resume.state, { bestName: "best validation accuracy", lr: resumed?.lr })) info(n);
     const training = await trainClassifier({
       model,
       optimizer,
@@ -267,6 +318,11 @@ async function runOne(
       clip: o.clip ?? 5,
       patience: o.patience ?? 2,
       seed: mSeed,
+      generators: { dropout: rng.dropout },
+      ...(resume ? { resume } : {}),
+      ...(resume && resumed?.lr !== undefined ? { baseLrs: [resumed.lr] } : {}),
+      ...(statePath ? { onSnapshot: (s: TrainerSnapshot) => saveSnapshot(statePath, s, { kind: "sequence-classifier", options: { ...o, resume: false } }) } : {}),
+      ...(statePath && o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
       ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),
       ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
       ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
@@ -278,9 +334,9 @@ async function runOne(
     testSeconds += (Date.now() - t1) / 1000;
     addInto(testP, memberP, 1 / members);
     addInto(validP, predictProba(model, valid, B), 1 / members);
-    if (out) {
+    if (training.stoppedBy === "nan" && !training.restoredBest) info(`${members > 1 ? `member ${m + 1}: ` : ""}no model saved: ${training.message}`);
+    else if (out) {
       const path = members > 1 ? memberPath(out, m) : out;
-      mkdirSync(dirname(path), { recursive: true });
       const memberReport = reportFromProba(memberP, test.labels, data.labels);
       saveClassifier(path, {
         model,
@@ -289,6 +345,7 @@ async function runOne(
         pipeline,
         info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length },
       });
+      saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);
     }
     if (hooks.shouldStop?.()) break;
@@ -296,15 +353,20 @@ async function runOne(
   const report = { ...reportFromProba(testP, test.labels, data.labels), seconds: testSeconds, msPerExample: (1000 * testSeconds) / Math.max(1, test.ids.length) };
   const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
   if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
-  return { training: trainings, report, coverage, validAccuracy };
+  return { training: trainings, report, coverage, validAccuracy, saved };
 }
 
-/** Where a single-split run saved its model (or its ensemble members). */
-function savedModels(singleSplit: boolean, o: SentimentRunOptions): { checkpoint: string | null; members: string[] } {
-  const out = singleSplit ? (o.out ?? null) : null;
-  const n = o.ensemble ?? 1;
-  if (!out) return { checkpoint: null, members: [] };
-  return n > 1 ? { checkpoint: null, members: Array.from({ length: n }, (_, m) => memberPath(out, m)) } : { checkpoint: out, members: [] };
+/** A run to continue: its snapshot, its options, and a learning rate given anew (--resume --lr X). */
+interface Resumed {
+  snapshot: TrainerSnapshot;
+  options: SentimentRunOptions;
+  lr?: number;
+}
+
+/** What a single-split run saved: its model, or its ensemble members (only files that were written). */
+function savedModels(saved: readonly string[], ensemble: number): { checkpoint: string | null; members: string[] } {
+  const written = saved.filter((p) => existsSync(p));
+  return ensemble > 1 ? { checkpoint: null, members: written } : { checkpoint: written[0] ?? null, members: [] };
 }
 
 /** `dst += w · src`, elementwise. */

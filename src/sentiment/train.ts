@@ -1,16 +1,15 @@
-import { type EncodedDataset, makeBatches } from "../data/sentiment/batching.js";
+import { type Batch, type EncodedDataset, makeBatches } from "../data/sentiment/batching.js";
 import type { SequenceClassifier } from "../models/sequence-classifier.js";
-import type { Optimizer } from "../optim/optimizer.js";
-import { clipGradNorm } from "../optim/clip.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
+import { type EpochRecord, type StopReason, type TrainLoopOptions, type TrainLoopResult, type TrainTask, trainLoop } from "../train/loop.js";
 import { predictProba } from "./evaluate.js";
-import { breather } from "../train/yield.js";
 
 export interface ClsStepInfo {
   epoch: number;
   step: number;
   steps: number;
+  globalStep: number;
   loss: number; // running mean of this epoch
   acc: number; // running training accuracy of this epoch
   examplesPerSec: number;
@@ -25,124 +24,93 @@ export interface ClsEpochInfo {
   validAcc: number | null;
   seconds: number;
   improved: boolean;
+  /** Cut short by the time limit. */
+  partial?: boolean;
 }
 
-export type ClsStopReason = "epochs" | "early-stop" | "nan" | "interrupt" | "time-limit";
-
-export interface TrainClassifierOptions {
-  model: SequenceClassifier;
-  optimizer: Optimizer;
-  train: EncodedDataset;
-  valid?: EncodedDataset | null;
-  batchSize?: number;
-  epochs?: number;
-  clip?: number;
-  /** Early stopping on validation accuracy: epochs without improvement before stopping (0 = never). */
-  patience?: number;
-  seed?: number;
-  timeLimit?: number;
-  onStep?: (s: ClsStepInfo) => void;
-  /** After every epoch; `improved` = best validation accuracy so far (save the checkpoint then). */
-  onEpoch?: (e: ClsEpochInfo) => void;
-  shouldStop?: () => boolean;
-}
-
-export interface TrainClassifierResult {
-  history: ClsEpochInfo[];
-  bestValidAcc: number;
-  bestEpoch: number;
-  stoppedBy: ClsStopReason;
-  message: string;
-  /** The best epoch's weights (by validation accuracy), already loaded back into the model. */
-  restoredBest: boolean;
-}
+export type ClsStopReason = StopReason;
 
 /**
- * Train a text classifier with mini-batches bucketed by length (padding never reaches the state:
- * the true lengths go to the recurrent layer). Loss = mean cross-entropy over the batch. The best
- * epoch by validation accuracy is kept and restored at the end (early stopping).
+ * A classifier's part of training: length-bucketed batches shuffled per epoch (from `seed` and
+ * the epoch alone), mean cross-entropy, training accuracy, validation loss and accuracy.
  */
-export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
-  const { model, optimizer } = o;
-  const B = o.batchSize ?? 64;
-  const epochs = o.epochs ?? 5;
-  const history: ClsEpochInfo[] = [];
-  let bestAcc = -1;
-  let bestEpoch = 0;
-  let best: Map<Tensor, Float32Array> | null = null;
-  let since = 0;
-  const t0 = Date.now();
-  const pause = breather();
-  const finish = (stoppedBy: ClsStopReason, message: string): TrainClassifierResult => {
-    let restoredBest = false;
-    if (best) {
-      for (const [p, v] of best) p.f32.set(v);
-      restoredBest = true;
-    }
-    return { history, bestValidAcc: bestAcc, bestEpoch, stoppedBy, message, restoredBest };
-  };
-
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train();
-    const batches = makeBatches(o.train, { batchSize: B, seed: o.seed ?? 0, epoch, shuffle: true, bucket: true });
-    let lossSum = 0;
-    let right = 0;
-    let seen = 0;
-    let tokens = 0;
-    const e0 = Date.now();
-    for (const [i, b] of batches.entries()) {
+export function classifierTask(model: SequenceClassifier, train: EncodedDataset, valid: EncodedDataset | null | undefined, o: { batchSize: number; seed: number }): TrainTask<Batch> {
+  const B = o.batchSize;
+  const C = model.config.numClasses;
+  return {
+    // makeBatches cuts pools of 50 batches (a multiple of B), so every batch but the last is full
+    stepsPerEpoch: Math.ceil(train.ids.length / B),
+    batches: (epoch) => makeBatches(train, { batchSize: B, seed: o.seed, epoch, shuffle: true, bucket: true }),
+    forward: (b) => {
       const logits = model.forward(new Tensor(b.ids, [b.B, b.T]), b.lengths);
       const loss = crossEntropy(logits, new Tensor(b.labels, [b.B]));
-      const lv = loss.item();
-      if (!Number.isFinite(lv)) return finish("nan", `training loss became ${lv} at epoch ${epoch}, batch ${i + 1}: stopped, the best weights so far are kept (hint: lower --lr)`);
-      optimizer.zeroGrad();
-      loss.backward();
-      if (o.clip && o.clip > 0) clipGradNorm(model.parameters(), o.clip);
-      optimizer.step();
-      const C = logits.shape[1]!;
       const z = logits.f32;
+      let right = 0;
       for (let r = 0; r < b.B; r++) {
         let arg = 0;
         for (let c = 1; c < C; c++) if (z[r * C + c]! > z[r * C + arg]!) arg = c;
         if (arg === b.labels[r]) right++;
       }
-      lossSum += lv * b.B;
-      seen += b.B;
+      let tokens = 0;
       for (const l of b.lengths) tokens += l;
-      const secs = Math.max((Date.now() - e0) / 1000, 1e-3);
-      o.onStep?.({ epoch, step: i + 1, steps: batches.length, loss: lossSum / seen, acc: right / seen, examplesPerSec: seen / secs, tokensPerSec: tokens / secs });
-      await pause();
-      if (o.shouldStop?.()) return finish("interrupt", `interrupted at epoch ${epoch}, batch ${i + 1}`);
-      if (o.timeLimit && (Date.now() - t0) / 1000 > o.timeLimit) {
-        endEpoch(epoch, lossSum / seen, right / seen, e0);
-        return finish("time-limit", `time limit of ${o.timeLimit}s reached in epoch ${epoch}`);
-      }
-    }
-    endEpoch(epoch, lossSum / seen, right / seen, e0);
-    if (o.patience && o.patience > 0 && since >= o.patience) return finish("early-stop", `validation accuracy did not improve for ${o.patience} epoch(s): stopped after epoch ${epoch}, best epoch ${bestEpoch}`);
-  }
-  return finish("epochs", `finished ${epochs} epoch(s); best epoch ${bestEpoch}`);
+      return { loss, weight: b.B, tokens, sums: { acc: right } };
+    },
+    ...(valid && valid.ids.length > 0 ? { validate: () => evaluateLossAcc(model, valid, B) } : {}),
+    // far beyond a uniform guess (ln C): diverged
+    divergenceLimit: 20 * Math.log(C) + 20,
+  };
+}
 
-  function endEpoch(epoch: number, trainLoss: number, trainAcc: number, e0: number): void {
-    let validLoss: number | null = null;
-    let validAcc: number | null = null;
-    if (o.valid && o.valid.ids.length > 0) {
-      const r = evaluateLossAcc(model, o.valid, B);
-      validLoss = r.loss;
-      validAcc = r.acc;
-    }
-    const metric = validAcc ?? trainAcc;
-    const improved = metric > bestAcc;
-    if (improved) {
-      bestAcc = metric;
-      bestEpoch = epoch;
-      since = 0;
-      best = new Map(model.parameters().map((p) => [p, Float32Array.from(p.f32)]));
-    } else since++;
-    const info: ClsEpochInfo = { epoch, trainLoss, trainAcc, validLoss, validAcc, seconds: (Date.now() - e0) / 1000, improved };
-    history.push(info);
-    o.onEpoch?.(info);
-  }
+export interface TrainClassifierOptions extends Omit<TrainLoopOptions<Batch>, "task" | "monitor" | "epochs" | "onStep" | "onEpoch" | "restoreBest"> {
+  model: SequenceClassifier;
+  train: EncodedDataset;
+  valid?: EncodedDataset | null;
+  batchSize?: number;
+  epochs?: number;
+  /** Seed of the batch order (epoch e shuffles with deriveSeed(seed, e)). */
+  seed?: number;
+  onStep?: (s: ClsStepInfo) => void;
+  /** After every epoch; `improved` = best validation accuracy so far. */
+  onEpoch?: (e: ClsEpochInfo) => void;
+}
+
+export interface TrainClassifierResult extends Omit<TrainLoopResult, "history" | "best"> {
+  history: ClsEpochInfo[];
+  bestValidAcc: number;
+}
+
+export const clsEpochInfo = (e: EpochRecord): ClsEpochInfo => ({
+  epoch: e.epoch,
+  trainLoss: e.trainLoss,
+  trainAcc: e.train.acc ?? NaN,
+  validLoss: e.valid?.loss ?? null,
+  validAcc: e.valid?.acc ?? null,
+  seconds: e.seconds,
+  improved: e.improved,
+  ...(e.partial ? { partial: true } : {}),
+});
+
+/**
+ * Train a text classifier (the shared loop of train/loop.ts with `classifierTask`): mini-batches
+ * bucketed by length (padding never reaches the state: the true lengths go to the recurrent
+ * layer), loss = mean cross-entropy over the batch. The best epoch by validation accuracy
+ * (training accuracy without validation data) is kept and restored at the end (early stopping).
+ */
+export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  const { model, train, valid, batchSize, epochs, seed, onStep, onEpoch, ...loop } = o;
+  const r = await trainLoop({
+    patience: 0,
+    ...loop,
+    task: classifierTask(model, train, valid, { batchSize: batchSize ?? 64, seed: seed ?? 0 }),
+    model,
+    epochs: epochs ?? 5,
+    restoreBest: true,
+    monitor: { mode: "max", value: (e) => e.valid?.acc ?? e.train.acc ?? 0 },
+    ...(onStep ? { onStep: (s) => onStep({ epoch: s.epoch, step: s.step, steps: s.steps, globalStep: s.globalStep, loss: s.loss, acc: s.means.acc ?? NaN, examplesPerSec: s.weightPerSec, tokensPerSec: s.tokensPerSec }) } : {}),
+    ...(onEpoch ? { onEpoch: (e) => onEpoch(clsEpochInfo(e)) } : {}),
+  });
+  const { history, best, ...rest } = r;
+  return { ...rest, history: history.map(clsEpochInfo), bestValidAcc: best };
 }
 
 /** Mean cross-entropy and accuracy of a dataset (eval mode, no graph). */

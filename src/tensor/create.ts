@@ -1,4 +1,4 @@
-import { random, randn as randnScalar } from "./random.js";
+import { type Generator, defaultGenerator } from "./random.js";
 import { type Shape, fmtShape, numel } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
@@ -47,17 +47,19 @@ export const ones = (shape: Shape, opts: TensorOptions = {}): Tensor => full(sha
 export const full = (shape: Shape, value: number, opts: TensorOptions = {}): Tensor =>
   new Tensor(new Float32Array(numel(shape)).fill(value), shape, opts.requiresGrad ?? false);
 
-/** Standard normal draws from the seeded generator. */
-export function randn(shape: Shape, opts: TensorOptions = {}): Tensor {
+/** Standard normal draws from `opts.generator` (default: the default generator). */
+export function randn(shape: Shape, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
   const d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = randnScalar();
+  for (let i = 0; i < d.length; i++) d[i] = g.randn();
   return new Tensor(d, shape, opts.requiresGrad ?? false);
 }
 
-/** Uniform draws in [lo, hi) from the seeded generator. */
-export function rand(shape: Shape, lo = 0, hi = 1, opts: TensorOptions = {}): Tensor {
+/** Uniform draws in [lo, hi) from `opts.generator` (default: the default generator). */
+export function rand(shape: Shape, lo = 0, hi = 1, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
   const d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * random();
+  for (let i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * g.random();
   return new Tensor(d, shape, opts.requiresGrad ?? false);
 }
 

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerAnalysisCommands } from "../../src/cli/commands/analysis.js";
-import { saveLm } from "../../src/lm/checkpoint.js";
+import { saveLm } from "../../src/io/checkpoint.js";
 import { LanguageModel } from "../../src/models/language-model.js";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { resolveTokenizer } from "../../src/data/corpus/tokenize.js";
+import { Vocabulary } from "../../src/data/text/vocabulary.js";
+import { resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { manualSeed } from "../../src/tensor/random.js";
 
 /** Run one rnnkit analysis command in-process; returns stdout, stderr and the exit code it set. */
@@ -34,7 +34,7 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
 function checkpoint(dir: string, cell: "LSTM" | "GRU"): string {
   manualSeed(1);
   const words = "the whale swam far away and the sea was calm".split(" ");
-  const vocab = LmVocab.build(words, resolveTokenizer({ level: "word" }));
+  const vocab = Vocabulary.fromStream(words, resolveTokenizer({ level: "word" }));
   const model = new LanguageModel({ vocabSize: vocab.size, embeddingDim: 6, hiddenSize: 5, numLayers: 2, cell });
   const p = join(dir, `${cell}.safetensors`);
   saveLm(p, model, vocab);

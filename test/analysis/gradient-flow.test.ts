@@ -5,8 +5,8 @@ import { hiddenGradNorms, lossFromState, stateAt } from "../../src/analysis/grad
 import { gradientFlowExperiment, normRatio } from "../../src/analysis/flow-experiment.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { CELL_TYPES } from "../../src/models/cell.js";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { ptbTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
+import { Vocabulary } from "../../src/data/text/vocabulary.js";
+import { ptbTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { manualSeed, random } from "../../src/tensor/random.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { sharedPath } from "../helpers/shared.js";
@@ -44,7 +44,7 @@ test("on Penn Treebank at initialisation, the RNN's gradient at distance 50 is f
   if (!p) return;
   const spec = resolveTokenizer({ level: "word", wordStyle: "ptb" });
   const toks = ptbTokens(readFileSync(p, "utf8"));
-  const vocab = LmVocab.build(toks, spec);
+  const vocab = Vocabulary.fromStream(toks, spec);
   const ids = vocab.encode(toks);
   const { rows } = gradientFlowExperiment({ ids, vocabSize: vocab.size, cells: ["RNN_TANH", "LSTM"], steps: 60, batchSize: 4, hiddenSize: 64, embeddingDim: 32, trainSteps: 0, seed: 1 });
   const r50 = normRatio(rows, "RNN_TANH", "LSTM", 50);

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { encodeCorpus } from "../../src/data/corpus/encode.js";
 import { defaultCorpus, embeddedCorpus } from "../../src/data/corpus/embedded.js";
 import { loadCorpus, loadCorpusSync } from "../../src/data/corpus/load.js";
-import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
+import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
+import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { batchify, countBpttWindows } from "../../src/data/corpus/batchify.js";
 import { sharedPath } from "../helpers/shared.js";
 
@@ -34,7 +34,7 @@ test("PTB: 887,521 / 70,390 / 78,669 words + one <eos> per line; vocab 10,000 wi
   assert.equal(e.stats.test.unknown, 0, "test is covered by the train vocabulary");
   assert.equal(e.train.length, 929_589);
   assert.equal(e.vocab.decodeText(e.valid.subarray(0, 8)), c.valid.slice(0, 8).join(" ").replace(/ ?<eos> ?/g, "\n"));
-  const back = LmVocab.fromJSON(JSON.parse(JSON.stringify(e.vocab)));
+  const back = Vocabulary.fromJSON(JSON.parse(JSON.stringify(e.vocab)));
   assert.deepEqual(Array.from(back.encode(c.test.slice(0, 500))), Array.from(e.test.subarray(0, 500)));
   // PyTorch example defaults: batch 20, bptt 35 → 46,479 steps per stream, 1,328 windows
   const b = batchify(e.train, 20);
@@ -47,7 +47,7 @@ test("Tiny Shakespeare: 1,115,394 characters, 65 distinct; 90/10 split keeps all
   if (p === null) return;
   const all = charTokens(readFileSync(p, "utf8"));
   assert.equal(all.length, 1_115_394);
-  assert.equal(LmVocab.build(all, resolveTokenizer({ level: "char" })).size, 65);
+  assert.equal(Vocabulary.fromStream(all, resolveTokenizer({ level: "char" })).size, 65);
   const c = loadCorpusSync({ path: p });
   assert.equal(c.tokenizer.level, "char");
   assert.deepEqual([c.train.length, c.valid.length, c.test.length], [1_003_855, 111_539, 0]);

@@ -12,8 +12,8 @@ import { encodeCorpus } from "../../src/data/corpus/encode.js";
 import { loadCorpus, loadCorpusSync } from "../../src/data/corpus/load.js";
 import { splitStream } from "../../src/data/corpus/split.js";
 import { readCorpusFile } from "../../src/data/corpus/text-file.js";
-import { charTokens, detokenize, proseTokens, ptbTokens, resolveTokenizer, tokenizeLm } from "../../src/data/corpus/tokenize.js";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
+import { charTokens, detokenize, proseTokens, ptbTokens, resolveTokenizer, tokenizeLm } from "../../src/data/text/tokenize.js";
+import { type LmVocabulary, Vocabulary } from "../../src/data/text/vocabulary.js";
 
 const WORD = resolveTokenizer({ level: "word" });
 const CHAR = resolveTokenizer({ level: "char" });
@@ -57,40 +57,40 @@ test("resolveTokenizer rejects bad specs", () => {
 
 // ---------------------------------------------------------------- vocabulary
 
-test("LmVocab order: frequency desc, ties by first occurrence; <unk> added at id 0 when absent", () => {
+test("Vocabulary.fromStream: order: frequency desc, ties by first occurrence; <unk> added at id 0 when absent", () => {
   const train = ptbTokens("b a c\na b\nd c\n"); // counts: b2 a2 c2 <eos>3 d1
-  const v = LmVocab.build(train, WORD);
+  const v = Vocabulary.fromStream(train, WORD);
   assert.deepEqual(v.tokens, ["<unk>", "<eos>", "b", "a", "c", "d"]);
   assert.equal(v.unkId, 0);
   assert.equal(v.eosId, 1);
 });
 
-test("LmVocab reuses an <unk> that occurs in training (PTB) at its frequency rank", () => {
-  const v = LmVocab.build(ptbTokens("x <unk> <unk>\nx y\n"), WORD);
+test("Vocabulary.fromStream: reuses an <unk> that occurs in training (PTB) at its frequency rank", () => {
+  const v = Vocabulary.fromStream(ptbTokens("x <unk> <unk>\nx y\n"), WORD);
   assert.deepEqual(v.tokens, ["x", "<unk>", "<eos>", "y"], "x and <unk> tie at 2: first occurrence wins");
   assert.equal(v.size, 4, "no second unk");
 });
 
-test("LmVocab maxVocab counts reserved tokens; minFreq drops rare tokens to <unk>", () => {
+test("Vocabulary.fromStream: maxVocab counts reserved tokens; minFreq drops rare tokens to <unk>", () => {
   const train = ptbTokens("a a a b b c\n");
-  const capped = LmVocab.build(train, WORD, { maxVocab: 3 });
+  const capped = Vocabulary.fromStream(train, WORD, { maxVocab: 3 });
   assert.deepEqual(capped.tokens, ["<unk>", "a", "<eos>"]);
   assert.deepEqual(Array.from(capped.encode(["a", "b", "c", "<eos>"])), [1, 0, 0, 2]);
-  const rare = LmVocab.build(train, WORD, { minFreq: 2 });
+  const rare = Vocabulary.fromStream(train, WORD, { minFreq: 2 });
   assert.deepEqual(rare.tokens, ["<unk>", "a", "b", "<eos>"]);
-  assert.throws(() => LmVocab.build(train, WORD, { maxVocab: 1 }), /smaller than the 2 reserved tokens/);
-  assert.throws(() => LmVocab.build([], WORD), /training stream is empty/);
+  assert.throws(() => Vocabulary.fromStream(train, WORD, { maxVocab: 1 }), /smaller than the 2 reserved tokens/);
+  assert.throws(() => Vocabulary.fromStream([], WORD), /training stream is empty/);
 });
 
-test("LmVocab encodeWithStats reports unknown tokens; char vocab without unk drops them", () => {
-  const v = LmVocab.build(ptbTokens("the cat sat\n"), WORD);
+test("Vocabulary.fromStream: encodeWithStats reports unknown tokens; char vocab without unk drops them", () => {
+  const v = Vocabulary.fromStream(ptbTokens("the cat sat\n"), WORD);
   const s = v.encodeText("the dog barked\n");
   assert.equal(s.total, 4);
   assert.equal(s.unknown, 2);
   assert.equal(s.unknownRate, 0.5);
   assert.deepEqual(Array.from(s.ids), [v.get("the"), v.unkId, v.unkId, v.eosId]);
 
-  const c = LmVocab.build(charTokens("abca"), CHAR);
+  const c = Vocabulary.fromStream(charTokens("abca"), CHAR);
   assert.equal(c.unk, null);
   assert.deepEqual(c.tokens, ["a", "b", "c"]);
   const r = c.encodeWithStats(charTokens("axb"));
@@ -99,18 +99,20 @@ test("LmVocab encodeWithStats reports unknown tokens; char vocab without unk dro
   assert.equal(c.decodeText(r.ids), "ab");
 });
 
-test("LmVocab toJSON / fromJSON round trip through JSON text, and rejects bad input", () => {
-  const v = LmVocab.build(proseTokens("Hello, world.\n\nHello again!\n", true), resolveTokenizer({ level: "word", wordStyle: "prose" }), { minFreq: 1 });
-  const back = LmVocab.fromJSON(JSON.parse(JSON.stringify(v)));
+test("a language model's Vocabulary: toJSON / fromJSON round trip through JSON text, and rejects bad input", () => {
+  const v = Vocabulary.fromStream(proseTokens("Hello, world.\n\nHello again!\n", true), resolveTokenizer({ level: "word", wordStyle: "prose" }), { minFreq: 1 });
+  const back = Vocabulary.fromJSON(JSON.parse(JSON.stringify(v)));
   assert.deepEqual(back.tokens, v.tokens);
   assert.deepEqual(back.tokenizer, v.tokenizer);
   assert.equal(back.unkId, v.unkId);
   assert.equal(back.eosId, v.eosId);
   assert.deepEqual(back.tokenize("HELLO!"), ["hello", "!", "<eos>"]);
-  assert.throws(() => LmVocab.fromJSON({ format: "rnnkit-vocabulary", version: 1 }), /format "rnnkit.lm-vocab"/);
-  assert.throws(() => LmVocab.fromJSON({ ...v.toJSON(), version: 2 }), /unsupported version 2/);
-  assert.throws(() => LmVocab.fromJSON({ ...v.toJSON(), tokens: ["a", "a"] }), /appears twice/);
-  assert.throws(() => LmVocab.fromJSON({ ...v.toJSON(), tokens: ["a"] }), /unk token "<unk>" is not among the tokens/);
+  assert.throws(() => Vocabulary.fromJSON({ format: "rnnkit.other", version: 1, tokens: [] }), /format "rnnkit-vocabulary" or "rnnkit.lm-vocab"/);
+  assert.throws(() => Vocabulary.fromJSON({ format: "rnnkit-vocabulary", version: 1 }), /tokens must be an array of strings/);
+  assert.deepEqual(JSON.parse(JSON.stringify(v.toJSON())), { format: "rnnkit.lm-vocab", version: 1, tokenizer: v.tokenizer, unk: "<unk>", tokens: [...v.tokens] }, "the format language-model checkpoints always had");
+  assert.throws(() => Vocabulary.fromJSON({ ...v.toJSON(), version: 2 }), /unsupported version 2/);
+  assert.throws(() => Vocabulary.fromJSON({ ...v.toJSON(), tokens: ["a", "a"] }), /appears twice/);
+  assert.throws(() => Vocabulary.fromJSON({ ...v.toJSON(), tokens: ["a"] }), /unk token "<unk>" is not among the tokens/);
   assert.throws(() => v.decode([v.size]), /out of range/);
 });
 

@@ -7,17 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
+import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { CheckpointError, RnnkitError } from "../../src/errors.js";
 import { load, save } from "../../src/io/safetensors.js";
-import { loadLmFromBytes, lmToBytes } from "../../src/lm/checkpoint-bytes.js";
+import { classifierToBytes, loadClassifierFromBytes, loadLmFromBytes, lmToBytes } from "../../src/io/checkpoint-bytes.js";
 import { checkClassifierCheckpoint, checkLanguageModelCheckpoint } from "../../src/models/checkpoint-config.js";
 import { CELL_TYPES } from "../../src/models/cell.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
-import { classifierToBytes, loadClassifierFromBytes } from "../../src/sentiment/checkpoint-bytes.js";
 
 type Meta = Record<string, unknown> & { config: Record<string, unknown> };
 
@@ -30,7 +28,7 @@ function edit(bytes: Uint8Array, fn: (meta: Meta, tensors: ReturnType<typeof loa
 }
 
 function lmBytes(): Uint8Array {
-  const vocab = LmVocab.build(charTokens("abcdefgh abc"), resolveTokenizer({ level: "char" }));
+  const vocab = Vocabulary.fromStream(charTokens("abcdefgh abc"), resolveTokenizer({ level: "char" }));
   return lmToBytes(new LanguageModel({ vocabSize: vocab.size, embeddingDim: 6, hiddenSize: 5, numLayers: 2 }), vocab);
 }
 

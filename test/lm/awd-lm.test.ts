@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { batchify, bpttWindows } from "../../src/data/corpus/batchify.js";
-import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { loadAnyLm, loadLm, saveLm } from "../../src/lm/checkpoint.js";
-import { lmToBytes, loadAnyLmFromBytes } from "../../src/lm/checkpoint-bytes.js";
+import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
+import { Vocabulary } from "../../src/data/text/vocabulary.js";
+import { loadAnyLm, loadLm, saveLm } from "../../src/io/checkpoint.js";
+import { lmToBytes, loadAnyLmFromBytes } from "../../src/io/checkpoint-bytes.js";
 import * as safetensors from "../../src/io/safetensors.js";
 import { evaluateLm } from "../../src/lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../src/lm/predict.js";
@@ -23,7 +23,7 @@ test("AwdLstm learns Tiny Shakespeare characters with NT-ASGD; evaluation with t
   const p = sharedPath(t, "data", "tinyshakespeare", "input.txt");
   if (!p) return;
   const toks = charTokens(readFileSync(p, "utf8").slice(0, 25_000));
-  const vocab = LmVocab.build(toks, resolveTokenizer({ level: "char" }));
+  const vocab = Vocabulary.fromStream(toks, resolveTokenizer({ level: "char" }));
   const ids = vocab.encode(toks);
   const cut = Math.floor(ids.length * 0.9);
   const train = ids.subarray(0, cut);
@@ -67,7 +67,7 @@ test("AwdLstm learns Tiny Shakespeare characters with NT-ASGD; evaluation with t
 });
 
 test("AwdLstm with an adaptive softmax: checkpoint round trip, forward gives log-probabilities", () => {
-  const vocab = LmVocab.build(charTokens("abcdefghijklmnopqrstuvwxyz .,"), resolveTokenizer({ level: "char" }));
+  const vocab = Vocabulary.fromStream(charTokens("abcdefghijklmnopqrstuvwxyz .,"), resolveTokenizer({ level: "char" }));
   manualSeed(4);
   const model = new AwdLstm({ vocabSize: vocab.size, embeddingDim: 8, hiddenSizes: [12, 10], adaptiveSoftmax: { cutoffs: [8, 20], divValue: 2 } });
   const path = join(mkdtempSync(join(tmpdir(), "rnnkit-awd-")), "awd-adaptive.safetensors");
@@ -82,7 +82,7 @@ test("AwdLstm with an adaptive softmax: checkpoint round trip, forward gives log
 });
 
 test("AwdLstm checkpoints: a config that does not match the tensors is refused before the model is built", () => {
-  const vocab = LmVocab.build(charTokens("abcdefghij"), resolveTokenizer({ level: "char" }));
+  const vocab = Vocabulary.fromStream(charTokens("abcdefghij"), resolveTokenizer({ level: "char" }));
   const model = new AwdLstm({ vocabSize: vocab.size, embeddingDim: 6, hiddenSizes: [9, 8], projection: "lstm" });
   const good = lmToBytes(model, vocab);
   assert.ok(loadAnyLmFromBytes(good).model instanceof AwdLstm);

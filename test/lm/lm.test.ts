@@ -3,25 +3,25 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LmVocab } from "../../src/data/corpus/vocab.js";
-import { charTokens, resolveTokenizer } from "../../src/data/corpus/tokenize.js";
+import { type LmVocabulary, Vocabulary } from "../../src/data/text/vocabulary.js";
+import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { Adam } from "../../src/optim/adam.js";
 import { trainLm } from "../../src/lm/train.js";
 import { evaluateLm } from "../../src/lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../src/lm/predict.js";
-import { loadLm, saveLm } from "../../src/lm/checkpoint.js";
+import { loadLm, saveLm } from "../../src/io/checkpoint.js";
 import { sampleToken } from "../../src/lm/sampling.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { sharedPath } from "../helpers/shared.js";
 
-function shakespeare(t: import("node:test").TestContext, chars = 60_000): { vocab: LmVocab; train: Int32Array; valid: Int32Array } | null {
+function shakespeare(t: import("node:test").TestContext, chars = 60_000): { vocab: LmVocabulary; train: Int32Array; valid: Int32Array } | null {
   const p = sharedPath(t, "data", "tinyshakespeare", "input.txt");
   if (!p) return null;
   const text = readFileSync(p, "utf8").slice(0, chars);
   const spec = resolveTokenizer({ level: "char" });
   const toks = charTokens(text);
-  const vocab = LmVocab.build(toks, spec);
+  const vocab = Vocabulary.fromStream(toks, spec);
   const ids = vocab.encode(toks);
   const cut = Math.floor(ids.length * 0.9);
   return { vocab, train: ids.subarray(0, cut), valid: ids.subarray(cut) };
@@ -91,7 +91,7 @@ test("a checkpoint round-trips the model and vocabulary; unknown prompts get a c
 
 test("a checkpoint whose vocabulary does not fit the model is refused with a clear error", () => {
   const spec = resolveTokenizer({ level: "char" });
-  const vocab = LmVocab.build(charTokens("abcdefg"), spec);
+  const vocab = Vocabulary.fromStream(charTokens("abcdefg"), spec);
   const model = new LanguageModel({ vocabSize: vocab.size + 3, embeddingDim: 4, hiddenSize: 4 });
   const path = join(mkdtempSync(join(tmpdir(), "rnnkit-lm-")), "bad.safetensors");
   saveLm(path, model, vocab);

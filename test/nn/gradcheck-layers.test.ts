@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import { GRU, LSTM, RNN } from "../../src/nn/recurrent.js";
 import { Linear } from "../../src/nn/linear.js";
-import { recurrentDirection, type CellMode } from "../../src/tensor/ops/recurrent.js";
+import { recurrentDirection, type CellType } from "../../src/tensor/ops/recurrent.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
 import { manualSeed } from "../../src/tensor/random.js";
@@ -13,14 +13,14 @@ import { gradcheck, leaf } from "../helpers/gradcheck.js";
 manualSeed(11);
 const T = 4, B = 3, I = 5, H = 6;
 
-for (const mode of ["lstm", "gru", "rnn_tanh", "rnn_relu"] as CellMode[]) {
+for (const mode of ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"] as CellType[]) {
   for (const reverse of [false, true]) {
     test(`recurrentDirection ${mode}${reverse ? " reverse" : ""} with lengths`, () => {
-      const G = mode === "lstm" ? 4 : mode === "gru" ? 3 : 1;
+      const G = mode === "LSTM" ? 4 : mode === "GRU" ? 3 : 1;
       const x = leaf([T, B, I]);
       const w = { wIh: leaf([G * H, I], -0.5, 0.5), wHh: leaf([G * H, H], -0.5, 0.5), bIh: leaf([G * H], -0.3, 0.3), bHh: leaf([G * H], -0.3, 0.3), wHr: null };
       const h0 = leaf([B, H]);
-      const c0 = mode === "lstm" ? leaf([B, H]) : null;
+      const c0 = mode === "LSTM" ? leaf([B, H]) : null;
       const lengths = Int32Array.from([2, 4, 1]);
       const run = (): Tensor => {
         const r = recurrentDirection(mode, x, w, h0, c0, lengths, reverse);
@@ -28,7 +28,7 @@ for (const mode of ["lstm", "gru", "rnn_tanh", "rnn_relu"] as CellMode[]) {
       };
       const inputs = [x, w.wIh, w.wHh, w.bIh, w.bHh, h0, ...(c0 ? [c0] : [])];
       // relu's kink makes finite differences unreliable near 0; a smaller step keeps clear of it
-      gradcheck(`${mode}`, run, inputs, mode === "rnn_relu" ? { eps: 1e-3, atol: 5e-3, rtol: 5e-2 } : {});
+      gradcheck(`${mode}`, run, inputs, mode === "RNN_RELU" ? { eps: 1e-3, atol: 5e-3, rtol: 5e-2 } : {});
     });
   }
 }

@@ -126,3 +126,40 @@ test("clipGradNorm: PyTorch formula, returns the norm before clipping, inf norm"
   assert.equal(clipGradNorm(param(1), 1), 0, "no gradients → 0");
   assert.throws(() => clipGradNorm([a], 0), /maxNorm must be a positive number, got 0/);
 });
+
+test("parameter groups: each group steps with its own hyperparameters, exactly as separate optimizers would", () => {
+  const a = [param(1, -2), param(0.5)];
+  const b = [param(1, -2), param(0.5)];
+  const grouped = new Adam([{ params: [a[0]!], lr: 0.1 }, { params: [a[1]!], lr: 0.01, weightDecay: 0.5 }], { lr: 0.05, betas: [0.8, 0.99] });
+  const alone = [new Adam([b[0]!], { lr: 0.1, betas: [0.8, 0.99] }), new Adam([b[1]!], { lr: 0.01, weightDecay: 0.5, betas: [0.8, 0.99] })];
+  for (let k = 0; k < 3; k++) {
+    grad(a[0]!, 0.3, -1);
+    grad(a[1]!, 2);
+    grad(b[0]!, 0.3, -1);
+    grad(b[1]!, 2);
+    grouped.step();
+    for (const o of alone) o.step();
+  }
+  assert.deepEqual(a.map((p) => Array.from(p.f32)), b.map((p) => Array.from(p.f32)));
+  assert.deepEqual(grouped.paramGroups.map((g) => g.lr), [0.1, 0.01]);
+  assert.equal(grouped.lr, 0.1, "lr reads the first group");
+  grouped.paramGroups[1]!.lr = 0.002;
+  assert.deepEqual(grouped.paramGroups.map((g) => g.lr), [0.1, 0.002]);
+  assert.throws(() => (grouped.paramGroups[0]!.lr = -1), /Adam: lr must be a finite number ≥ 0, got -1/);
+  grouped.lr = 0.3; // sets every group
+  assert.deepEqual(grouped.paramGroups.map((g) => g.lr), [0.3, 0.3]);
+
+  // the state keeps every group's hyperparameters and refuses another grouping
+  grouped.paramGroups[1]!.lr = 0.004;
+  const st = grouped.stateDict();
+  assert.deepEqual(st.meta.groups!.map((g) => [g.hyper.lr, g.hyper.weightDecay, g.size]), [[0.3, 0, 1], [0.004, 0.5, 1]]);
+  const c = [param(0, 0), param(0)];
+  const back = new Adam([{ params: [c[0]!] }, { params: [c[1]!] }]);
+  back.loadStateDict(st);
+  assert.deepEqual(back.paramGroups.map((g) => g.hyper), grouped.paramGroups.map((g) => g.hyper));
+  assert.throws(() => new Adam([...c]).loadStateDict(st), /the state has 2 parameter groups, this optimizer has 1/);
+  assert.throws(() => new SGD([{ params: [param(1)], momentum: -1 }], { lr: 0.1 }), /SGD: momentum must be a finite number ≥ 0, got -1/);
+  assert.throws(() => new SGD([{ params: [] }], { lr: 0.1 }), /parameter group 0 is empty/);
+  const shared = param(1);
+  assert.throws(() => new SGD([{ params: [shared] }, { params: [shared] }], { lr: 0.1 }), /group 1 params\[0\] appears more than once/);
+});

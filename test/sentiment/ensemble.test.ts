@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadClassifier } from "../../src/sentiment/checkpoint.js";
+import { loadClassifier } from "../../src/io/checkpoint.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { memberPath, trainSentimentModel } from "../../src/sentiment/session.js";
 import { rocAuc } from "../../src/eval/metrics.js";

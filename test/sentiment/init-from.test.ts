@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
-import { type ClassifierBundle, loadClassifier, saveClassifier } from "../../src/sentiment/checkpoint.js";
+import { type ClassifierBundle, loadClassifier, saveClassifier } from "../../src/io/checkpoint.js";
 import { initFromClassifier } from "../../src/sentiment/init-from.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
 import { manualSeed } from "../../src/tensor/random.js";

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { readTabular } from "../../src/data/sentiment/tabular.js";
-import { loadClassifier } from "../../src/sentiment/checkpoint.js";
+import { loadClassifier } from "../../src/io/checkpoint.js";
 import { evaluateExamples } from "../../src/sentiment/evaluate-examples.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/shared.js";

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
-import { loadClassifier } from "../../src/sentiment/checkpoint.js";
+import { loadClassifier } from "../../src/io/checkpoint.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
-import { loadClassifier } from "../../src/sentiment/checkpoint.js";
+import { loadClassifier } from "../../src/io/checkpoint.js";
 import { extendVocabulary, trainSentimentModel } from "../../src/sentiment/session.js";
 
 test("extendVocabulary appends missing words in order, up to a maximum, keeping ids and counts", () => {

@@ -18,7 +18,7 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => scope.postM
 
 let paused = false;
 let wake: (() => void) | null = null;
-let session: { model: rk.LanguageModel; vocab: rk.LmVocab; step: number; config: TrainConfig } | null = null;
+let session: { model: rk.LanguageModel; vocab: rk.LmVocabulary; step: number; config: TrainConfig } | null = null;
 
 /** Yield to the worker's event loop (so pause and download messages are seen) without timer clamping. */
 const channel = new MessageChannel();

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CORPUS_DATASETS, type CorpusDatasetName, loadCorpus } from "../../data/corpus/load.js";
+import { type CorpusDatasetName, loadCorpus } from "../../data/corpus/load.js";
 import { encodeCorpus } from "../../data/corpus/encode.js";
-import { loadLm } from "../../lm/checkpoint.js";
+import { loadLm } from "../../io/checkpoint.js";
 import { DEFAULT_LM_PATH } from "../../lm/session.js";
 import { encodePrompt } from "../../lm/predict.js";
 import { type CellType, parseCell } from "../../models/cell.js";
@@ -17,6 +17,7 @@ import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE
 import { lstmGates } from "../../analysis/gates.js";
 import { UNIT_VIEWS, type UnitView, gateCharts, gateSummary } from "../../analysis/gates-chart.js";
 import { CliError, action, choiceArg, intArg, numArg } from "../common.js";
+import { type OptionSpec, type OptionUse, withOptions } from "../options.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const note = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -67,27 +68,38 @@ function flowTable(rows: readonly FlowRow[], distances: readonly number[]): stri
   return textTable(body, ["cell", "phase", ...distances.map((d) => `d=${d}`)]);
 }
 
-export function registerAnalysisCommands(program: Command): void {
-  const dataOptions = (c: Command): Command =>
-    c
-      .option("--data <path>", "corpus folder or text file (e.g. ../shared/data/ptb); default: the embedded Moby Dick text")
-      .option("--dataset <name>", `named corpus: ${CORPUS_DATASETS.join(", ")}`, choiceArg("--dataset", CORPUS_DATASETS))
-      .option("--max-vocab <n>", "keep the n most frequent words", intArg("--max-vocab", 2), 10000)
-      .option("--steps <T>", "length T of the measured sequences", intArg("--steps", 2), 60)
-      .option("--batch <n>", "sequences in the measured batch", intArg("--batch"), 16)
-      .option("--hidden <n>", "hidden size (all cells)", intArg("--hidden"), 128)
-      .option("--emb <n>", "embedding size", intArg("--emb"), 64)
-      .option("--seed <n>", "random seed", intArg("--seed", 0), 1);
+/** The options only the analysis commands take. */
+const ANALYSIS_ONLY: Record<string, OptionSpec> = {
+  scale: { flags: "--scale <s>", help: "multiply the initial W_hh by s", parse: numArg("--scale", 0) },
+};
 
-  dataOptions(
+export function registerAnalysisCommands(program: Command): void {
+  /** The measured batch of real text that gradient-flow and exploding share. */
+  const measured: OptionUse[] = [
+    ["data", { help: "corpus folder or text file (e.g. ../shared/data/ptb); default: the embedded Moby Dick text" }],
+    "dataset",
+    ["maxVocab", { default: 10000 }],
+    ["steps", { help: "length T of the measured sequences", default: 60 }],
+    ["batch", { help: "sequences in the measured batch", default: 16 }],
+    ["hidden", { help: "hidden size (all cells)", default: 128 }],
+    ["emb", { default: 64 }],
+    ["seed", { default: 1 }],
+  ];
+  const local = { steps: { flags: "--steps <T>", help: "training steps", parse: intArg("--steps", 2) }, ...ANALYSIS_ONLY };
+
+  withOptions(
     program
       .command("gradient-flow")
       .description("‖∂J(T)/∂h(t)‖ against distance T−t for RNN (tanh, relu), GRU and LSTM on real text, at init and after training"),
+    [
+      ...measured,
+      ["cells", { default: "rnn,rnn_relu,gru,lstm" }],
+      ["trainSteps", { help: "Adam steps between the two measurements (0 = init only)", default: 200 }],
+      ["out", { help: "output folder", default: join("runs", "gradient-flow") }],
+      ["json", { help: "print the result as JSON" }],
+    ],
+    local,
   )
-    .option("--cells <list>", "comma-separated cells", "rnn,rnn_relu,gru,lstm")
-    .option("--train-steps <n>", "Adam steps between the two measurements (0 = init only)", intArg("--train-steps", 0), 200)
-    .option("--out <dir>", "output folder", join("runs", "gradient-flow"))
-    .option("--json", "print the result as JSON")
     .action(
       action(async (opts: { data?: string; dataset?: CorpusDatasetName; maxVocab: number; steps: number; batch: number; hidden: number; emb: number; seed: number; cells: string; trainSteps: number; out: string; json?: boolean }) => {
         const cells = cellList(opts.cells);
@@ -115,19 +127,23 @@ export function registerAnalysisCommands(program: Command): void {
       }),
     );
 
-  dataOptions(
+  withOptions(
     program
       .command("exploding")
       .description("exploding gradients: gradient flow with W_hh scaled up, and training with vs without gradient clipping"),
+    [
+      ...measured,
+      ["cells", { help: "cells for the gradient-flow chart", default: "rnn,rnn_relu" }],
+      ["cell", { help: "the cell trained with and without clipping (rnn_relu: NaN/∞ at once without clipping)", default: "rnn" }],
+      ["scale", { default: 3 }],
+      ["trainSteps", { help: "SGD steps of each training run", default: 150 }],
+      ["lr", { help: "SGD learning rate", default: 1 }],
+      ["clip", { help: "global-norm clip of the clipped run", default: 1 }],
+      ["out", { help: "output folder", default: join("runs", "exploding") }],
+      ["json", { help: "print the result as JSON" }],
+    ],
+    local,
   )
-    .option("--cells <list>", "cells for the gradient-flow chart", "rnn,rnn_relu")
-    .option("--cell <type>", "the cell trained with and without clipping (rnn_relu: NaN/∞ at once without clipping)", "rnn")
-    .option("--scale <s>", "multiply the initial W_hh by s", numArg("--scale", 0), 3)
-    .option("--train-steps <n>", "SGD steps of each training run", intArg("--train-steps"), 150)
-    .option("--lr <x>", "SGD learning rate", numArg("--lr", 0), 1)
-    .option("--clip <x>", "global-norm clip of the clipped run", numArg("--clip", 0), 1)
-    .option("--out <dir>", "output folder", join("runs", "exploding"))
-    .option("--json", "print the result as JSON")
     .action(
       action(async (opts: { data?: string; dataset?: CorpusDatasetName; maxVocab: number; steps: number; batch: number; hidden: number; emb: number; seed: number; cells: string; cell: string; scale: number; trainSteps: number; lr: number; clip: number; out: string; json?: boolean }) => {
         if (!(opts.clip > 0)) throw new CliError(`--clip must be > 0, got ${opts.clip}`);
@@ -158,23 +174,28 @@ export function registerAnalysisCommands(program: Command): void {
       }),
     );
 
-  program
-    .command("long-range")
-    .description("recall a token seen k steps earlier (or the adding problem): accuracy against k for each cell")
-    .option("--task <task>", "recall or adding", choiceArg("--task", ["recall", "adding"] as const), "recall")
-    .option("--cells <list>", "comma-separated cells", "rnn,gru,lstm")
+  withOptions(
+    program
+      .command("long-range")
+      .description("recall a token seen k steps earlier (or the adding problem): accuracy against k for each cell")
+      .option("--task <task>", "recall or adding", choiceArg("--task", ["recall", "adding"] as const), "recall"),
+    [
+      ["cells", { default: "rnn,gru,lstm" }],
+      ["steps", { help: "training steps per cell and k, the same budget for every cell (default 600 recall, 2000 adding)" }],
+      ["batch", { help: "batch size", default: 32 }],
+      ["hidden", { default: 64 }],
+      ["lr", { help: "Adam learning rate", default: 3e-3 }],
+      ["seed", { default: 1 }],
+      ["out", { help: "output folder", default: join("runs", "long-range") }],
+      ["json", { help: "JSON lines instead of a table" }],
+    ],
+    { steps: { flags: "--steps <n>", help: "training steps", parse: intArg("--steps") } },
+  )
     .option("--distances <list>", "comma-separated k", "5,10,20,50,100")
-    .option("--steps <n>", "training steps per cell and k, the same budget for every cell (default 600 recall, 2000 adding)", intArg("--steps"))
-    .option("--batch <n>", "batch size", intArg("--batch"), 32)
-    .option("--hidden <n>", "hidden size", intArg("--hidden"), 64)
-    .option("--lr <x>", "Adam learning rate", numArg("--lr", 0), 3e-3)
     .option("--gate-bias <b>", "initial LSTM forget-gate / GRU update-gate bias (0 = leave PyTorch's default init)", numArg("--gate-bias"), DEFAULT_GATE_BIAS)
     .option("--symbols <n>", "recall: symbols to remember (chance = 1/n)", intArg("--symbols", 2), 8)
     .option("--filler <kind>", "recall: the steps between symbol and query are random noise tokens or one blank token", choiceArg("--filler", ["noise", "blank"] as const), "noise")
     .option("--curriculum", "train on distances growing from 5 to k over the first half of the steps")
-    .option("--seed <n>", "random seed", intArg("--seed", 0), 1)
-    .option("--out <dir>", "output folder", join("runs", "long-range"))
-    .option("--json", "JSON lines instead of a table")
     .action(
       action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; out: string; json?: boolean }) => {
         const cells = cellList(opts.cells);
@@ -200,15 +221,19 @@ export function registerAnalysisCommands(program: Command): void {
       }),
     );
 
-  program
-    .command("gates")
-    .description("forget, input and output gate activations and the cell state of a trained LSTM language model, per token")
-    .requiredOption("--text <text>", "the text to read")
-    .option("--model <path>", "checkpoint (rnnkit train-lm)", DEFAULT_LM_PATH)
+  withOptions(
+    program
+      .command("gates")
+      .description("forget, input and output gate activations and the cell state of a trained LSTM language model, per token")
+      .requiredOption("--text <text>", "the text to read"),
+    [
+      ["model", { help: "checkpoint (rnnkit train-lm)", default: DEFAULT_LM_PATH }],
+      ["out", { help: "output folder", default: join("runs", "gates") }],
+      ["json", { help: "print the JSON instead of a table" }],
+    ],
+  )
     .option("--layer <n>", "layer to chart (default: the last)", intArg("--layer", 0))
     .option("--gate <name>", `per-unit chart of: ${UNIT_VIEWS.join(", ")}`, choiceArg("--gate", UNIT_VIEWS), "forget")
-    .option("--out <dir>", "output folder", join("runs", "gates"))
-    .option("--json", "print the JSON instead of a table")
     .action(
       action((opts: { text: string; model: string; layer?: number; gate: UnitView; out: string; json?: boolean }) => {
         const { model, vocab } = loadLm(opts.model);

@@ -3,8 +3,8 @@ import { COMPARE_MODELS, type CompareModelKind, type CompareOptions, type Neural
 import { parseLabelMap } from "../../transformers/labels.js";
 import { LONG_TEXT_MODES, type LongTextMode } from "../../transformers/windows.js";
 import { createProgress, type Progress } from "../progress.js";
-import { action, choiceArg, intArg, interruptFlag, numArg } from "../common.js";
-import { registerEmbeddingCommands } from "./embeddings.js";
+import { action, choiceArg, intArg, interruptFlag } from "../common.js";
+import { withOptions } from "../options.js";
 import { addDataOptions, dataOptions } from "./sentiment.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -19,39 +19,36 @@ function modelList(v: string): CompareModelKind[] {
   });
 }
 
-/** `compare`, plus `train-embeddings` and `neighbors` (./embeddings.ts): one registration for main.ts. */
-export function registerCompareCommands(program: Command): void {
-  registerCompareCommand(program);
-  registerEmbeddingCommands(program);
-}
-
 export function registerCompareCommand(program: Command): void {
-  addDataOptions(
-    program
-      .command("compare")
-      .description("one table for a dataset: LSTM, BiLSTM + embeddings, TF-IDF + LR, NBSVM and a pretrained transformer (--model hf:…) — accuracy, macro-F1, training time, ms per review"),
+  withOptions(
+    addDataOptions(
+      program
+        .command("compare")
+        .description("one table for a dataset: LSTM, BiLSTM + embeddings, TF-IDF + LR, NBSVM and a pretrained transformer (--model hf:…) — accuracy, macro-F1, training time, ms per review"),
+    ).option("--models <list>", `rows to run, comma-separated: ${COMPARE_MODELS.join(", ")} (default: all; transformer with --model)`),
+    [
+      ["folds", { help: "cross-validation datasets: run only the first n folds (same folds for every model)" }],
+      ["seed", { help: "seed of the folds and the models" }],
+      ["model", { help: "pretrained transformer row (hf:<hub id or folder>), e.g. hf:test/fixtures/tiny-bert or hf:Xenova/distilbert-base-uncased-finetuned-sst-2-english" }],
+      ["labelMap", { help: "transformer labels → dataset labels, e.g. POSITIVE=pos,NEGATIVE=neg (MODEL=- ignores one)" }],
+      ["threads", { help: "transformer: ONNX Runtime threads" }],
+      ["embeddings", { help: "BiLSTM row: pretrained vectors (GloVe, word2vec text/binary, fastText .vec) instead of word2vec on the training texts" }],
+      ["epochs", { help: "recurrent rows: maximum epochs" }],
+      ["timeLimit", { help: "recurrent rows: stop training each model after s seconds" }],
+      ["maxLen", { help: "recurrent rows: truncate texts to n tokens (default from the data)" }],
+      ["emb", { help: "recurrent rows: embedding size" }],
+      ["hidden", { help: "recurrent rows: hidden size" }],
+      ["batchSize", { help: "recurrent rows: batch size" }],
+      ["lr", { help: "recurrent rows: Adam learning rate" }],
+      ["minFreq", { help: "recurrent rows: minimum word count" }],
+      ["patience", { help: "recurrent rows: early stopping patience" }],
+      ["json", { help: "JSON lines (progress, rows, result) instead of the table" }],
+    ],
   )
-    .option("--models <list>", `rows to run, comma-separated: ${COMPARE_MODELS.join(", ")} (default: all; transformer with --model)`)
-    .option("--folds <n>", "cross-validation datasets: run only the first n folds (same folds for every model)", intArg("--folds"))
-    .option("--seed <n>", "seed of the folds and the models", intArg("--seed", 0))
-    .option("--model <hf:id-or-folder>", "pretrained transformer row, e.g. hf:test/fixtures/tiny-bert or hf:Xenova/distilbert-base-uncased-finetuned-sst-2-english")
     .option("--long-text <mode>", "transformer: chunk (windows, averaged probabilities) or truncate", choiceArg("--long-text", LONG_TEXT_MODES))
     .option("--max-length <n>", "transformer: tokens per window incl. special tokens (default: the model's limit)", intArg("--max-length", 3))
     .option("--stride <n>", "transformer: tokens shared by consecutive windows (default: a quarter)", intArg("--stride", 0))
-    .option("--label-map <pairs>", "transformer labels → dataset labels, e.g. POSITIVE=pos,NEGATIVE=neg (MODEL=- ignores one)")
-    .option("--threads <n>", "transformer: ONNX Runtime threads", intArg("--threads"))
-    .option("--embeddings <path>", "BiLSTM row: pretrained vectors (GloVe, word2vec text/binary, fastText .vec) instead of word2vec on the training texts")
-    .option("--epochs <n>", "recurrent rows: maximum epochs", intArg("--epochs"))
-    .option("--time-limit <s>", "recurrent rows: stop training each model after s seconds", numArg("--time-limit", 0))
-    .option("--max-len <n>", "recurrent rows: truncate texts to n tokens (default from the data)", intArg("--max-len"))
-    .option("--emb <n>", "recurrent rows: embedding size", intArg("--emb"))
-    .option("--hidden <n>", "recurrent rows: hidden size", intArg("--hidden"))
-    .option("--batch-size <n>", "recurrent rows: batch size", intArg("--batch-size"))
-    .option("--lr <x>", "recurrent rows: Adam learning rate", numArg("--lr", 0))
-    .option("--min-freq <n>", "recurrent rows: minimum word count", intArg("--min-freq", 1))
-    .option("--patience <n>", "recurrent rows: early stopping patience", intArg("--patience", 0))
     .option("--markdown", "print the table as GitHub markdown")
-    .option("--json", "JSON lines (progress, rows, result) instead of the table")
     .action(
       action(async (opts: Record<string, unknown>) => {
         const json = Boolean(opts.json);

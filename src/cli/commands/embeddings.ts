@@ -24,6 +24,7 @@ import { SENTIMENT_DATASETS, type SentimentDatasetName, loadSentimentData } from
 import { textTable } from "../../viz/table.js";
 import { createProgress } from "../progress.js";
 import { CliError, action, intArg, numArg } from "../common.js";
+import { withOptions } from "../options.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
@@ -142,25 +143,25 @@ export function lookupWord(wv: WordVectors, word: string, source: string): strin
 }
 
 export function registerEmbeddingCommands(program: Command): void {
-  program
-    .command("train-embeddings")
+  withOptions(program.command("train-embeddings"), [
+    ["textCol", { help: "text column of a CSV/TSV/JSONL file", default: "text" }],
+    ["labelCol", { help: "label column of a CSV/TSV/JSONL file", default: "label" }],
+    ["maxVocab", { help: "keep only the n most frequent words" }],
+    ["epochs", { help: "passes over the corpus", default: 5 }],
+    ["seed", { default: 1 }],
+    ["out", { help: "output file: .bin = word2vec binary, anything else word2vec text", default: DEFAULT_VECTORS_PATH }],
+    ["json", { help: "JSON lines instead of a progress bar" }],
+  ])
     .description("train word2vec (skip-gram, negative sampling) on a corpus and save it in word2vec text (.txt) or binary (.bin) format")
     .option("--data <path>", "text file (one sentence per line), folder of .txt files or a dataset folder, or CSV/TSV/JSONL with a text column")
     .option("--dataset <name>", `${SENTIMENT_DATASETS.join(", ")} (training texts only) or ${EMBEDDED_CORPORA.join(", ")}`)
-    .option("--text-col <name>", "text column of a CSV/TSV/JSONL file", "text")
-    .option("--label-col <name>", "label column of a CSV/TSV/JSONL file", "label")
     .option("--keep-case", "do not lower-case")
     .option("--dim <n>", "vector size", intArg("--dim"), 100)
     .option("--window <n>", "maximum context distance", intArg("--window"), 5)
     .option("--negative <n>", "negative samples per positive pair", intArg("--negative"), 5)
     .option("--min-count <n>", "ignore words seen fewer times", intArg("--min-count"), 5)
-    .option("--max-vocab <n>", "keep only the n most frequent words", intArg("--max-vocab", 2))
-    .option("--epochs <n>", "passes over the corpus", intArg("--epochs"), 5)
     .option("--sample <s>", "subsampling threshold of frequent words (0 = off)", numArg("--sample", 0, 1), 1e-3)
     .option("--alpha <x>", "starting learning rate", numArg("--alpha", 0), 0.025)
-    .option("--seed <n>", "random seed", intArg("--seed", 0), 1)
-    .option("--out <path>", "output file: .bin = word2vec binary, anything else word2vec text", DEFAULT_VECTORS_PATH)
-    .option("--json", "JSON lines instead of a progress bar")
     .action(
       action(async (opts: Record<string, unknown>) => {
         const json = Boolean(opts.json);
@@ -219,14 +220,17 @@ export function registerEmbeddingCommands(program: Command): void {
       }),
     );
 
-  program
-    .command("neighbors")
-    .alias("neighbours")
-    .description("nearest neighbours of words by cosine similarity in a word-vector file (word2vec text/binary, GloVe, fastText .vec)")
-    .argument("<words...>", "one or more words")
+  withOptions(
+    program
+      .command("neighbors")
+      .alias("neighbours")
+      .description("nearest neighbours of words by cosine similarity in a word-vector file (word2vec text/binary, GloVe, fastText .vec)")
+      .argument("<words...>", "one or more words"),
+    [["json", { help: "JSON lines" }]],
+  )
     .option("--vectors <path>", "vector file", DEFAULT_VECTORS_PATH)
     .option("-k, --k <n>", "neighbours per word", intArg("-k"), 10)
-    .option("--json", "JSON lines")
+
     .action(
       action(async (words: string[], opts: { vectors: string; k: number; json?: boolean }) => {
         if (!existsSync(opts.vectors)) {

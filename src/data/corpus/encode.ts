@@ -1,9 +1,9 @@
 /**
- * From token streams to id streams: build the `LmVocab` on the training split (or reuse a saved
+ * From token streams to id streams: build the `LmVocabulary` on the training split (or reuse a saved
  * one, e.g. when evaluating a checkpoint) and encode all three splits.
  */
 import type { Corpus } from "./load.js";
-import { type LmVocabOptions, LmVocab } from "./vocab.js";
+import { type LmVocabulary, type StreamVocabularyOptions, Vocabulary } from "../text/vocabulary.js";
 
 export interface SplitStats {
   tokens: number;
@@ -13,7 +13,7 @@ export interface SplitStats {
 }
 
 export interface EncodedCorpus {
-  vocab: LmVocab;
+  vocab: LmVocabulary;
   train: Int32Array;
   valid: Int32Array;
   test: Int32Array;
@@ -25,8 +25,8 @@ export interface EncodedCorpus {
  * otherwise one is built from `corpus.train` with `opts`.
  *   const { vocab, train, valid } = encodeCorpus(await loadCorpus({ dataset: "ptb" }));  // vocab.size 10000
  */
-export function encodeCorpus(corpus: Corpus, opts: LmVocabOptions & { vocab?: LmVocab } = {}): EncodedCorpus {
-  const vocab = opts.vocab ?? LmVocab.build(corpus.train, corpus.tokenizer, opts);
+export function encodeCorpus(corpus: Corpus, opts: StreamVocabularyOptions & { vocab?: LmVocabulary } = {}): EncodedCorpus {
+  const vocab = opts.vocab ?? Vocabulary.fromStream(corpus.train, corpus.tokenizer, opts);
   if (opts.vocab !== undefined) {
     const a = vocab.tokenizer;
     const b = corpus.tokenizer;

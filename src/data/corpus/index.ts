@@ -2,8 +2,6 @@
  * Language-model corpora: loading, tokenisation, vocabulary, BPTT batching.
  * (`tokenize`, `vocab`, `split`, `batchify` are browser-safe; `load`, `text-file`, `embedded` use node:fs.)
  */
-export { type LmLevel, type WordStyle, type TokenizerSpec, EOS_TOKEN, resolveTokenizer, tokenizeLm, detokenize, charTokens, ptbTokens, proseTokens } from "./tokenize.js";
-export { LM_UNK_TOKEN, type LmVocabOptions, type LmVocabJSON, type EncodeStats, LmVocab } from "./vocab.js";
 export { type SplitFractions, type TokenSplits, DEFAULT_SPLIT, splitStream } from "./split.js";
 export { type BatchedStream, type BpttWindow, batchify, bpttWindows, countBpttWindows } from "./batchify.js";
 export { decodeCorpusBytes, readCorpusFile, readCorpusFolder, listTextFiles } from "./text-file.js";

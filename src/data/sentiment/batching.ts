@@ -9,13 +9,12 @@
  * Length bucketing: per epoch the examples are shuffled, cut into pools of `poolBatches` batches,
  * each pool is sorted by length (longest first) and cut into batches, and the batch order is
  * shuffled. Batches then hold similar lengths (little padding) while the epoch stays random.
- * Randomness: the project generator inside `withSeed(deriveSeed(seed, epoch))`.
+ * Randomness: a Generator of its own per epoch, seeded deriveSeed(seed, epoch) (nothing else is drawn from it).
  */
 import { tokenize, type TokenizeOptions } from "../text/tokenize.js";
 import { truncateIds, type TruncateMode } from "../text/sequence.js";
 import { PAD_ID, UNK_ID, type Vocabulary } from "../text/vocabulary.js";
-import { deriveSeed, withSeed } from "./rng.js";
-import { shuffle } from "../../tensor/random.js";
+import { Generator, deriveSeed } from "../../tensor/random.js";
 import type { Example } from "./types.js";
 
 /** Tokenise every example's text (default: `tokenize` with its defaults). */
@@ -94,22 +93,21 @@ export function makeBatches(data: EncodedDataset, opts: BatchOptions): Batch[] {
   const pool = batchSize * (opts.poolBatches ?? 50);
   const lenOf = (i: number): number => data.ids[i]!.length;
 
-  return withSeed(deriveSeed(opts.seed ?? 0, opts.epoch ?? 0), () => {
-    const order = Array.from({ length: N }, (_, i) => i);
-    if (doShuffle) shuffle(order);
-    const groups: number[][] = [];
-    for (let p = 0; p < N; p += bucket ? pool : N) {
-      const chunk = order.slice(p, bucket ? p + pool : N);
-      if (bucket) chunk.sort((a, b) => lenOf(b) - lenOf(a) || a - b);
-      for (let s = 0; s < chunk.length; s += batchSize) groups.push(chunk.slice(s, s + batchSize));
-    }
-    if (opts.dropLast && groups.length > 0) {
-      const small = groups.findIndex((g) => g.length < batchSize);
-      if (small >= 0) groups.splice(small, 1);
-    }
-    if (doShuffle && bucket) shuffle(groups);
-    return groups.map((g) => collate(data, g));
-  });
+  const rng = new Generator(deriveSeed(opts.seed ?? 0, opts.epoch ?? 0));
+  const order = Array.from({ length: N }, (_, i) => i);
+  if (doShuffle) rng.shuffle(order);
+  const groups: number[][] = [];
+  for (let p = 0; p < N; p += bucket ? pool : N) {
+    const chunk = order.slice(p, bucket ? p + pool : N);
+    if (bucket) chunk.sort((a, b) => lenOf(b) - lenOf(a) || a - b);
+    for (let s = 0; s < chunk.length; s += batchSize) groups.push(chunk.slice(s, s + batchSize));
+  }
+  if (opts.dropLast && groups.length > 0) {
+    const small = groups.findIndex((g) => g.length < batchSize);
+    if (small >= 0) groups.splice(small, 1);
+  }
+  if (doShuffle && bucket) rng.shuffle(groups);
+  return groups.map((g) => collate(data, g));
 }
 
 /** Pad the given rows of a dataset into one batch. */

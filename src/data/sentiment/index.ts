@@ -16,5 +16,4 @@ export { PHRASEBANK_LABELS, type PhraseBankAgreement, parsePhraseBank, readPhras
 export { type CsvRecord, type CsvOptions, parseDelimited } from "./csv.js";
 export { type TabularFormat, type TabularOptions, parseTabular, readTabular } from "./tabular.js";
 export { type ValidationSplitOptions, type Fold, trainValidationSplit, stratifiedKFold } from "./splits.js";
-export { withSeed, seededShuffle, deriveSeed } from "./rng.js";
 export { type EncodedDataset, type EncodeOptions, type Batch, type BatchOptions, tokenizeAll, encodeDataset, makeBatches, collate } from "./batching.js";

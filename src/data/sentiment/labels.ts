@@ -33,3 +33,11 @@ export function encodeLabels(examples: readonly Example[], labels: readonly stri
   }
   return out;
 }
+
+/**
+ * Before the first step: a classifier needs at least two classes in its training data (empty
+ * labels and empty texts are the readers' checks, data/sentiment/check.ts).
+ */
+export function checkTrainingLabels(source: string, labels: readonly string[]): void {
+  if (labels.length < 2) throw new DataFormatError(source, 0, `a classifier needs at least two labels, the training data has ${labels.length === 0 ? "none" : `only ${preview(labels[0]!)}`} (hint: check --label-col)`);
+}

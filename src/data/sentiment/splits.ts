@@ -1,9 +1,9 @@
 /**
- * Seeded, stratified splits. Randomness: the project generator (tensor/random.ts) run inside
- * `withSeed`, so a split depends only on its seed and leaves the global stream untouched.
+ * Seeded, stratified splits. Randomness: a Generator of its own per shuffle (seededShuffle), so a
+ * split depends only on its seed and leaves every other stream untouched.
  * Within every returned part the examples keep their original relative order.
  */
-import { seededShuffle } from "./rng.js";
+import { seededShuffle } from "../../tensor/random.js";
 import type { Example } from "./types.js";
 
 /** Indices of the examples grouped by label, each group in original order; groups in first-seen label order. */

@@ -1,11 +1,12 @@
-import { nextU32 } from "../random.js";
+import { type Generator, defaultGenerator } from "../random.js";
 
 /**
  * A dropout multiplier vector of length n: each entry is 0 with probability p, else 1/(1−p)
  * (inverted dropout, so evaluation needs no rescaling). With `keep` given (1 = keep, 0 = drop,
- * e.g. a mask drawn by PyTorch for a golden test) no random numbers are drawn.
+ * e.g. a mask drawn by PyTorch for a golden test) no random numbers are drawn; otherwise one draw
+ * per entry from `generator`.
  */
-export function dropoutMultipliers(where: string, n: number, p: number, keep?: ArrayLike<number> | null): Float32Array {
+export function dropoutMultipliers(where: string, n: number, p: number, keep?: ArrayLike<number> | null, generator: Generator = defaultGenerator): Float32Array {
   if (!(p >= 0 && p < 1)) throw new RangeError(`${where}: p must be in [0, 1), got ${p}`);
   const scale = 1 / (1 - p);
   const m = new Float32Array(n);
@@ -19,7 +20,7 @@ export function dropoutMultipliers(where: string, n: number, p: number, keep?: A
   } else {
     // random() < p  ⇔  nextU32() < p·2³² (random() is nextU32() / 2³²): the same draws, no division
     const cut = p * 4294967296;
-    for (let i = 0; i < n; i++) m[i] = nextU32() < cut ? 0 : scale;
+    for (let i = 0; i < n; i++) m[i] = generator.nextU32() < cut ? 0 : scale;
   }
   return m;
 }

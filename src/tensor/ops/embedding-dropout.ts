@@ -1,6 +1,7 @@
 import { backend } from "../../kernels/registry.js";
 import { takeF32 } from "../buffer-pool.js";
 import { fmtShape } from "../shape.js";
+import type { Generator } from "../random.js";
 import { type Tensor, makeOutput } from "../tensor.js";
 import { dropoutMultipliers } from "./dropout-mask.js";
 
@@ -9,6 +10,8 @@ export interface EmbeddingDropoutOptions {
   paddingIdx?: number;
   /** Keep flags [V] (1 keep, 0 drop) instead of random draws (to reproduce a given mask). */
   mask?: ArrayLike<number> | null;
+  /** The stream the mask is drawn from (default: the default generator). */
+  generator?: Generator;
 }
 
 /**
@@ -31,7 +34,7 @@ export function embeddingDropout(ids: Tensor, weight: Tensor, p: number, trainin
     if (v < 0 || v >= V) throw new RangeError(`embeddingDropout: token id ${v} at position ${n} is out of range [0, ${V}) (hint: the vocabulary and the embedding table disagree)`);
   }
   const active = training && p > 0;
-  const m = active ? dropoutMultipliers("embeddingDropout", V, p, opts.mask) : null; // [V]
+  const m = active ? dropoutMultipliers("embeddingDropout", V, p, opts.mask, opts.generator) : null; // [V]
   const be = backend();
   const out = new Float32Array(N * D);
   be.embeddingForward(weight.f32, idx, N, D, out);

@@ -1,4 +1,5 @@
 import { fmtShape } from "../shape.js";
+import type { Generator } from "../random.js";
 import { type Tensor, makeOutput } from "../tensor.js";
 import { dropoutMultipliers } from "./dropout-mask.js";
 
@@ -7,6 +8,8 @@ export interface LockedDropoutOptions {
   batchFirst?: boolean;
   /** Keep flags [B·F] (1 keep, 0 drop) instead of random draws (to reproduce a given mask). */
   mask?: ArrayLike<number> | null;
+  /** The stream the mask is drawn from (default: the default generator). */
+  generator?: Generator;
 }
 
 /**
@@ -22,7 +25,7 @@ export function lockedDropout(x: Tensor, p: number, training: boolean, opts: Loc
   const bf = opts.batchFirst ?? false;
   const [d0, d1, F] = x.shape as [number, number, number];
   const [T, B] = bf ? [d1, d0] : [d0, d1];
-  const m = dropoutMultipliers("lockedDropout", B * F, p, opts.mask); // [B, F]
+  const m = dropoutMultipliers("lockedDropout", B * F, p, opts.mask, opts.generator); // [B, F]
   const apply = (src: Float32Array): Float32Array => {
     const out = new Float32Array(src.length);
     for (let t = 0; t < T; t++)

@@ -1,19 +1,20 @@
 import { backend } from "../../kernels/registry.js";
 import { takeF32 } from "../buffer-pool.js";
-import { random } from "../random.js";
+import { type Generator, defaultGenerator } from "../random.js";
 import { fmtShape } from "../shape.js";
 import { Tensor, makeOutput } from "../tensor.js";
 
 /**
  * Inverted dropout: each element is zeroed with probability p and survivors scaled by 1/(1−p),
- * so evaluation needs no rescaling. Identity when not training or p = 0.
+ * so evaluation needs no rescaling. Identity when not training or p = 0. The mask is drawn from
+ * `generator` (one draw per element, in order).
  */
-export function dropout(x: Tensor, p: number, training: boolean): Tensor {
+export function dropout(x: Tensor, p: number, training: boolean, generator: Generator = defaultGenerator): Tensor {
   if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
   const keep = 1 / (1 - p);
   const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = random() < p ? 0 : keep;
+  for (let i = 0; i < mask.length; i++) mask[i] = generator.random() < p ? 0 : keep;
   const xd = x.f32;
   const out = new Float32Array(x.size);
   for (let i = 0; i < out.length; i++) out[i] = xd[i]! * mask[i]!;

@@ -4,10 +4,14 @@ import type { Shape } from "../shape.js";
 import { giveF32, takeF32 } from "../buffer-pool.js";
 import { Tensor, isGradEnabled, makeOutput } from "../tensor.js";
 
-export type CellMode = "lstm" | "gru" | "rnn_tanh" | "rnn_relu";
+/**
+ * The recurrent cell types, by PyTorch's names (RNNBase.mode, word_language_model's --model): the
+ * one spelling used by the API, the CLI and checkpoints.
+ */
+export type CellType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
 
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
-export const gateCount = (mode: CellMode): number => (mode === "lstm" ? 4 : mode === "gru" ? 3 : 1);
+export const gateCount = (mode: CellType): number => (mode === "LSTM" ? 4 : mode === "GRU" ? 3 : 1);
 
 export interface DirectionWeights {
   wIh: Tensor; // [G·H, I]
@@ -29,27 +33,27 @@ export interface DirectionResult {
  *   then the backend's fused kernel runs the time loop (forward, or backward through time).
  * x [T, B, I]; h0 [B, P]; c0 [B, H]; lengths [B] or null. Returns output [T, B, P], hN, cN.
  */
-export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeights, h0: Tensor, c0: Tensor | null, lengths: Int32Array | null, reverse: boolean): DirectionResult {
+export function recurrentDirection(mode: CellType, x: Tensor, w: DirectionWeights, h0: Tensor, c0: Tensor | null, lengths: Int32Array | null, reverse: boolean): DirectionResult {
   const be = backend();
   const [T, B, I] = x.shape as [number, number, number];
   const GH = w.wIh.shape[0]!;
   const H = GH / gateCount(mode);
   const P = w.wHr ? w.wHr.shape[0]! : H;
   const TB = T * B;
-  const isLstm = mode === "lstm";
+  const isLstm = mode === "LSTM";
 
   // xg [T·B, G·H]: the input projection of every step at once, biases folded in where the cell
   // allows. The kernels compute it themselves from `proj` (Backend InputProjection: a fusing
   // backend keeps xg and its gradient in its own memory); xg and dXg here are the scratch the
   // other backends write it to: pooled, written whole by them, not zeroed.
   const xg = takeF32(TB * GH, false);
-  const hasBias = w.bIh !== null || (w.bHh !== null && mode !== "gru");
+  const hasBias = w.bIh !== null || (w.bHh !== null && mode !== "GRU");
   const bias = hasBias ? new Float32Array(GH) : null;
   if (bias && w.bIh) bias.set(w.bIh.f32);
-  if (bias && w.bHh && mode !== "gru") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
+  if (bias && w.bHh && mode !== "GRU") for (let j = 0; j < GH; j++) bias[j]! += w.bHh.f32[j]!;
   const proj = { I, x: x.f32, wIh: w.wIh.f32, bias };
   // what backward asks the kernels for: dx = dXg W_ih, dW_ih = dXgᵀ x, db = Σ dXg (= db_ih)
-  const projGrads = (): InputProjectionGrads => ({ I, x: x.f32, wIh: w.wIh.f32, dx: x.requiresGrad ? new Float32Array(TB * I) : null, dWih: w.wIh.requiresGrad ? new Float32Array(GH * I) : null, db: w.bIh?.requiresGrad || (mode !== "gru" && w.bHh?.requiresGrad) ? new Float32Array(GH) : null });
+  const projGrads = (): InputProjectionGrads => ({ I, x: x.f32, wIh: w.wIh.f32, dx: x.requiresGrad ? new Float32Array(TB * I) : null, dWih: w.wIh.requiresGrad ? new Float32Array(GH * I) : null, db: w.bIh?.requiresGrad || (mode !== "GRU" && w.bHh?.requiresGrad) ? new Float32Array(GH) : null });
   // db_hh = db_ih for the LSTM and RNN (both biases enter every pre-activation the same way)
   const sameBias = (db: Float32Array | null): [Float32Array | null, Float32Array | null] => [w.bIh?.requiresGrad ? db : null, w.bHh?.requiresGrad ? (w.bIh?.requiresGrad && db ? Float32Array.from(db) : db) : null];
 
@@ -74,7 +78,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
   // Not zeroed: forward writes every element, padded steps included (test/kernels/saved-whole).
   const keep = (n: number): Float32Array => be.allocState?.(n, true, false) ?? takeF32(n, false);
   const once = (): void => {
-    if (released) throw new Error(`${mode.toUpperCase()} layer: backward through the same recurrent layer a second time (its saved activations were freed after the first; hint: run the forward pass again, as PyTorch requires without retain_graph)`);
+    if (released) throw new Error(`${mode} layer: backward through the same recurrent layer a second time (its saved activations were freed after the first; hint: run the forward pass again, as PyTorch requires without retain_graph)`);
     released = true;
   };
 
@@ -97,7 +101,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
       release(dXg, saved!.gates, saved!.c, saved!.cPrev, saved!.hPrev);
       return grads;
     };
-  } else if (mode === "gru") {
+  } else if (mode === "GRU") {
     const saved: GruSaved | null = needGrad ? { gates: keep(TB * GH), hgn: keep(TB * H), hPrev: keep(TB * H) } : null;
     be.gruForward({ ...dims, xg, proj, whh: w.wHh.f32, bhh: w.bHh ? w.bHh.f32 : null, h0: h0.f32, out, hN, saved });
     giveF32(xg);
@@ -116,7 +120,7 @@ export function recurrentDirection(mode: CellMode, x: Tensor, w: DirectionWeight
       return grads;
     };
   } else {
-    const relu = mode === "rnn_relu";
+    const relu = mode === "RNN_RELU";
     const saved: RnnSaved | null = needGrad ? { h: keep(TB * H), hPrev: keep(TB * H) } : null;
     be.rnnForward({ ...dims, relu, xg, proj, whh: w.wHh.f32, h0: h0.f32, out, hN, saved });
     giveF32(xg);

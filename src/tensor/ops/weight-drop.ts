@@ -1,3 +1,4 @@
+import type { Generator } from "../random.js";
 import { type Tensor, makeOutput } from "../tensor.js";
 import { dropoutMultipliers } from "./dropout-mask.js";
 
@@ -7,12 +8,12 @@ import { dropoutMultipliers } from "./dropout-mask.js";
  *   W̃ = W ⊙ m,   dW = g ⊙ m
  * The result is a new tensor in the graph, so the gradient reaches the raw weight W, which keeps
  * its own name in the state dict. `mask` gives keep flags (1 keep, 0 drop) instead of random
- * draws. Identity when not training or p = 0.
+ * draws (from `generator`, default the default generator). Identity when not training or p = 0.
  */
-export function weightDrop(w: Tensor, p: number, training: boolean, mask?: ArrayLike<number> | null): Tensor {
+export function weightDrop(w: Tensor, p: number, training: boolean, mask?: ArrayLike<number> | null, generator?: Generator): Tensor {
   if (!(p >= 0 && p < 1)) throw new RangeError(`weightDrop: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return w;
-  const m = dropoutMultipliers("weightDrop", w.size, p, mask);
+  const m = dropoutMultipliers("weightDrop", w.size, p, mask, generator);
   const x = w.f32;
   const out = new Float32Array(x.length);
   for (let i = 0; i < out.length; i++) out[i] = x[i]! * m[i]!;

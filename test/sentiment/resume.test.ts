@@ -1,0 +1,47 @@
+/** train-classifier runs stop and resume exactly (one model with --out). */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { load } from "../../src/io/safetensors.js";
+import { trainSentimentModel } from "../../src/sentiment/session.js";
+import { Generator } from "../../src/tensor/random.js";
+
+function data(): { dir: string; train: string; test: string } {
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-cls-resume-"));
+  const g = new Generator(4);
+  const rows = (n: number): string =>
+    ["text,label", ...Array.from({ length: n }, () => {
+      const y = g.randint(2);
+      const words = y ? ["good", "great", "fine"] : ["bad", "awful", "poor"];
+      return `${Array.from({ length: 2 + g.randint(5) }, () => (g.random() < 0.5 ? words[g.randint(3)] : ["the", "film", "plot"][g.randint(3)])).join(" ")},${y ? "pos" : "neg"}`;
+    })].join("\n");
+  writeFileSync(join(dir, "train.csv"), rows(200));
+  writeFileSync(join(dir, "test.csv"), rows(40));
+  return { dir, train: join(dir, "train.csv"), test: join(dir, "test.csv") };
+}
+const state = (path: string): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(load(readFileSync(path)).tensors).filter(([k]) => k.startsWith("model.") || k.startsWith("best.")).map(([k, v]) => [k, Array.from(v.f32)]));
+
+test("a classifier run stopped mid-epoch (Ctrl-C) and resumed ends with the weights of an unstopped run; --resume --lr applies", async () => {
+  const d = data();
+  const opts = { path: d.train, testPath: d.test, embeddingDim: 6, hiddenSize: 6, dropout: 0.3, epochs: 3, batchSize: 16, patience: 0, seed: 2 } as const;
+  const ref = join(d.dir, "ref", "m.safetensors");
+  const full = await trainSentimentModel({ ...opts, out: ref });
+  const out = join(d.dir, "cut", "m.safetensors");
+  let steps = 0;
+  const cut = await trainSentimentModel({ ...opts, out }, { onStep: () => steps++, shouldStop: () => steps === 17 });
+  assert.equal(cut.training[0]!.stoppedBy, "interrupt");
+  const infos: string[] = [];
+  const resumed = await trainSentimentModel({ out, resume: true }, { info: (m) => infos.push(m) });
+  assert.ok(infos.some((m) => /resuming .* in epoch 2 after step 5\/12/.test(m)), infos.join("\n"));
+  assert.deepEqual(state(join(d.dir, "cut", "m.train.safetensors")), state(join(d.dir, "ref", "m.train.safetensors")));
+  assert.equal(resumed.meanAccuracy, full.meanAccuracy);
+  assert.equal(readFileSync(out).equals(readFileSync(ref)), true, "the same saved model, byte for byte");
+
+  const again = await trainSentimentModel({ out, resume: true, epochs: 4, lr: 0.5 }, { info: (m) => infos.push(m) });
+  assert.ok(infos.some((m) => /learning rate 0\.5 from here on \(the run had 0\.002\)/.test(m)), infos.join("\n"));
+  assert.equal(again.training[0]!.history.length, 4);
+  await assert.rejects(trainSentimentModel({ out: join(d.dir, "none", "m.safetensors"), resume: true }), /training state .* does not exist/);
+});
