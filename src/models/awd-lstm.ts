@@ -179,6 +179,30 @@ export class AwdLstm extends Module implements RecurrentLm<AwdState> {
     return detachAwdState(s);
   }
 
+  /** { h0, c0, h1, c1, … } (one pair per layer), detached. */
+  stateTensors(s: AwdState): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    s.h.forEach((h, l) => {
+      out[`h${l}`] = h.detach();
+      out[`c${l}`] = s.c[l]!.detach();
+    });
+    return out;
+  }
+
+  stateFromTensors(t: Record<string, Tensor>): AwdState {
+    const h: Tensor[] = [];
+    const c: Tensor[] = [];
+    this.rnns.items.forEach((r, l) => {
+      const hl = t[`h${l}`];
+      const cl = t[`c${l}`];
+      if (!hl || !cl || hl.shape[2] !== r.outSize || cl.shape[2] !== r.hiddenSize)
+        throw new Error(`AwdLstm.stateFromTensors: the saved state of layer ${l} is missing or not [1, B, ${r.outSize}] / [1, B, ${r.hiddenSize}] (the training state is damaged)`);
+      h.push(hl);
+      c.push(cl);
+    });
+    return { h, c };
+  }
+
   /**
    * The encoder over one window: tokens int32 [T, B] → every layer's output before and after its
    * dropout, the decoder input and the next state. Dropouts act only in training mode. With

@@ -74,6 +74,16 @@ export class LanguageModel extends Module implements RecurrentLm<LmState> {
     return detachState(s);
   }
 
+  /** { h, c } (c only for an LSTM), detached. */
+  stateTensors(s: LmState): Record<string, Tensor> {
+    return { h: s.h.detach(), ...(s.c ? { c: s.c.detach() } : {}) };
+  }
+
+  stateFromTensors(t: Record<string, Tensor>): LmState {
+    if (!t.h || (this.config.cell === "LSTM" && !t.c)) throw new Error(`LanguageModel.stateFromTensors: the saved hidden state is missing ${t.h ? "c" : "h"} (the training state is damaged)`);
+    return { h: t.h, c: t.c ?? null };
+  }
+
   /** Zero state for a batch of B streams. */
   initState(B: number): LmState {
     const { numLayers: L, hiddenSize: H, cell } = this.config;

@@ -13,6 +13,10 @@ export interface RecurrentLm<S = unknown> extends Module {
   initState(B: number): S;
   /** The state cut from the graph (truncated BPTT). */
   detachState(s: S): S;
+  /** The state as named tensors (what a training snapshot stores mid-epoch) … */
+  stateTensors(s: S): Record<string, Tensor>;
+  /** … and back; throws when a tensor is missing or mis-shaped. */
+  stateFromTensors(t: Record<string, Tensor>): S;
   /** tokens int32 [T, B] → logits [T, B, V] (or log-probabilities) and the next state. */
   forward(tokens: Tensor, state?: S | null): { logits: Tensor; state: S };
   /** Cross-entropy of the next tokens (plus the model's own regularisers while training). */
