@@ -9,7 +9,7 @@
  */
 import type { TokenizeOptions } from "../data/text/tokenize.js";
 import type { Vocabulary } from "../data/text/vocabulary.js";
-import { CLASSIFIER_KIND, LM_KIND, classifierFromCheckpoint, lmFromCheckpoint } from "../io/checkpoint-bytes.js";
+import { CLASSIFIER_KIND, LM_KIND, anyLmFromCheckpoint, classifierFromCheckpoint } from "../io/checkpoint-bytes.js";
 import { readCheckpoint } from "../io/checkpoint.js";
 import type { AwdLstm } from "../models/awd-lstm.js";
 import type { LanguageModel } from "../models/language-model.js";
@@ -35,7 +35,7 @@ export interface LmSource {
 export function loadLmSource(path: string): LmSource {
   const ckpt = readCheckpoint(path);
   if (ckpt.meta.kind === LM_KIND) {
-    const { model, vocab } = lmFromCheckpoint(ckpt, path);
+    const { model, vocab } = anyLmFromCheckpoint(ckpt, path);
     const spec = vocab.tokenizer;
     if (spec.level !== "word" || spec.wordStyle !== "prose")
       throw new Error(
