@@ -56,7 +56,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./io/checkpoint-bytes.js";
+export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type LoadedLm, type LoadedAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./io/checkpoint-bytes.js";
 export * from "./models/index.js";
 
 // language modelling

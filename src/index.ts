@@ -14,7 +14,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
+export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, type LoadedAnyLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
 export * from "./models/index.js";
 
 // language modelling
