@@ -54,7 +54,8 @@ export { type SplitStats, type EncodedCorpus, encodeCorpus } from "./data/corpus
 export { trainLm, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
-export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
+export { LmStepper } from "./lm/step.js";
 export { LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes } from "./lm/checkpoint-bytes.js";
 
 // text classification
