@@ -82,6 +82,8 @@ try {
     metafile: true,
     logLevel: "silent",
     plugins: [guard],
+    // csv-parse's Node build uses the Buffer global; its browser build brings its own
+    alias: { "csv-parse/sync": "csv-parse/browser/esm/sync" },
   });
 } catch (e) {
   const errors = e?.errors ?? [];

@@ -17,12 +17,26 @@ import { type InitOptions, type InitResult, initBackend } from "./kernels/init.j
 import { backend } from "./kernels/registry.js";
 
 /**
+ * This module's folder, where rnnkit.wasm is looked for by default; undefined when a bundler has
+ * emptied `import.meta` (an IIFE or CommonJS re-bundle) — then `init({ wasm })` says where it is.
+ */
+function moduleFolder(): URL | undefined {
+  try {
+    return new URL(".", import.meta.url);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Load the wasm backend (fetched from next to this module unless `options.wasm` gives a URL or
  * the bytes) and install it; falls back to the reference backend with a console warning when the
  * engine lacks WebAssembly SIMD. The library works before init() resolves, just on ref.
+ * Re-bundled by another bundler, pass `wasm` (the URL where rnnkit.wasm is served, or its bytes).
  */
 export function init(options: InitOptions = {}): Promise<InitResult> {
-  return initBackend({ base: new URL(".", import.meta.url), ...options });
+  const base = options.wasm === undefined && options.base === undefined ? moduleFolder() : undefined;
+  return initBackend({ ...(base ? { base } : {}), ...options });
 }
 export type { InitOptions, InitResult, WasmSource } from "./kernels/init.js";
 

@@ -47,7 +47,6 @@ export * from "./transformers/index.js";
 // analysis
 export * from "./analysis/index.js";
 
-// charts and progress
+// charts
 export * from "./viz/index.js";
 export { writeChart } from "./viz/write.js";
-export { createProgress, type Progress, type ProgressOptions } from "./cli/progress.js";

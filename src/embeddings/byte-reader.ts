@@ -19,12 +19,20 @@ export class ByteReader {
   private constructor(
     private readonly fh: FileHandle,
     bufferSize: number,
+    /** The file's size in bytes when opened (bounds what a header may promise). */
+    readonly size: number,
   ) {
-    this.buf = Buffer.allocUnsafe(bufferSize);
+    this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(bufferSize, size)));
   }
 
   static async open(path: string, bufferSize = 1 << 20): Promise<ByteReader> {
-    return new ByteReader(await open(path, "r"), bufferSize);
+    const fh = await open(path, "r");
+    try {
+      return new ByteReader(fh, bufferSize, (await fh.stat()).size);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

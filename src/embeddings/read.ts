@@ -117,6 +117,7 @@ async function readText(reader: ByteReader, path: string, format: "auto" | "glov
           count = Number(m[1]);
           const hd = Number(m[2]);
           if (opts.dim !== undefined && hd !== opts.dim) throw new DataFormatError(path, 1, `header says dimension ${hd}, expected ${opts.dim}`);
+          if (hd < 1 || 2 * hd > reader.size) throw new DataFormatError(path, 1, `header says dimension ${hd}, but ${hd < 1 ? "a dimension must be positive" : `a row of ${hd} values needs at least ${2 * hd} bytes and the file has ${reader.size}`}`);
           dim = hd;
           dimFrom = "the header";
           continue;
@@ -132,8 +133,11 @@ async function readText(reader: ByteReader, path: string, format: "auto" | "glov
         dimFrom = `line ${lineNo}`;
         if (dim < 1) throw new DataFormatError(path, lineNo, `expected "word v1 … vD", got ${preview(line)}`);
       }
-      // Pre-size from the header only when every row is kept (a filter usually keeps few).
-      rows ??= new Rows(dim, count > 0 && opts.keep === undefined ? Math.min(count, limit) : Math.min(limit, 1 << 14));
+      // Pre-size from the header only when every row is kept (a filter usually keeps few), and never
+      // beyond what the file can hold (a row of D values takes at least 2·D bytes): an edited
+      // header must not allocate gigabytes
+      if (2 * dim > reader.size) throw new DataFormatError(path, lineNo, `dimension ${dim} (from ${dimFrom}) needs rows of at least ${2 * dim} bytes, but the file has ${reader.size}`);
+      rows ??= new Rows(dim, Math.min(count > 0 && opts.keep === undefined ? count : 1 << 14, limit, Math.floor(reader.size / (2 * dim)) + 1));
       let first = 1; // index of the first number
       if (f.length !== dim + 1) {
         // A word containing spaces (GloVe 840B has a few) vs. a row of the wrong length.
@@ -183,8 +187,10 @@ async function readBinary(reader: ByteReader, path: string, opts: ReadEmbeddings
   const dim = Number(m[2]);
   if (dim < 1) throw new DataFormatError(path, 1, `dimension must be positive, got ${dim}`);
   if (opts.dim !== undefined && dim !== opts.dim) throw new DataFormatError(path, 1, `header says dimension ${dim}, expected ${opts.dim}`);
+  if (4 * dim > reader.size) throw new DataFormatError(path, 1, `header says dimension ${dim}: one row needs ${4 * dim} bytes of float32 values, but the file has ${reader.size} (wrong header or truncated file?)`);
   const n = Math.min(count, opts.limit ?? Infinity);
-  const rows = new Rows(dim, opts.keep === undefined ? n : Math.min(n, 1 << 14));
+  // pre-size never beyond what the file can hold (a row takes at least 4·D + 2 bytes)
+  const rows = new Rows(dim, Math.min(opts.keep === undefined ? n : 1 << 14, n, Math.floor(reader.size / (4 * dim + 2)) + 1));
   const bytes = 4 * dim;
   for (let r = 0; r < n; r++) {
     await reader.skipWhile(10);

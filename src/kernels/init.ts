@@ -70,7 +70,7 @@ async function loadWasm(o: InitOptions): Promise<{ backend: Backend; flavor: Was
     if (!WebAssembly.validate(bytes)) throw noSimd(`wasm module ${describe(o.wasm)}`);
     return { backend: instantiateWasm(await WebAssembly.compile(bytes), describe(o.wasm), {}), flavor: null };
   }
-  if (o.base === undefined) throw new Error("init: pass { wasm } (the module's URL or bytes) or { base } (the folder holding rnnkit.wasm)");
+  if (o.base === undefined) throw new Error("init: cannot tell where rnnkit.wasm is (this copy of rnnkit was bundled without import.meta.url); pass init({ wasm }) with the URL of rnnkit.wasm or its bytes, or init({ base }) with the folder that holds it");
   const flavor: WasmFlavor = o.relaxed !== false && relaxedSimdSupported() ? "relaxed" : "simd";
   const url = new URL(WASM_FILES[flavor], o.base);
   const bytes = await bytesOf(url);

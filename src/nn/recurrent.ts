@@ -80,9 +80,9 @@ export interface ForwardOptions {
 export interface RecurrentResult {
   /** [T, B, D·P] (or [B, T, D·P] with batchFirst): the last layer's states at every step. */
   output: Tensor;
-  /** [numLayers·D, B, P]: final hidden state of every layer and direction. */
+  /** Final hidden state of every layer and direction, [numLayers·D, B, P]. */
   hN: Tensor;
-  /** [numLayers·D, B, H]: final cell state (LSTM only, else null). */
+  /** Final cell state (LSTM only, else null), [numLayers·D, B, H]. */
   cN: Tensor | null;
 }
 

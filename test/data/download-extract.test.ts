@@ -85,7 +85,9 @@ function zip(entries: ZipEntry[]): Buffer {
   for (const e of entries) {
     const name = Buffer.from(e.name, "utf8");
     const raw = Buffer.from(e.data ?? "", "utf8");
-    const comp = e.deflate === true ? deflateRawSync(raw) : raw;
+    const packed = e.deflate === true ? deflateRawSync(raw) : raw;
+    // an encrypted entry's data starts with a 12-byte encryption header (traditional PKWARE)
+    const comp = (e.flags ?? 0) & 1 ? Buffer.concat([Buffer.alloc(12, 0xa5), packed]) : packed;
     const crc = crc32(raw);
     const method = e.deflate === true ? 8 : 0;
     const flags = (e.flags ?? 0) | 0x800;
@@ -321,4 +323,17 @@ test("resolveDataset with an archive: download from 127.0.0.1, verify, extract, 
   // the archive lacks an expected file → clear error
   const missing = { ...spec, name: "toy2", expect: ["train.txt", "test.txt"] };
   await assert.rejects(resolveDataset(missing, { cacheDir, baseUrl: base, log: () => {} }), /dataset toy2: after download, .*corpus lacks test\.txt/);
+});
+
+test("size bound: an archive that expands past maxBytes is refused with the entry named, nothing extracted, no file left open", async (t) => {
+  const big = "z".repeat(5000); // compresses to a few dozen bytes
+  const a = setup(t, "bomb.tgz", tgz([{ name: "small.txt", data: "ok" }, { name: "big.txt", data: big }]));
+  await assert.rejects(extractArchive(a.archive, a.dest, { maxBytes: 1000 }), /bomb\.tgz: entry "big\.txt": the archive expands to more than 1000 bytes/);
+  assert.deepEqual(tree(a.dest), []);
+  const z = setup(t, "bomb.zip", zip([{ name: "small.txt", data: "ok" }, { name: "big.txt", data: big, deflate: true }]));
+  await assert.rejects(extractArchive(z.archive, z.dest, { maxBytes: 1000 }), /bomb\.zip: entry "big\.txt": the archive expands to more than 1000 bytes/);
+  assert.deepEqual(tree(z.dest), []);
+  // under the bound both extract
+  assert.equal((await extractArchive(a.archive, a.dest, { maxBytes: 6000 })).bytes, 5002);
+  assert.equal((await extractArchive(z.archive, z.dest, { maxBytes: 6000 })).bytes, 5002);
 });

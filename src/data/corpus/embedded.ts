@@ -10,6 +10,9 @@
  *
  * The text files are read directly (located with `require.resolve` of the package.json), not
  * through the packages' JavaScript entry points, which pull in a dozen @stdlib helper modules.
+ * Both packages are optional dependencies of rnnkit (46 MB with their helpers): npm installs them
+ * by default, `npm install --omit=optional` leaves them out, and then asking for a corpus says
+ * which package to install.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -25,7 +28,7 @@ function packageDir(pkg: string): string {
   try {
     return dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    throw new Error(`embedded corpus: the package ${pkg} is not installed (hint: it is a dependency of rnnkit; run npm install)`);
+    throw new Error(`embedded corpus: the optional dependency ${pkg} is not installed (hint: npm install ${pkg}, or train on your own text with --data file.txt)`);
   }
 }
 

@@ -18,6 +18,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type ResolveDatasetOptions, resolveDataset } from "../download/registry.js";
+import { DataFormatError } from "../sentiment/errors.js";
 import { EMBEDDED_CORPORA, type EmbeddedCorpusName, embeddedCorpus } from "./embedded.js";
 import { DEFAULT_SPLIT, type SplitFractions, splitStream } from "./split.js";
 import { readCorpusFile, readCorpusFolder } from "./text-file.js";
@@ -105,7 +106,7 @@ function fromSplitFiles(name: string, files: { train: string; valid: string; tes
 function fromText(name: string, text: string, files: string[], o: StyleOpts): Corpus {
   const tokenizer = resolveTokenizer({ level: o.level ?? "char", wordStyle: o.wordStyle ?? "prose", lower: o.lower, eos: o.eos });
   const tokens = tokenizeLm(text, tokenizer);
-  if (tokens.length === 0) throw new Error(`${name}: the text gives no tokens (hint: is it empty or only whitespace?)`);
+  if (tokens.length === 0) throw new DataFormatError(name, 0, "the text gives no tokens (hint: is it empty or only whitespace?)");
   const fractions = { ...DEFAULT_SPLIT[tokenizer.level], ...o.split };
   const s = splitStream(tokens, fractions, tokenizer.level === "word" ? tokenizer.eos : undefined);
   return { name, tokenizer, ...s, origin: { kind: "single-text", files, fractions } };

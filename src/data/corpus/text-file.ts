@@ -9,6 +9,7 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { DataFormatError } from "../sentiment/errors.js";
 
 /** Fraction of bad characters (invalid UTF-8, odd control characters) above which a file counts as binary. */
 const BINARY_BAD_FRACTION = 0.5;
@@ -28,10 +29,10 @@ function countBad(s: string, lossy: boolean): number {
  *   decodeCorpusBytes(readFileSync(p), p)
  */
 export function decodeCorpusBytes(bytes: Uint8Array, where: string): string {
-  if (bytes.length === 0) throw new Error(`${where}: the file is empty (hint: a corpus needs some text)`);
+  if (bytes.length === 0) throw new DataFormatError(where, 0, "the file is empty (hint: a corpus needs some text)");
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    throw new Error(`${where}: this looks like a binary file, not text (NUL byte at offset ${nul}; hint: pass a UTF-8 .txt file, or extract the archive first)`);
+    throw new DataFormatError(where, 0, `this looks like a binary file, not text (NUL byte at offset ${nul}; hint: pass a UTF-8 .txt file, or extract the archive first)`);
   }
   let text: string;
   let utf8 = true;
@@ -43,12 +44,12 @@ export function decodeCorpusBytes(bytes: Uint8Array, where: string): string {
   }
   const bad = countBad(text, !utf8);
   if (bad > BINARY_BAD_FRACTION * text.length) {
-    throw new Error(`${where}: this looks like a binary file, not text (${bad} of ${text.length} characters are invalid UTF-8 or control characters; hint: pass a UTF-8 .txt file)`);
+    throw new DataFormatError(where, 0, `this looks like a binary file, not text (${bad} of ${text.length} characters are invalid UTF-8 or control characters; hint: pass a UTF-8 .txt file)`);
   }
   if (!utf8) text = new TextDecoder("windows-1252").decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
-  if (text.trim() === "") throw new Error(`${where}: the file contains only whitespace (hint: a corpus needs some text)`);
+  if (text.trim() === "") throw new DataFormatError(where, 0, "the file contains only whitespace (hint: a corpus needs some text)");
   return text;
 }
 

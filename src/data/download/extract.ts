@@ -57,7 +57,7 @@ export async function extractArchive(archive: string, destDir: string, opts: Ext
   mkdirSync(tmp);
   try {
     const sink = new ExtractSink(tmp, archive, opts.maxBytes);
-    if (kind === "zip") extractZipFile(archive, sink);
+    if (kind === "zip") await extractZipFile(archive, sink);
     else await extractTarFile(archive, sink, kind === "tar.gz");
     const stats = sink.finish();
     const entries = readdirSync(tmp);

@@ -49,7 +49,7 @@ interface PendingLink {
   kind: "symlink" | "hardlink";
 }
 
-/** An open output file; `write` appends. */
+/** An open output file; `write` appends; `close` may be called more than once. */
 export interface EntryWriter {
   write(chunk: Uint8Array): void;
   close(): void;
@@ -107,17 +107,23 @@ export class ExtractSink {
       throw this.fail(name, `cannot write ${rel}: ${(e as Error).message}`);
     }
     this.stats.files++;
+    let open = true;
+    const close = (): void => {
+      if (open) closeSync(fd);
+      open = false;
+    };
     return {
       write: (chunk: Uint8Array): void => {
+        if (!open) throw this.fail(name, "write after close");
         this.stats.bytes += chunk.length;
         if (this.stats.bytes > this.maxBytes) {
-          closeSync(fd);
+          close();
           throw this.fail(name, `the archive expands to more than ${this.maxBytes} bytes (refused as a likely decompression bomb; raise maxBytes if it is genuine)`);
         }
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
       },
-      close: (): void => closeSync(fd),
+      close,
     };
   }
 

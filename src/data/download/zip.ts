@@ -1,114 +1,88 @@
 /**
- * A small zip reader (stored and deflate entries, via node:zlib inflateRaw), enough for dataset
- * archives such as wikitext-2-v1.zip, writing through an `ExtractSink`. The archive is read into
- * memory whole (fine for the tens of MB datasets ship as zip); ZIP64 and encrypted entries are
- * refused with a clear error.
+ * Zip archives (stored and deflate entries, ZIP64) read with `yauzl`, entry by entry as streams,
+ * and written through an `ExtractSink`, which enforces rnnkit's safety rules. yauzl's own name
+ * check is switched off (`decodeStrings: false`) so that every name goes through the sink's
+ * rules and errors; names are decoded by yauzl's `getFileNameLowLevel` (UTF-8 when flagged or
+ * given in an Info-ZIP Unicode extra field, else CP437). Each entry's CRC-32 is checked here.
  *
- * Layout used (little-endian):
- *   end of central directory (EOCD, "PK\5\6", within the last 22 + 65,535 bytes):
- *     entries@10 (u16), cdSize@12 (u32), cdOffset@16 (u32)
- *   central directory entry ("PK\1\2", 46 bytes + name + extra + comment):
- *     madeBy@4 flags@8 method@10 crc@16 compSize@20 size@24 nameLen@28 extraLen@30
- *     commentLen@32 externalAttrs@38 (unix mode in the high 16 bits when madeBy>>8 = 3)
- *     localOffset@42 name@46
- *   local header ("PK\3\4", 30 bytes + name + extra, then the data): nameLen@26 extraLen@28
- * Flags: bit 0 encrypted (refused), bit 11 UTF-8 names (otherwise CP437; read as Latin-1).
- * Entry kinds from the unix mode: 0o120000 symlink (data = target), 0o040000 or a trailing "/"
- * folder, other non-regular types refused.
+ * Entry kinds from the unix mode (high 16 bits of the external attributes when made on unix):
+ * 0o120000 symlink (data = target), 0o040000 or a trailing "/" folder, other non-regular types
+ * refused. Encrypted entries and compression methods other than stored/deflate are refused.
  */
-import { readFileSync } from "node:fs";
-import { inflateRawSync } from "node:zlib";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import type { Readable } from "node:stream";
+import yauzl, { type Entry, type ZipFile } from "yauzl";
 import type { ExtractSink } from "./sink.js";
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
 /** CRC-32 (IEEE, as zip and gzip use). */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+export const crc32 = (data: Uint8Array, value = 0): number => zlibCrc32(data, value);
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
+/** Longest symlink target read (a path, not data). */
+const MAX_LINK = 4096;
 
-function findEocd(buf: Buffer): number {
-  const min = Math.max(0, buf.length - 22 - 0xffff);
-  for (let i = buf.length - 22; i >= min; i--) if (buf.readUInt32LE(i) === 0x06054b50) return i;
-  return -1;
-}
+const openZip = (archive: string): Promise<ZipFile> =>
+  new Promise((resolve, reject) =>
+    yauzl.open(archive, { lazyEntries: true, decodeStrings: false, autoClose: true, validateEntrySizes: true }, (err, zip) => (err ? reject(new Error(`${archive}: not a zip archive, or a damaged one (${err.message})`)) : resolve(zip))),
+  );
+
+const openEntry = (zip: ZipFile, entry: Entry): Promise<Readable> => new Promise((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
 
 /** Extract a zip file through `sink`. */
-export function extractZipFile(archive: string, sink: ExtractSink): void {
-  const buf = readFileSync(archive);
-  const eocd = buf.length >= 22 ? findEocd(buf) : -1;
-  if (eocd < 0) throw new Error(`${archive}: not a zip archive (no end-of-central-directory record)`);
-  const count = buf.readUInt16LE(eocd + 10);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdOffset === 0xffffffff) throw new Error(`${archive}: ZIP64 archives are not supported (hint: extract it with unzip and pass the folder)`);
-  let p = cdOffset;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${archive}: corrupt central directory at entry ${i} (offset ${p})`);
-    const madeBy = buf.readUInt16LE(p + 4);
-    const flags = buf.readUInt16LE(p + 8);
-    const method = buf.readUInt16LE(p + 10);
-    const crc = buf.readUInt32LE(p + 16);
-    const compSize = buf.readUInt32LE(p + 20);
-    const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const ext = buf.readUInt32LE(p + 38);
-    const localOffset = buf.readUInt32LE(p + 42);
-    const name = buf.toString(flags & 0x800 ? "utf8" : "latin1", p + 46, p + 46 + nameLen);
-    p += 46 + nameLen + extraLen + commentLen;
-
-    if (compSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) throw sink.fail(name, "ZIP64 entry (not supported)");
-    if (flags & 1) throw sink.fail(name, "encrypted entry (not supported)");
-    const mode = madeBy >>> 8 === 3 ? ext >>> 16 : 0;
-    const fmt = mode & S_IFMT;
-    const isDir = name.endsWith("/") || fmt === S_IFDIR || (mode === 0 && (ext & 0x10) !== 0);
-    if (fmt !== 0 && fmt !== S_IFDIR && fmt !== S_IFREG && fmt !== S_IFLNK) throw sink.fail(name, `special file (mode ${fmt.toString(8)}: device, FIFO or socket; refused)`);
-    if (isDir) {
-      sink.dir(name);
-      continue;
+export async function extractZipFile(archive: string, sink: ExtractSink): Promise<void> {
+  const zip = await openZip(archive);
+  try {
+    for (;;) {
+      const entry = await new Promise<Entry | null>((resolve, reject) => {
+        const cleanup = (): void => void zip.removeAllListeners("entry").removeAllListeners("end").removeAllListeners("error");
+        zip.once("entry", (e: Entry) => (cleanup(), resolve(e)));
+        zip.once("end", () => (cleanup(), resolve(null)));
+        zip.once("error", (e: Error) => (cleanup(), reject(new Error(`${archive}: damaged zip archive (${e.message})`))));
+        zip.readEntry();
+      });
+      if (entry === null) return;
+      await extractEntry(zip, entry, sink);
     }
-
-    if (localOffset + 30 > buf.length || buf.readUInt32LE(localOffset) !== 0x04034b50) throw sink.fail(name, `corrupt local header at offset ${localOffset}`);
-    const start = localOffset + 30 + buf.readUInt16LE(localOffset + 26) + buf.readUInt16LE(localOffset + 28);
-    if (start + compSize > buf.length) throw sink.fail(name, "entry data runs past the end of the archive (truncated?)");
-    const raw = buf.subarray(start, start + compSize);
-    let data: Buffer;
-    if (method === 0) data = raw;
-    else if (method === 8) {
-      try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
-      } catch (e) {
-        throw sink.fail(name, `cannot inflate: ${(e as Error).message}`);
-      }
-    } else throw sink.fail(name, `compression method ${method} is not supported (only stored and deflate)`);
-    if (data.length !== size) throw sink.fail(name, `size ${data.length} does not match the directory's ${size}`);
-    if (crc32(data) !== crc) throw sink.fail(name, "CRC-32 mismatch (corrupt archive)");
-
-    if (fmt === S_IFLNK) {
-      sink.symlink(name, data.toString("utf8"));
-      continue;
-    }
-    const w = sink.file(name);
-    try {
-      w.write(data);
-    } finally {
-      w.close();
-    }
+  } finally {
+    zip.close();
   }
+}
+
+async function extractEntry(zip: ZipFile, entry: Entry, sink: ExtractSink): Promise<void> {
+  const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+  if (entry.generalPurposeBitFlag & 1) throw sink.fail(name, "encrypted entry (not supported)");
+  const mode = entry.versionMadeBy >>> 8 === 3 ? entry.externalFileAttributes >>> 16 : 0;
+  const fmt = mode & S_IFMT;
+  if (fmt !== 0 && fmt !== S_IFDIR && fmt !== S_IFREG && fmt !== S_IFLNK) throw sink.fail(name, `special file (mode ${fmt.toString(8)}: device, FIFO or socket; refused)`);
+  if (name.endsWith("/") || fmt === S_IFDIR || (mode === 0 && (entry.externalFileAttributes & 0x10) !== 0)) return sink.dir(name);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw sink.fail(name, `compression method ${entry.compressionMethod} is not supported (only stored and deflate)`);
+  if (fmt === S_IFLNK && entry.uncompressedSize > MAX_LINK) throw sink.fail(name, `symlink target of ${entry.uncompressedSize} bytes (refused)`);
+
+  let stream: Readable;
+  try {
+    stream = await openEntry(zip, entry);
+  } catch (e) {
+    throw sink.fail(name, `cannot read: ${(e as Error).message}`);
+  }
+  const link: Buffer[] = [];
+  const w = fmt === S_IFLNK ? null : sink.file(name);
+  let crc = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      crc = crc32(chunk, crc);
+      if (w) w.write(chunk);
+      else link.push(chunk);
+    }
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw msg.startsWith(sink.archive) ? e : sink.fail(name, `damaged entry data (${msg})`);
+  } finally {
+    stream.destroy();
+    w?.close();
+  }
+  if (crc !== entry.crc32) throw sink.fail(name, "CRC-32 mismatch (corrupt archive)");
+  if (fmt === S_IFLNK) sink.symlink(name, Buffer.concat(link).toString("utf8"));
 }

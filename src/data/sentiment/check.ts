@@ -2,6 +2,7 @@
  * Checks on a labelled dataset after parsing, whatever the reader (CSV/TSV/JSONL/JSON): the
  * silent failures of a wrong column or a damaged file become errors or notes.
  *
+ * - A file with no records is an error.
  * - A record with an empty label is an error (it would otherwise become a class named "").
  * - Records whose text is empty (or whitespace) are dropped with a note, as the JSON reader does;
  *   when *every* text is empty it is an error (the text column is probably the wrong one) —
@@ -19,13 +20,14 @@ const list = (xs: readonly number[]): string => xs.slice(0, 5).join(", ") + (xs.
  * as is; otherwise it is recomputed from the records that remain.
  */
 export function checkExamples<E extends Example>(ds: TextDataset<E>, givenLabels: boolean): TextDataset<E> {
+  if (ds.examples.length === 0) throw new DataFormatError(ds.source, 0, "no records (the file is empty or has only a header)");
   const emptyLabel: number[] = [];
   const emptyText: number[] = [];
   ds.examples.forEach((e, i) => {
     if (e.label.trim() === "") emptyLabel.push(i + 1);
     if (e.text.trim() === "") emptyText.push(i + 1);
   });
-  if (ds.examples.length > 0 && emptyText.length === ds.examples.length)
+  if (emptyText.length === ds.examples.length)
     throw new DataFormatError(ds.source, 0, `every one of the ${ds.examples.length} records has an empty text (hint: is the text column right? name it with --text-col)`);
   const firstLabelOnly = emptyLabel.find((r) => !emptyText.includes(r));
   if (firstLabelOnly !== undefined) {
