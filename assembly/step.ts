@@ -8,7 +8,7 @@
  */
 import { vexp, vsigmoid, vtanh } from "./vmath";
 import { ld, st } from "./lanes";
-import { rowsDot } from "./dot";
+import { rowsDot, rowsDotPair } from "./dot";
 
 /** Decoder outputs per softmax chunk (partial max and sum each, combined in order). */
 export const STEP_CHUNK: i32 = 256;
@@ -22,6 +22,11 @@ export function stepLayer(cell: i32, B: i32, H: i32, I: i32, X: usize, ldx: i32,
   const G = cell == 0 ? 4 : cell == 1 ? 3 : 1;
   const GH = G * H;
   for (let q = 0; q < G; q++) {
+    if (cell != 1 && B == 1) {
+      // one stream: a gate row's W_ih x + W_hh h in one accumulator (one horizontal sum)
+      rowsDotPair(wIh, I, X, wHh, H, h, q * H + j0, q * H + j1, bias, g);
+      continue;
+    }
     rowsDot(wIh, I, q * H + j0, q * H + j1, X, ldx, B, bias, 0, g, GH);
     if (cell == 1) rowsDot(wHh, H, q * H + j0, q * H + j1, h, H, B, bHh, 0, hg, GH);
     else rowsDot(wHh, H, q * H + j0, q * H + j1, h, H, B, 0, 1, g, GH);
