@@ -126,3 +126,49 @@ export function stepFinish(B: i32, C: i32, output: i32, invT: f64, out: usize, c
     }
   }
 }
+
+/**
+ * Layout of a task descriptor (i32 words from `desc`, written by src/kernels/wasm/step.ts):
+ *   [0] (gen << 16) | next task   [1] tasks finished   [2] tasks   [3] kind: 0 layer, 1 decoder
+ *   [4 …] the phase's arguments (stepLayer's first 15, or stepDecoder's without ch0, ch1)
+ *   from byte 128: task i's range (a0, a1) at 128 + 8i: units of a layer, chunks of the decoder
+ */
+const TASKS_AT: usize = 128;
+
+/**
+ * Run tasks of one stepper phase, claimed one at a time, until none is left: every thread that
+ * calls this (the main thread, and the workers it posted the call to) takes the next unclaimed
+ * task, so a worker the OS has not scheduled holds up no more than the one task it took — and
+ * none if it wakes after the others took them all (it then returns at once). `gen` is the phase's
+ * number: a call for an earlier phase finds another number in word 0 and does nothing.
+ */
+export function stepTasks(desc: usize, gen: i32): void {
+  const n = load<i32>(desc, 8);
+  const kind = load<i32>(desc, 12);
+  for (;;) {
+    let i: i32;
+    if (ASC_FEATURE_THREADS) {
+      const w = atomic.load<i32>(desc);
+      if ((w >>> 16) != (gen & 0xffff)) return;
+      i = w & 0xffff;
+      if (i >= n) return;
+      if (atomic.cmpxchg<i32>(desc, w, w + 1) != w) continue;
+    } else {
+      const w = load<i32>(desc);
+      i = w & 0xffff;
+      if ((w >>> 16) != (gen & 0xffff) || i >= n) return;
+      store<i32>(desc, w + 1);
+    }
+    const r = desc + TASKS_AT + (<usize>i << 3);
+    const a0 = load<i32>(r), a1 = load<i32>(r, 4);
+    if (kind == 0) {
+      stepLayer(load<i32>(desc, 16), load<i32>(desc, 20), load<i32>(desc, 24), load<i32>(desc, 28), load<u32>(desc, 32), load<i32>(desc, 36), load<u32>(desc, 40), load<u32>(desc, 44), load<u32>(desc, 48), load<u32>(desc, 52), load<u32>(desc, 56), load<u32>(desc, 60), load<u32>(desc, 64), load<u32>(desc, 68), load<u32>(desc, 72), a0, a1);
+    } else {
+      stepDecoder(load<i32>(desc, 16), load<i32>(desc, 20), load<i32>(desc, 24), load<u32>(desc, 28), load<u32>(desc, 32), load<u32>(desc, 36), load<u32>(desc, 40), load<i32>(desc, 44), load<f32>(desc, 48), a0, a1, load<u32>(desc, 52), load<u32>(desc, 56), load<i32>(desc, 60));
+    }
+    if (ASC_FEATURE_THREADS) {
+      atomic.add<i32>(desc + 4, 1);
+      atomic.notify(desc + 4, 1);
+    } else store<i32>(desc + 4, load<i32>(desc + 4) + 1);
+  }
+}
