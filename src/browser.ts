@@ -67,7 +67,8 @@ export { trainLoop, type TrainTask, type TrainLoopOptions, type TrainLoopResult,
 export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
-export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
+export { LmStepper } from "./lm/step.js";
 
 // text classification
 export * from "./data/text/index.js";

@@ -27,7 +27,8 @@ export { saveSnapshot, loadSnapshot, trainingStatePath } from "./train/snapshot-
 export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
-export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
+export { LmStepper } from "./lm/step.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
 
 // text classification
