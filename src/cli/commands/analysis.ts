@@ -13,7 +13,7 @@ import { toCsv } from "../../analysis/csv.js";
 import { CELL_LABEL } from "../../analysis/style.js";
 import { type FlowRow, gradientFlowExperiment, normAt, normRatio } from "../../analysis/flow-experiment.js";
 import { explodingExperiment } from "../../analysis/exploding.js";
-import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE_BIAS, DEFAULT_SEEDS, DEFAULT_STEPS, longRangeExperiment } from "../../analysis/long-range.js";
+import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_BATCH, DEFAULT_GATE_BIAS, DEFAULT_SEEDS, DEFAULT_STEPS, longRangeExperiment } from "../../analysis/long-range.js";
 import { lstmGates } from "../../analysis/gates.js";
 import { UNIT_VIEWS, type UnitView, gateCharts, gateSummary } from "../../analysis/gates-chart.js";
 import { CliError, action, choiceArg, intArg, numArg } from "../common.js";
@@ -165,8 +165,8 @@ export function registerAnalysisCommands(program: Command): void {
     .option("--task <task>", "recall or adding", choiceArg("--task", ["recall", "adding"] as const), "recall")
     .option("--cells <list>", "comma-separated cells", "rnn,gru,lstm")
     .option("--distances <list>", "comma-separated k", "5,10,20,50,100")
-    .option("--steps <n>", "training steps per cell and k, the same budget for every cell (default 600 recall, 2000 adding)", intArg("--steps"))
-    .option("--batch <n>", "batch size", intArg("--batch"), 32)
+    .option("--steps <n>", `training steps per cell and k, the same budget for every cell (default ${DEFAULT_STEPS.recall} recall, ${DEFAULT_STEPS.adding} adding)`, intArg("--steps"))
+    .option("--batch <n>", `batch size (default ${DEFAULT_BATCH.recall} recall, ${DEFAULT_BATCH.adding} adding)`, intArg("--batch"))
     .option("--hidden <n>", "hidden size", intArg("--hidden"), 64)
     .option("--lr <x>", "Adam learning rate", numArg("--lr", 0), 3e-3)
     .option("--gate-bias <b>", "initial LSTM forget-gate / GRU update-gate bias (0 = leave PyTorch's default init)", numArg("--gate-bias"), DEFAULT_GATE_BIAS)
@@ -178,17 +178,18 @@ export function registerAnalysisCommands(program: Command): void {
     .option("--out <dir>", "output folder", join("runs", "long-range"))
     .option("--json", "JSON lines instead of a table")
     .action(
-      action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; seeds: number; out: string; json?: boolean }) => {
+      action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch?: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; seeds: number; out: string; json?: boolean }) => {
         const cells = cellList(opts.cells);
         const distances = intList("--distances", opts.distances);
         const steps = opts.steps ?? DEFAULT_STEPS[opts.task];
+        const batch = opts.batch ?? DEFAULT_BATCH[opts.task];
         const t0 = Date.now();
         const onResult = (r: LongRangeResult): void =>
           opts.json ? say(JSON.stringify({ event: "result", ...r, curve: undefined })) : note(`${CELL_LABEL[r.cell]}, k = ${r.distance}, seed ${r.seed}: accuracy ${r.accuracy.toFixed(3)} (loss ${r.finalLoss.toFixed(3)}, ${r.seconds.toFixed(1)} s)`);
         const { results, summary, chart } = longRangeExperiment({
-          task: opts.task, cells, distances, steps, batchSize: opts.batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, onResult,
+          task: opts.task, cells, distances, steps, batchSize: batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, onResult,
         });
-        const config = { task: opts.task, cells, distances, steps, batch: opts.batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, backend: backend().name };
+        const config = { task: opts.task, cells, distances, steps, batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, backend: backend().name };
         const files = writeOut(opts.out, {
           "results.csv": toCsv(results.map(({ curve: _c, ...r }) => r)),
           "summary.csv": toCsv(summary.map((m) => ({ ...m }))),
