@@ -164,8 +164,9 @@ export function classifierToBytes(b: Omit<ClassifierBundle, "info"> & { info?: R
 export function classifierFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): ClassifierBundle {
   const { tensors, meta } = ckpt;
   const cfg = meta.config as { model: unknown; pipeline: unknown } | null;
-  const model = checkTextClassifierCheckpoint(cfg?.model, tensors, where); // before anything is allocated from it
-  const pipeline = checkPipeline(cfg?.pipeline, where);
+  if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new CheckpointError(`${where}: the config must be a JSON object {model, pipeline}, got ${JSON.stringify(cfg) ?? "nothing"} (the file is damaged or not an rnnkit checkpoint)`);
+  const model = checkTextClassifierCheckpoint(cfg.model, tensors, where); // before anything is allocated from it
+  const pipeline = checkPipeline(cfg.pipeline, where);
   const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
   if (vocab.size !== model.vocabSize) throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${model.vocabSize} rows (the checkpoint is inconsistent)`);
   const labels = checkLabels(meta.labels ?? [], model.numClasses, where);

@@ -16,6 +16,8 @@ import { languageModelGraph } from "./language-model.js";
 import { classifierMetadata, lmMetadata, type MetadataProps } from "./metadata.js";
 import { DataType, IR_VERSION, OPSET, encodeModel } from "./proto.js";
 import { recurrentStack } from "./recurrent.js";
+import { SequenceClassifier } from "../../models/sequence-classifier.js";
+import { CheckpointError } from "../../errors.js";
 import type { RecurrentBase } from "../../nn/recurrent.js";
 
 export { decodeModel, OPSET as ONNX_OPSET, IR_VERSION as ONNX_IR_VERSION } from "./proto.js";
@@ -53,6 +55,8 @@ export function lmToOnnx(lm: Pick<LoadedLm, "model" | "vocab"> & { info?: Record
 
 /** A sequence classifier bundle as .onnx bytes; see ./classifier.ts for inputs and outputs. */
 export function classifierToOnnx(b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): Uint8Array {
+  if (!(b.model instanceof SequenceClassifier))
+    throw new CheckpointError(`classifierToOnnx: ONNX export knows SequenceClassifier models (--arch lstm/gru/rnn, uni- or bidirectional), got a ${b.model.constructor.name} (a classifier fine-tuned from a language model, --from-lm); its concat-pooling head is not exported yet (hint: serve it with rnnkit serve, or load it in PyTorch with python/rnnkit_torch.py)`);
   const g = new GraphBuilder("rnnkit_sequence_classifier");
   classifierGraph(g, b.model);
   const c = b.model.config;
