@@ -111,3 +111,66 @@ export function rowsDot(A: usize, K: i32, n0: i32, n1: i32, X: usize, ldx: i32, 
   if (b < B) rowsDot1(A, K, n0, n1, X + <usize>b * xb, base, acc, Y + <usize>b * yb);
 }
 
+
+/**
+ * Rows [n0, n1) of two operands summed in one accumulator per row, one vector each:
+ * Y[n] = base[n] (or 0) + Σ_k A1[n, k] x1[k] + Σ_k A2[n, k] x2[k] — an LSTM gate row's
+ * W_ih x + W_hh h with one horizontal sum and one store.
+ */
+export function rowsDotPair(A1: usize, K1: i32, x1: usize, A2: usize, K2: i32, x2: usize, n0: i32, n1: i32, base: usize, Y: usize): void {
+  const Kb1 = <usize>K1 << 2, Kb2 = <usize>K2 << 2;
+  let n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let a0 = A1 + <usize>n * Kb1, a1 = a0 + Kb1, a2 = a1 + Kb1, a3 = a2 + Kb1;
+    let k = 0;
+    for (; k + 4 <= K1; k += 4) {
+      const o = <usize>k << 2;
+      const xv = v128.load(x1 + o);
+      s0 = madd(v128.load(a0 + o), xv, s0);
+      s1 = madd(v128.load(a1 + o), xv, s1);
+      s2 = madd(v128.load(a2 + o), xv, s2);
+      s3 = madd(v128.load(a3 + o), xv, s3);
+    }
+    if (k < K1) {
+      const o = <usize>k << 2, q = K1 - k;
+      const xv = ld(x1 + o, q);
+      s0 = madd(ld(a0 + o, q), xv, s0);
+      s1 = madd(ld(a1 + o, q), xv, s1);
+      s2 = madd(ld(a2 + o, q), xv, s2);
+      s3 = madd(ld(a3 + o, q), xv, s3);
+    }
+    a0 = A2 + <usize>n * Kb2;
+    a1 = a0 + Kb2;
+    a2 = a1 + Kb2;
+    a3 = a2 + Kb2;
+    k = 0;
+    for (; k + 4 <= K2; k += 4) {
+      const o = <usize>k << 2;
+      const xv = v128.load(x2 + o);
+      s0 = madd(v128.load(a0 + o), xv, s0);
+      s1 = madd(v128.load(a1 + o), xv, s1);
+      s2 = madd(v128.load(a2 + o), xv, s2);
+      s3 = madd(v128.load(a3 + o), xv, s3);
+    }
+    if (k < K2) {
+      const o = <usize>k << 2, q = K2 - k;
+      const xv = ld(x2 + o, q);
+      s0 = madd(ld(a0 + o, q), xv, s0);
+      s1 = madd(ld(a1 + o, q), xv, s1);
+      s2 = madd(ld(a2 + o, q), xv, s2);
+      s3 = madd(ld(a3 + o, q), xv, s3);
+    }
+    put(Y, base, 0, n, hsum(s0));
+    put(Y, base, 0, n + 1, hsum(s1));
+    put(Y, base, 0, n + 2, hsum(s2));
+    put(Y, base, 0, n + 3, hsum(s3));
+  }
+  for (; n < n1; n++) {
+    let s0 = f32x4.splat(0);
+    const a0 = A1 + <usize>n * Kb1, b0 = A2 + <usize>n * Kb2;
+    for (let k = 0; k < K1; k += 4) s0 = madd(ld(a0 + (<usize>k << 2), K1 - k), ld(x1 + (<usize>k << 2), K1 - k), s0);
+    for (let k = 0; k < K2; k += 4) s0 = madd(ld(b0 + (<usize>k << 2), K2 - k), ld(x2 + (<usize>k << 2), K2 - k), s0);
+    put(Y, base, 0, n, hsum(s0));
+  }
+}

@@ -11,7 +11,7 @@ export { lstmForward, lstmBackward } from "./lstm";
 export { gruForward, gruBackward } from "./gru";
 export { rnnForward, rnnBackward } from "./rnn";
 export { softmaxCrossEntropy, softmaxCrossEntropyChunks, softmaxCrossEntropyBackward, linearCeChunks, embeddingGather, embeddingScatterAdd } from "./loss";
-export { stepLayer, stepDecoder, stepFinish } from "./step";
+export { stepLayer, stepDecoder, stepFinish, stepTasks } from "./step";
 export { adamStep, sgdStep, sumSquares, sumRowsF64, sumRowsF64Ld } from "./optim";
 
 /** First free byte after the module's static data. */

@@ -8,7 +8,7 @@
  */
 import { vexp, vsigmoid, vtanh } from "./vmath";
 import { ld, st } from "./lanes";
-import { rowsDot } from "./dot";
+import { rowsDot, rowsDotPair } from "./dot";
 
 /** Decoder outputs per softmax chunk (partial max and sum each, combined in order). */
 export const STEP_CHUNK: i32 = 256;
@@ -22,6 +22,11 @@ export function stepLayer(cell: i32, B: i32, H: i32, I: i32, X: usize, ldx: i32,
   const G = cell == 0 ? 4 : cell == 1 ? 3 : 1;
   const GH = G * H;
   for (let q = 0; q < G; q++) {
+    if (cell != 1 && B == 1) {
+      // one stream: a gate row's W_ih x + W_hh h in one accumulator (one horizontal sum)
+      rowsDotPair(wIh, I, X, wHh, H, h, q * H + j0, q * H + j1, bias, g);
+      continue;
+    }
     rowsDot(wIh, I, q * H + j0, q * H + j1, X, ldx, B, bias, 0, g, GH);
     if (cell == 1) rowsDot(wHh, H, q * H + j0, q * H + j1, h, H, B, bHh, 0, hg, GH);
     else rowsDot(wHh, H, q * H + j0, q * H + j1, h, H, B, 0, 1, g, GH);
@@ -119,5 +124,51 @@ export function stepFinish(B: i32, C: i32, output: i32, invT: f64, out: usize, c
         st(p, f32x4.sub(ld(p, C - j), lse), C - j);
       }
     }
+  }
+}
+
+/**
+ * Layout of a task descriptor (i32 words from `desc`, written by src/kernels/wasm/step.ts):
+ *   [0] (gen << 16) | next task   [1] tasks finished   [2] tasks   [3] kind: 0 layer, 1 decoder
+ *   [4 …] the phase's arguments (stepLayer's first 15, or stepDecoder's without ch0, ch1)
+ *   from byte 128: task i's range (a0, a1) at 128 + 8i: units of a layer, chunks of the decoder
+ */
+const TASKS_AT: usize = 128;
+
+/**
+ * Run tasks of one stepper phase, claimed one at a time, until none is left: every thread that
+ * calls this (the main thread, and the workers it posted the call to) takes the next unclaimed
+ * task, so a worker the OS has not scheduled holds up no more than the one task it took — and
+ * none if it wakes after the others took them all (it then returns at once). `gen` is the phase's
+ * number: a call for an earlier phase finds another number in word 0 and does nothing.
+ */
+export function stepTasks(desc: usize, gen: i32): void {
+  const n = load<i32>(desc, 8);
+  const kind = load<i32>(desc, 12);
+  for (;;) {
+    let i: i32;
+    if (ASC_FEATURE_THREADS) {
+      const w = atomic.load<i32>(desc);
+      if ((w >>> 16) != (gen & 0xffff)) return;
+      i = w & 0xffff;
+      if (i >= n) return;
+      if (atomic.cmpxchg<i32>(desc, w, w + 1) != w) continue;
+    } else {
+      const w = load<i32>(desc);
+      i = w & 0xffff;
+      if ((w >>> 16) != (gen & 0xffff) || i >= n) return;
+      store<i32>(desc, w + 1);
+    }
+    const r = desc + TASKS_AT + (<usize>i << 3);
+    const a0 = load<i32>(r), a1 = load<i32>(r, 4);
+    if (kind == 0) {
+      stepLayer(load<i32>(desc, 16), load<i32>(desc, 20), load<i32>(desc, 24), load<i32>(desc, 28), load<u32>(desc, 32), load<i32>(desc, 36), load<u32>(desc, 40), load<u32>(desc, 44), load<u32>(desc, 48), load<u32>(desc, 52), load<u32>(desc, 56), load<u32>(desc, 60), load<u32>(desc, 64), load<u32>(desc, 68), load<u32>(desc, 72), a0, a1);
+    } else {
+      stepDecoder(load<i32>(desc, 16), load<i32>(desc, 20), load<i32>(desc, 24), load<u32>(desc, 28), load<u32>(desc, 32), load<u32>(desc, 36), load<u32>(desc, 40), load<i32>(desc, 44), load<f32>(desc, 48), a0, a1, load<u32>(desc, 52), load<u32>(desc, 56), load<i32>(desc, 60));
+    }
+    if (ASC_FEATURE_THREADS) {
+      atomic.add<i32>(desc + 4, 1);
+      atomic.notify(desc + 4, 1);
+    } else store<i32>(desc + 4, load<i32>(desc + 4) + 1);
   }
 }

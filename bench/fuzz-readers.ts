@@ -86,27 +86,37 @@ async function runReader(reader: string, o: Opts): Promise<Tally> {
   const chunks = Math.ceil(o.cases / o.chunk);
   let next = { chunk: 0, index: 0 };
   const script = fileURLToPath(import.meta.url);
+  const noted: Record<string, number> = {};
   const note = (what: string, at: { chunk: number; index: number }, detail = ""): void => {
-    if (tally.examples.length < 20) tally.examples.push(`${what} at ${reader}:${at.chunk}:${at.index}${detail ? `: ${detail}` : ""}`);
+    noted[what] = (noted[what] ?? 0) + 1;
+    if (noted[what]! <= 8) tally.examples.push(`${what} at ${reader}:${at.chunk}:${at.index}${detail ? `: ${detail}` : ""}`);
   };
   while (next.chunk < chunks) {
     const c: ChildProcess = fork(script, ["--child", reader, String(o.seed), String(o.chunk), String(next.chunk), String(chunks), String(next.index)], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let current = { ...next };
+    let started = false;
     let stderrTail = "";
+    let exitNote = "";
     let timer: NodeJS.Timeout | null = null;
     const end = await new Promise<"done" | "hang" | "crash">((resolve) => {
+      // until the child's first report it is starting up (loading the library), which on a busy
+      // machine can take longer than any case: that wait is not a case's and gets a minute
       const arm = (): void => {
         if (timer) clearTimeout(timer);
-        timer = setTimeout(() => {
-          c.kill("SIGKILL");
-          resolve("hang");
-        }, o.timeout);
+        timer = setTimeout(
+          () => {
+            c.kill("SIGKILL");
+            resolve(started ? "hang" : "crash");
+          },
+          started ? o.timeout : Math.max(60_000, o.timeout),
+        );
       };
       arm();
       let done = false;
       c.on("message", (m: ToParent) => {
         arm();
         if (m.kind === "case") {
+          started = true;
           current = { chunk: m.chunk, index: m.index };
         } else if (m.kind === "result") {
           tally[m.outcome]++;
@@ -126,14 +136,15 @@ async function runReader(reader: string, o: Opts): Promise<Tally> {
       c.stderr!.on("data", (d: Buffer) => {
         stderrTail = (stderrTail + d.toString()).slice(-400);
       });
-      c.on("exit", () => {
+      c.on("exit", (code, signal) => {
         if (timer) clearTimeout(timer);
+        exitNote = `exit ${code ?? signal}`;
         resolve(done ? "done" : "crash");
       });
     });
     if (end === "hang" || end === "crash") {
       tally[end]++;
-      note(end, current, end === "crash" ? stderrTail.trim().split("\n").slice(-2).join(" / ") : "");
+      note(end, current, end === "crash" ? `${exitNote}${started ? "" : " before the first case"}; ${stderrTail.trim().split("\n").slice(-3).join(" / ")}` : "");
       next = current.index + 1 >= o.chunk ? { chunk: current.chunk + 1, index: 0 } : { chunk: current.chunk, index: current.index + 1 };
     } else break;
   }

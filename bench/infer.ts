@@ -16,8 +16,10 @@
  * Every measurement runs in its own child process (RNNKIT_NATIVE_THREADS / RNNKIT_WASM_THREADS
  * set), so its peak RSS is its own. Times are wall-clock medians of 5 samples after a warm-up;
  * ratios are against PyTorch with 1 thread (OpenBLAS pthreads build, as ../shared/bench/README.md
- * sets it up; 2 threads use the OpenMP build). Models have random weights (seeded), the same
- * shapes and initialisation families as PyTorch's.
+ * sets it up; 2 threads use the OpenMP build). "Per CPU-s" columns divide by the CPU time the
+ * process used (all its threads): on a shared, loaded machine wall time depends on scheduling,
+ * CPU time much less so (for 2 threads it also counts the time workers spin waiting for work).
+ * Models have random weights (seeded), the same shapes and initialisation families as PyTorch's.
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -31,6 +33,10 @@ const REPO = resolve(HERE, "..", ".."); // dist/bench → repo root
 interface Row {
   impl: string;
   what: string;
+  /** Per second of CPU time (every thread of the process): what the run costs on a shared machine. */
+  tokensPerCpuS?: number;
+  latencyCpuMs?: number;
+  reviewsPerCpuS?: number;
   tokensPerS?: number;
   tokensPerSMin?: number;
   tokensPerSMax?: number;
@@ -50,6 +56,11 @@ const list = (v: string | undefined, dflt: string): string[] => (v ?? dflt).spli
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rss = (): number => process.memoryUsage().rss / 2 ** 20;
 const peakRss = (): number => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds (user + system, every thread) since c0. */
+const cpuSeconds = (c0: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(c0);
+  return (u.user + u.system) / 1e6;
+};
 
 // ---------------------------------------------------------------- child side
 const GEN_MODELS = { word: { V: 5000, E: 128, H: 256, L: 1 }, char: { V: 65, E: 64, H: 256, L: 2 } } as const;
@@ -101,12 +112,15 @@ async function child(spec: string, tokens: number, quick: boolean): Promise<Row>
     const f = await lmFixture(what as "word" | "char");
     generate(f.model, f.vocab, f.prompt, { length: 200, seed: 1 });
     const rates: number[] = [];
+    const cpuRates: number[] = [];
     for (let s = 0; s < samples; s++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       generate(f.model, f.vocab, f.prompt, { length: tokens, seed: s + 1 });
       rates.push(tokens / ((performance.now() - t0) / 1e3));
+      cpuRates.push(tokens / cpuSeconds(c0));
     }
-    return { impl, what: `gen ${what}`, tokensPerS: median(rates), tokensPerSMin: Math.min(...rates), tokensPerSMax: Math.max(...rates), rssMiB: peakRss() };
+    return { impl, what: `gen ${what}`, tokensPerS: median(rates), tokensPerSMin: Math.min(...rates), tokensPerSMax: Math.max(...rates), tokensPerCpuS: median(cpuRates), rssMiB: peakRss() };
   }
   if (kind === "cls") {
     const { classifierProba } = await import("../src/models/classifier-step.js");
@@ -118,21 +132,25 @@ async function child(spec: string, tokens: number, quick: boolean): Promise<Row>
     const batch = Int32Array.from({ length: B * f.T }, () => 2 + randint(f.V - 2));
     const len1 = Int32Array.of(f.T), lenB = new Int32Array(B).fill(f.T);
     const reps = 20;
-    const time = (fn: () => void, n: number): number => {
+    /** Median wall and CPU milliseconds per call. */
+    const time = (fn: () => void, n: number): [number, number] => {
       fn();
       const xs: number[] = [];
+      const cs: number[] = [];
       for (let s = 0; s < samples; s++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         for (let i = 0; i < n; i++) fn();
         xs.push((performance.now() - t0) / n);
+        cs.push((cpuSeconds(c0) * 1e3) / n);
       }
-      return median(xs);
+      return [median(xs), median(cs)];
     };
-    const latencyMs = time(() => void classifierProba(f.model, one, 1, f.T, len1), reps);
+    const [latencyMs, latencyCpuMs] = time(() => void classifierProba(f.model, one, 1, f.T, len1), reps);
     const text = [f.text()];
-    const textLatencyMs = time(() => void classifyTexts(f.bundle, text), reps);
-    const batchMs = time(() => void classifierProba(f.model, batch, B, f.T, lenB), 1);
-    return { impl, what: "cls", latencyMs, textLatencyMs, reviewsPerS: B / (batchMs / 1e3), rssMiB: peakRss() };
+    const [textLatencyMs] = time(() => void classifyTexts(f.bundle, text), reps);
+    const [batchMs, batchCpuMs] = time(() => void classifierProba(f.model, batch, B, f.T, lenB), 1);
+    return { impl, what: "cls", latencyMs, latencyCpuMs, textLatencyMs, reviewsPerS: B / (batchMs / 1e3), reviewsPerCpuS: B / (batchCpuMs / 1e3), rssMiB: peakRss() };
   }
   if (kind === "mem" && what === "gen") {
     const { generate } = await import("../src/lm/predict.js");
@@ -176,8 +194,8 @@ function runTorchInfer(what: string, threads: 1 | 2, tokens: number): Row {
   if (r.status !== 0) return { impl: `pytorch-${threads}t`, what, error: r.stderr.slice(-300) };
   const o = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
   const impl = `pytorch-${threads}t (${String(o.torch)})`;
-  if (what === "cls") return { impl, what, latencyMs: Number(o.latency_ms), reviewsPerS: Number(o.reviews_per_s), rssMiB: Number(o.rss_mib) };
-  return { impl, what: `gen ${what.slice(4)}`, tokensPerS: Number(o.tokens_per_s), tokensPerSMin: Number(o.tokens_per_s_min), tokensPerSMax: Number(o.tokens_per_s_max), rssMiB: Number(o.rss_mib) };
+  if (what === "cls") return { impl, what, latencyMs: Number(o.latency_ms), latencyCpuMs: Number(o.latency_cpu_ms), reviewsPerS: Number(o.reviews_per_s), reviewsPerCpuS: Number(o.reviews_per_cpu_s), rssMiB: Number(o.rss_mib) };
+  return { impl, what: `gen ${what.slice(4)}`, tokensPerS: Number(o.tokens_per_s), tokensPerSMin: Number(o.tokens_per_s_min), tokensPerSMax: Number(o.tokens_per_s_max), tokensPerCpuS: Number(o.tokens_per_cpu_s), rssMiB: Number(o.rss_mib) };
 }
 
 // ---------------------------------------------------------------- parent side
@@ -216,11 +234,12 @@ async function main(): Promise<void> {
     }
     const torch1 = [...rows.entries()].find(([k]) => k.startsWith("pytorch-1t"))?.[1];
     console.log(`\n## Generation, tokens/s (generate(), ${tokens} tokens per sample, median of ${quick ? 3 : 5}; min–max)`);
-    console.log("| impl | word model (5000 × 128 → LSTM 256) | vs PyTorch 1t | char model (65 × 64 → 2 × LSTM 256) | vs PyTorch 1t | peak RSS MiB (word / char) |");
-    console.log("|---|---|---|---|---|---|");
+    console.log("| impl | word model (5000 × 128 → LSTM 256) | vs PyTorch 1t | per CPU-s (vs) | char model (65 × 64 → 2 × LSTM 256) | vs PyTorch 1t | per CPU-s (vs) | peak RSS MiB (word / char) |");
+    console.log("|---|---|---|---|---|---|---|---|");
     for (const [impl, r] of rows) {
       const cell = (x: Row | undefined): string => (x?.error ? `unavailable: ${x.error.slice(0, 80)}` : `${fmt(x?.tokensPerS)} (${fmt(x?.tokensPerSMin)}–${fmt(x?.tokensPerSMax)})`);
-      console.log(`| ${impl} | ${cell(r.word)} | ${ratio(r.word?.tokensPerS, torch1?.word?.tokensPerS)} | ${cell(r.char)} | ${ratio(r.char?.tokensPerS, torch1?.char?.tokensPerS)} | ${fmt(r.word?.rssMiB)} / ${fmt(r.char?.rssMiB)} |`);
+      const cpu = (x: Row | undefined, t: Row | undefined): string => `${fmt(x?.tokensPerCpuS)} (${ratio(x?.tokensPerCpuS, t?.tokensPerCpuS)})`;
+      console.log(`| ${impl} | ${cell(r.word)} | ${ratio(r.word?.tokensPerS, torch1?.word?.tokensPerS)} | ${cpu(r.word, torch1?.word)} | ${cell(r.char)} | ${ratio(r.char?.tokensPerS, torch1?.char?.tokensPerS)} | ${cpu(r.char, torch1?.char)} | ${fmt(r.word?.rssMiB)} / ${fmt(r.char?.rssMiB)} |`);
     }
   }
   if (what.includes("cls")) {
@@ -230,11 +249,11 @@ async function main(): Promise<void> {
     const t1 = rows.find((r) => r.impl.startsWith("pytorch-1t"));
     const best = Math.max(...rows.filter((r) => r.impl.startsWith("pytorch") && r.reviewsPerS).map((r) => r.reviewsPerS!));
     console.log("\n## Sentiment classifier (20000 × 100 → BiLSTM 128 → 2), inference");
-    console.log("| impl | batch-1 latency, 200 tokens (ms) | vs PyTorch 1t | classifyTexts, one 200-word text (ms) | batch of 64 × 200 tokens (reviews/s) | vs best PyTorch | peak RSS MiB |");
-    console.log("|---|---|---|---|---|---|---|");
+    console.log("| impl | batch-1 latency, 200 tokens (ms) | vs PyTorch 1t | CPU ms (vs) | classifyTexts, one 200-word text (ms) | batch of 64 × 200 tokens (reviews/s) | vs best PyTorch | per CPU-s (vs PyTorch 1t) | peak RSS MiB |");
+    console.log("|---|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
       if (r.error) console.log(`| ${r.impl} | unavailable: ${r.error.slice(0, 120)} |`);
-      else console.log(`| ${r.impl} | ${fmt(r.latencyMs, 2)} | ${ratio(r.latencyMs, t1?.latencyMs, true)} | ${fmt(r.textLatencyMs, 2)} | ${fmt(r.reviewsPerS)} | ${ratio(r.reviewsPerS, Number.isFinite(best) ? best : undefined)} | ${fmt(r.rssMiB)} |`);
+      else console.log(`| ${r.impl} | ${fmt(r.latencyMs, 2)} | ${ratio(r.latencyMs, t1?.latencyMs, true)} | ${fmt(r.latencyCpuMs, 2)} (${ratio(r.latencyCpuMs, t1?.latencyCpuMs, true)}) | ${fmt(r.textLatencyMs, 2)} | ${fmt(r.reviewsPerS)} | ${ratio(r.reviewsPerS, Number.isFinite(best) ? best : undefined)} | ${fmt(r.reviewsPerCpuS)} (${ratio(r.reviewsPerCpuS, t1?.reviewsPerCpuS)}) | ${fmt(r.rssMiB)} |`);
     }
   }
   if (what.includes("mem")) {

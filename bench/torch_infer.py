@@ -18,15 +18,22 @@ torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
+cpu_times = []
+
+
 def median_of(fn, samples=5, warmup=1):
+    """Median, min and max wall time of fn; its median CPU time (all threads) goes to cpu_times."""
     for _ in range(warmup):
         fn()
-    res = []
+    res, cpu = [], []
     for _ in range(samples):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         res.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     res.sort()
+    cpu.sort()
+    cpu_times.append(cpu[len(cpu) // 2])
     return res[len(res) // 2], res[0], res[-1]
 
 
@@ -47,7 +54,7 @@ with torch.no_grad():
 
         generate(200)
         med, lo, hi = median_of(lambda: generate(tokens))
-        out.update({"tokens": tokens, "tokens_per_s": round(tokens / med, 1), "tokens_per_s_min": round(tokens / hi, 1), "tokens_per_s_max": round(tokens / lo, 1)})
+        out.update({"tokens": tokens, "tokens_per_s": round(tokens / med, 1), "tokens_per_s_min": round(tokens / hi, 1), "tokens_per_s_max": round(tokens / lo, 1), "tokens_per_cpu_s": round(tokens / cpu_times[-1], 1)})
     elif what == "cls":
         V, E, H, T, B = 20000, 100, 128, 200, 64
 
@@ -72,9 +79,9 @@ with torch.no_grad():
                 model(one)
 
         med, lo, hi = median_of(single, warmup=2)
-        out.update({"latency_ms": round(med / reps * 1e3, 3), "latency_ms_min": round(lo / reps * 1e3, 3)})
+        out.update({"latency_ms": round(med / reps * 1e3, 3), "latency_ms_min": round(lo / reps * 1e3, 3), "latency_cpu_ms": round(cpu_times[-1] / reps * 1e3, 3)})
         med, lo, hi = median_of(lambda: model(batch), warmup=2)
-        out.update({"batch": B, "reviews_per_s": round(B / med, 1), "reviews_per_s_max": round(B / lo, 1)})
+        out.update({"batch": B, "reviews_per_s": round(B / med, 1), "reviews_per_s_max": round(B / lo, 1), "reviews_per_cpu_s": round(B / cpu_times[-1], 1)})
     else:
         raise SystemExit(f"unknown WHAT {what!r}: gen-word, gen-char or cls")
 out["rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

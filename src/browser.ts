@@ -56,7 +56,7 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type LoadedLm, loadLmFromBytes, lmToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./io/checkpoint-bytes.js";
+export { type CheckpointMeta, encodeCheckpoint, decodeCheckpoint, LM_KIND, type LoadedLm, type LoadedAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline, loadClassifierFromBytes, classifierToBytes } from "./io/checkpoint-bytes.js";
 export * from "./models/index.js";
 
 // language modelling
@@ -67,7 +67,8 @@ export { trainLoop, type TrainTask, type TrainLoopOptions, type TrainLoopResult,
 export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
-export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
+export { LmStepper } from "./lm/step.js";
 
 // text classification
 export * from "./data/text/index.js";

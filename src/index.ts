@@ -14,7 +14,8 @@ export type { Backend } from "./kernels/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as safetensors from "./io/safetensors.js";
-export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
+export { checkpointToHalf, exportHalfFile, type HalfResult } from "./export/half/index.js";
+export { saveCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint, type CheckpointMeta, saveLm, loadLm, loadAnyLm, loadLmFromBytes, loadAnyLmFromBytes, lmToBytes, LM_KIND, type LoadedLm, type LoadedAnyLm, saveClassifier, loadClassifier, loadClassifierFromBytes, classifierToBytes, CLASSIFIER_KIND, type ClassifierBundle, type TextPipeline } from "./io/checkpoint.js";
 export * from "./models/index.js";
 
 // language modelling
@@ -27,8 +28,10 @@ export { saveSnapshot, loadSnapshot, trainingStatePath } from "./train/snapshot-
 export { trainLm, lmTask, type TrainLmOptions, type TrainLmResult, type LmStepInfo, type LmEpochInfo } from "./lm/train.js";
 export { evaluateLm, type LmEvalResult } from "./lm/evaluate.js";
 export { predictNext, scoreText, generate, encodePrompt, type NextToken, type ScoredToken, type GenerateOptions } from "./lm/predict.js";
-export { sampleToken, type SamplingOptions } from "./lm/sampling.js";
+export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
+export { LmStepper } from "./lm/step.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
+export { ulmfit, ulmfitPaths, ULMFIT_LM_DEFAULTS, type UlmfitOptions, type UlmfitHooks, type UlmfitResult, type UlmfitState, type UlmfitBudget } from "./recipes/ulmfit.js";
 
 // text classification
 export * from "./data/text/index.js";

@@ -285,7 +285,7 @@ function paths(v: unknown, prefix: Array<string | number>, out: Array<Array<stri
 }
 
 function setPath(root: unknown, path: ReadonlyArray<string | number>, value: unknown, del: boolean): unknown {
-  if (path.length === 0) return del ? {} : value;
+  if (path.length === 0) return del ? {} : value; // paths() only lists paths that exist, so every step below is an object or array
   let o = root as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
   const last = path[path.length - 1]!;
@@ -301,14 +301,15 @@ function jsonEdit(bytes: Uint8Array, m: Extract<Mutation, { op: "json" }>): Uint
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getUint32(0, true);
   if (dv.getUint32(4, true) !== 0 || 8 + n > bytes.length) return bytes;
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch {
     return bytes;
   }
   // the rnnkit metadata is JSON inside a string: edit inside it as often as the header itself
-  const meta = (header as { __metadata__?: Record<string, unknown> }).__metadata__;
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  const meta = isObj(header) && isObj(header.__metadata__) ? header.__metadata__ : undefined;
   let inner: unknown = undefined;
   if (meta && typeof meta.rnnkit === "string") {
     try {
@@ -326,7 +327,7 @@ function jsonEdit(bytes: Uint8Array, m: Extract<Mutation, { op: "json" }>): Uint
   } else {
     const ps: Array<Array<string | number>> = [];
     paths(header, [], ps);
-    header = setPath(header, ps[m.path % ps.length]!, value, m.del) as Record<string, unknown>;
+    header = setPath(header, ps[m.path % ps.length]!, value, m.del);
   }
   const h = new TextEncoder().encode(JSON.stringify(header));
   const out = new Uint8Array(8 + h.length + bytes.length - 8 - n);
@@ -424,7 +425,14 @@ export function caseBytes(t: Target, c: Case, seeds: Seed[] = t.seeds()): { seed
 
 /** Run one case; `dir` is a scratch folder for path-based readers. Never throws. */
 export async function runCase(t: Target, c: Case, dir: string, seeds?: Seed[]): Promise<{ outcome: Outcome; error?: string; kind?: string }> {
-  const { seed, bytes } = caseBytes(t, c, seeds);
+  let made: { seed: Seed; bytes: Uint8Array };
+  try {
+    made = caseBytes(t, c, seeds);
+  } catch (e) {
+    // a bug of this harness, not of the reader: reported, never counted as the reader's
+    return { outcome: "untyped", error: `harness (mutating the input): ${String(e)}` };
+  }
+  const { seed, bytes } = made;
   const path = join(dir, `case${seed.ext}`);
   try {
     writeFileSync(path, bytes);

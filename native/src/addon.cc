@@ -290,6 +290,7 @@ napi_value LstmForward(napi_env env, napi_callback_info info) {
   const size_t B = D.d.B, H = D.d.H, TB = D.TB;
   const size_t P = f.P = a.dim(a.prop(o, "P"), "P");
   f.xg = a.f32(a.prop(o, "xg"), "xg", TB * 4 * H);
+  f.xbias = a.f32n(a.prop(o, "xbias"), "xbias", 4 * H);
   f.whh = a.f32(a.prop(o, "whh"), "whh", 4 * H * P);
   f.whr = a.f32n(a.prop(o, "whr"), "whr", P * H);
   f.h0 = a.f32(a.prop(o, "h0"), "h0", B * P);
@@ -360,6 +361,7 @@ napi_value GruForward(napi_env env, napi_callback_info info) {
   f.d = D.d;
   const size_t B = D.d.B, H = D.d.H, TB = D.TB;
   f.xg = a.f32(a.prop(o, "xg"), "xg", TB * 3 * H);
+  f.xbias = a.f32n(a.prop(o, "xbias"), "xbias", 3 * H);
   f.whh = a.f32(a.prop(o, "whh"), "whh", 3 * H * H);
   f.bhh = a.f32n(a.prop(o, "bhh"), "bhh", 3 * H);
   f.h0 = a.f32(a.prop(o, "h0"), "h0", B * H);
@@ -412,6 +414,7 @@ napi_value RnnForward(napi_env env, napi_callback_info info) {
   const size_t B = D.d.B, H = D.d.H, TB = D.TB;
   f.relu = a.flag(a.prop(o, "relu"), "relu");
   f.xg = a.f32(a.prop(o, "xg"), "xg", TB * H);
+  f.xbias = a.f32n(a.prop(o, "xbias"), "xbias", H);
   f.whh = a.f32(a.prop(o, "whh"), "whh", H * H);
   f.h0 = a.f32(a.prop(o, "h0"), "h0", B * H);
   f.out = a.f32(a.prop(o, "out"), "out", TB * H);

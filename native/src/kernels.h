@@ -28,6 +28,7 @@ struct LstmFwd {
   SeqDims d;
   int P;
   const float *xg, *whh, *whr, *h0, *c0;  // whr may be null
+  const float* xbias;  // [4H] added to every row of xg as it is read (the input projection's bias), or null
   float *out, *hN, *cN;
   float *gates, *c, *cPrev, *hPrev;  // saved; all null for inference
 };
@@ -42,6 +43,7 @@ struct LstmBwd {
 struct GruFwd {
   SeqDims d;
   const float *xg, *whh, *bhh, *h0;  // bhh may be null
+  const float* xbias;  // [3H] added to every row of xg as it is read, or null
   float *out, *hN;
   float *gates, *hgn, *hPrev;  // saved or null
 };
@@ -56,6 +58,7 @@ struct RnnFwd {
   SeqDims d;
   bool relu;
   const float *xg, *whh, *h0;
+  const float* xbias;  // [H] added to every row of xg as it is read, or null
   float *out, *hN;
   float *h, *hPrev;  // saved or null
 };

@@ -10,8 +10,8 @@ export {
 } from "./flow-experiment.js";
 export { type ExplodingOptions, type ExplodingResult, type TrainingCurve, explodingExperiment } from "./exploding.js";
 export {
-  type LongRangeTask, type LongRangeOptions, type LongRangeResult,
-  DEFAULT_GATE_BIAS, DEFAULT_STEPS, ADDING_BASELINE, recallBatch, addingBatch, setGateBias, runLongRange, longRangeExperiment, longRangeChart,
+  type LongRangeTask, type LongRangeOptions, type LongRangeResult, type LongRangeSummary,
+  DEFAULT_GATE_BIAS, DEFAULT_STEPS, DEFAULT_BATCH, DEFAULT_SEEDS, ADDING_BASELINE, summarizeLongRange, recallBatch, addingBatch, setGateBias, runLongRange, longRangeExperiment, longRangeChart,
 } from "./long-range.js";
 export { type LstmLayerGates, lstmGates, rowMeans } from "./gates.js";
 export { type GateSummaryRow, type UnitView, UNIT_VIEWS, gateSummary, gateCharts } from "./gates-chart.js";

@@ -8,9 +8,11 @@
 import type { TruncateMode } from "../data/text/sequence.js";
 import type { TokenizeOptions } from "../data/text/tokenize.js";
 import { type LmVocabulary, Vocabulary } from "../data/text/vocabulary.js";
-import { checkClassifierCheckpoint, checkLanguageModelCheckpoint } from "../models/checkpoint-config.js";
-import { LanguageModel } from "../models/language-model.js";
-import { SequenceClassifier } from "../models/sequence-classifier.js";
+import { checkLanguageModelCheckpoint, checkTextClassifierCheckpoint } from "../models/checkpoint-config.js";
+import { AwdLstm } from "../models/awd-lstm.js";
+import { AWD_ARCHITECTURE, checkAwdLstmCheckpoint, isAwdConfig } from "../models/awd-checkpoint.js";
+import { LanguageModel, type LanguageModelConfig } from "../models/language-model.js";
+import { type TextClassifier, buildTextClassifier, textClassifierConfig } from "../models/text-classifier.js";
 import { CheckpointError } from "../errors.js";
 import { checkLabels, checkPipeline } from "./checkpoint-check.js";
 import type { Module } from "../nn/module.js";
@@ -88,25 +90,49 @@ export interface LoadedLm {
   info: Record<string, unknown>;
 }
 
-/** The bytes of a language-model checkpoint (what saveLm writes); e.g. to offer as a download. */
-export function lmToBytes(model: LanguageModel, vocab: LmVocabulary, info: Record<string, unknown> = {}): Uint8Array {
-  return encodeCheckpoint(model, { kind: LM_KIND, config: model.config, vocab: vocab.toJSON(), info });
+/** A language model of either architecture (loadAnyLm): what the LM tools (RecurrentLm) take. */
+export interface LoadedAnyLm {
+  model: LanguageModel | AwdLstm;
+  vocab: LmVocabulary;
+  info: Record<string, unknown>;
 }
 
-/** Rebuild a model from a decoded checkpoint; checks that vocabulary and embedding agree. */
-export function lmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedLm {
+/** The bytes of a language-model checkpoint (what saveLm writes); e.g. to offer as a download. */
+export function lmToBytes(model: LanguageModel | AwdLstm, vocab: LmVocabulary, info: Record<string, unknown> = {}): Uint8Array {
+  // an AWD-LSTM's config says so (`architecture`); a plain LanguageModel's has no such field
+  const config = model instanceof AwdLstm ? { architecture: AWD_ARCHITECTURE, ...model.config } : model.config;
+  return encodeCheckpoint(model, { kind: LM_KIND, config, vocab: vocab.toJSON(), info });
+}
+
+/** Rebuild a model of either architecture from a decoded checkpoint; checks that vocabulary and embedding agree. */
+export function anyLmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedAnyLm {
   const { tensors, meta } = ckpt;
-  const config = checkLanguageModelCheckpoint(meta.config, tensors, where); // before anything is allocated from it
+  // checked before anything is allocated from it
+  const awd = isAwdConfig(meta.config);
+  const config = awd ? checkAwdLstmCheckpoint(meta.config, tensors, where) : checkLanguageModelCheckpoint(meta.config, tensors, where);
   const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
   if (!vocab.hasTokenizer()) throw new CheckpointError(`${where}: the vocabulary has no tokenizer spec (a language-model checkpoint stores one; the file is damaged)`);
   if (vocab.size !== config.vocabSize)
     throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} tokens but the model's embedding has ${config.vocabSize} rows (the checkpoint is inconsistent)`);
-  return { model: rebuilt(new LanguageModel(config), tensors), vocab, info: meta.info ?? {} };
+  const model = awd ? new AwdLstm(config) : new LanguageModel(config as Required<LanguageModelConfig>);
+  return { model: rebuilt(model, tensors), vocab, info: meta.info ?? {} };
+}
+
+/** Rebuild a plain LanguageModel from a decoded checkpoint (an AWD-LSTM one is refused: anyLmFromCheckpoint). */
+export function lmFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): LoadedLm {
+  if (isAwdConfig(ckpt.meta.config)) throw new CheckpointError(`${where}: holds an AWD-LSTM language model (config.architecture "${AWD_ARCHITECTURE}"), not a plain LanguageModel (hint: load it with loadAnyLm / loadAnyLmFromBytes)`);
+  const r = anyLmFromCheckpoint(ckpt, where);
+  return { ...r, model: r.model as LanguageModel };
 }
 
 /** Load a language model from the bytes of its .safetensors checkpoint; `where` names it in errors. */
 export function loadLmFromBytes(bytes: Uint8Array, where = "language-model checkpoint"): LoadedLm {
   return lmFromCheckpoint(decodeCheckpoint(bytes, where, LM_KIND), where);
+}
+
+/** Load a language model of either architecture (LanguageModel or AwdLstm) from checkpoint bytes. */
+export function loadAnyLmFromBytes(bytes: Uint8Array, where = "language-model checkpoint"): LoadedAnyLm {
+  return anyLmFromCheckpoint(decodeCheckpoint(bytes, where, LM_KIND), where);
 }
 
 // ---- sequence classifiers
@@ -121,7 +147,8 @@ export interface TextPipeline {
 }
 
 export interface ClassifierBundle {
-  model: SequenceClassifier;
+  /** A SequenceClassifier (embedding → (Bi)LSTM …) or an LmClassifier (a language model's encoder, ULMFiT). */
+  model: TextClassifier;
   vocab: Vocabulary;
   labels: string[];
   pipeline: TextPipeline;
@@ -130,19 +157,20 @@ export interface ClassifierBundle {
 
 /** The bytes of a classifier checkpoint (what saveClassifier writes); e.g. to offer as a download. */
 export function classifierToBytes(b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): Uint8Array {
-  return encodeCheckpoint(b.model, { kind: CLASSIFIER_KIND, config: { model: b.model.config, pipeline: b.pipeline }, vocab: b.vocab.toJSON(), labels: b.labels, info: b.info ?? {} });
+  return encodeCheckpoint(b.model, { kind: CLASSIFIER_KIND, config: { model: textClassifierConfig(b.model), pipeline: b.pipeline }, vocab: b.vocab.toJSON(), labels: b.labels, info: b.info ?? {} });
 }
 
 /** Rebuild a classifier from a decoded checkpoint; checks vocabulary, embedding and labels agree. */
 export function classifierFromCheckpoint(ckpt: { tensors: Record<string, Tensor>; meta: CheckpointMeta }, where: string): ClassifierBundle {
   const { tensors, meta } = ckpt;
   const cfg = meta.config as { model: unknown; pipeline: unknown } | null;
-  const model = checkClassifierCheckpoint(cfg?.model, tensors, where); // before anything is allocated from it
-  const pipeline = checkPipeline(cfg?.pipeline, where);
+  if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new CheckpointError(`${where}: the config must be a JSON object {model, pipeline}, got ${JSON.stringify(cfg) ?? "nothing"} (the file is damaged or not an rnnkit checkpoint)`);
+  const model = checkTextClassifierCheckpoint(cfg.model, tensors, where); // before anything is allocated from it
+  const pipeline = checkPipeline(cfg.pipeline, where);
   const vocab = vocabFrom(where, () => Vocabulary.fromJSON(meta.vocab));
   if (vocab.size !== model.vocabSize) throw new CheckpointError(`${where}: the vocabulary has ${vocab.size} words but the embedding has ${model.vocabSize} rows (the checkpoint is inconsistent)`);
   const labels = checkLabels(meta.labels ?? [], model.numClasses, where);
-  return { model: rebuilt(new SequenceClassifier(model), tensors), vocab, labels, pipeline, info: meta.info ?? {} };
+  return { model: rebuilt(buildTextClassifier(model), tensors), vocab, labels, pipeline, info: meta.info ?? {} };
 }
 
 /** Load a classifier from the bytes of its .safetensors checkpoint; `where` names it in errors. */

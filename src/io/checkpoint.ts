@@ -3,13 +3,16 @@ import { dirname } from "node:path";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { LmVocabulary } from "../data/text/vocabulary.js";
+import type { AwdLstm } from "../models/awd-lstm.js";
 import type { LanguageModel } from "../models/language-model.js";
 import {
   CLASSIFIER_KIND,
   type CheckpointMeta,
   type ClassifierBundle,
   LM_KIND,
+  type LoadedAnyLm,
   type LoadedLm,
+  anyLmFromCheckpoint,
   classifierFromCheckpoint,
   classifierToBytes,
   decodeCheckpoint,
@@ -93,13 +96,18 @@ export function readTrainingState<S>(path: string): { tensors: Record<string, Te
 }
 
 /** Save a language model with its vocabulary (one safetensors file, PyTorch names). */
-export function saveLm(path: string, model: LanguageModel, vocab: LmVocabulary, info: Record<string, unknown> = {}): void {
+export function saveLm(path: string, model: LanguageModel | AwdLstm, vocab: LmVocabulary, info: Record<string, unknown> = {}): void {
   writeFileAtomic(path, lmToBytes(model, vocab, info));
 }
 
 /** Load a language model and its vocabulary; checks that they agree. */
 export function loadLm(path: string): LoadedLm {
   return lmFromCheckpoint(readCheckpoint(path, LM_KIND), path);
+}
+
+/** Load a language model of either architecture (LanguageModel or AwdLstm) and its vocabulary. */
+export function loadAnyLm(path: string): LoadedAnyLm {
+  return anyLmFromCheckpoint(readCheckpoint(path, LM_KIND), path);
 }
 
 /** Save a classifier with its vocabulary, labels and text pipeline. */

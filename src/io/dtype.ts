@@ -102,3 +102,58 @@ export function encode(data: Float32Array | Int32Array): Uint8Array {
   data.forEach((x, i) => (data instanceof Float32Array ? dv.setFloat32(4 * i, x, true) : dv.setInt32(4 * i, x, true)));
   return out;
 }
+
+/**
+ * float32 → IEEE half bits, round to nearest even (as numpy's and PyTorch's `.half()`): overflow
+ * goes to ±Infinity, tiny values to subnormals or ±0, NaN stays NaN. Used to write F16 files.
+ */
+export function toF16Bits(data: Float32Array): Uint16Array {
+  const out = new Uint16Array(data.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < data.length; i++) {
+    f[0] = data[i]!;
+    const x = u[0]!;
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); // Inf or a quiet NaN
+      continue;
+    }
+    const e = exp - 127 + 15; // rebias
+    if (e >= 31) {
+      out[i] = sign | 0x7c00; // overflow → Inf
+      continue;
+    }
+    if (e <= 0) {
+      // subnormal half (or zero): shift the mantissa with its hidden bit into place, round to nearest even
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      const half = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const mid = 1 << (shift - 1);
+      out[i] = sign | (half + (rem > mid || (rem === mid && half & 1) ? 1 : 0));
+      continue;
+    }
+    const half = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    // a carry out of the mantissa bumps the exponent, which is the right result (up to Inf)
+    out[i] = sign | (half + (rem > 0x1000 || (rem === 0x1000 && half & 1) ? 1 : 0));
+  }
+  return out;
+}
+
+/** Little-endian bytes of half-precision bits. */
+export function encodeF16(data: Float32Array): Uint8Array {
+  const bits = toF16Bits(data);
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength);
+  const out = new Uint8Array(bits.byteLength);
+  const dv = new DataView(out.buffer);
+  bits.forEach((b, i) => dv.setUint16(2 * i, b, true));
+  return out;
+}

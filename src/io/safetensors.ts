@@ -12,7 +12,12 @@
 import { RnnkitError } from "../errors.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { DTYPE_SIZE, READABLE, type SafetensorsDtype, decode, encode, isDtype } from "./dtype.js";
+import { DTYPE_SIZE, READABLE, type SafetensorsDtype, decode, encode, encodeF16, isDtype } from "./dtype.js";
+
+/** How `save` writes: float tensors as F32 (default, exact) or F16 (half the bytes; for shipping a model). */
+export interface SaveOptions {
+  floatDtype?: "F32" | "F16";
+}
 
 export { type SafetensorsDtype } from "./dtype.js";
 
@@ -140,24 +145,27 @@ function byUtf8(a: string, b: string): number {
 }
 
 /**
- * Write tensors as safetensors: float32 tensors as F32, int32 tensors as I32. Like the reference
+ * Write tensors as safetensors: float32 tensors as F32 (or F16 with `floatDtype`), int32 tensors as I32. Like the reference
  * implementation, F32 tensors come first, then I32, each group sorted by name, packed back to
  * back; "__metadata__" (when given) opens the header, which is padded with spaces to a multiple
  * of 8 bytes so every tensor starts 8-byte aligned in the file.
  */
-export function save(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function save(tensors: Record<string, Tensor>, metadata?: Record<string, string>, options: SaveOptions = {}): Uint8Array {
   if (!isObject(tensors)) fail("save: tensors must be an object mapping names to tensors");
-  const items = Object.entries(tensors).map(([name, t]): [string, Tensor, SafetensorsDtype] => {
+  const floatDtype = options.floatDtype ?? "F32";
+  if (floatDtype !== "F32" && floatDtype !== "F16") fail(`save: floatDtype must be "F32" or "F16", got ${JSON.stringify(floatDtype)}`);
+  const items = Object.entries(tensors).map(([name, t]): [string, Tensor, SafetensorsDtype, Uint8Array] => {
     if (name === METADATA_KEY) fail(`save: "${METADATA_KEY}" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) fail(`save: "${name}" is not a Tensor`);
-    return [name, t, t.dtype === "float32" ? "F32" : "I32"];
+    if (t.data instanceof Float32Array) return [name, t, floatDtype, floatDtype === "F16" ? encodeF16(t.data) : encode(t.data)];
+    return [name, t, "I32", encode(t.data)];
   });
-  items.sort((a, b) => (a[2] === b[2] ? byUtf8(a[0], b[0]) : a[2] === "F32" ? -1 : 1));
+  items.sort((a, b) => (a[2] === b[2] ? byUtf8(a[0], b[0]) : a[2] !== "I32" ? -1 : 1));
   const parts: string[] = [];
   if (metadata !== undefined) parts.push(`${JSON.stringify(METADATA_KEY)}:${JSON.stringify(checkMetadata(metadata, "save: metadata"))}`);
   let offset = 0;
-  for (const [name, t, dtype] of items) {
-    const end = offset + t.data.byteLength;
+  for (const [name, t, dtype, bytes] of items) {
+    const end = offset + bytes.byteLength;
     parts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, end] })}`);
     offset = end;
   }
@@ -174,9 +182,9 @@ export function save(tensors: Record<string, Tensor>, metadata?: Record<string, 
   dv.setUint32(4, Math.floor(header.length / 2 ** 32), true);
   out.set(header, 8);
   let pos = 8 + header.length;
-  for (const [, t] of items) {
-    out.set(encode(t.data), pos);
-    pos += t.data.byteLength;
+  for (const [, , , bytes] of items) {
+    out.set(bytes, pos);
+    pos += bytes.byteLength;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { Tensor, noGrad } from "../tensor/tensor.js";
-import type { LanguageModel } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
 import { batchify, bpttWindows } from "../data/corpus/batchify.js";
 
 export interface LmEvalResult {
@@ -16,7 +16,7 @@ export interface LmEvalResult {
  * Perplexity of a token stream under the model, read as B streams in windows of bptt steps with
  * the state carried across windows (the standard LM evaluation). Puts the model in eval mode.
  */
-export function evaluateLm(model: LanguageModel, ids: Int32Array, opts: { batchSize?: number; bptt?: number } = {}): LmEvalResult {
+export function evaluateLm(model: RecurrentLm, ids: Int32Array, opts: { batchSize?: number; bptt?: number } = {}): LmEvalResult {
   const B = Math.max(1, Math.min(opts.batchSize ?? 10, Math.floor(ids.length / 2)));
   const s = batchify(ids, B);
   const wasTraining = model.training;

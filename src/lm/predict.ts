@@ -1,5 +1,5 @@
 import type { LmVocabulary } from "../data/text/vocabulary.js";
-import type { LanguageModel, LmState } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
 import { Generator, defaultGenerator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { type SamplingOptions, samplerFor, samplingDefaults } from "./sampling.js";
@@ -37,7 +37,7 @@ export function encodePrompt(vocab: LmVocabulary, text: string): { ids: number[]
  * The sequence path, for models the stepper does not know (LmStepper.create → null): run the
  * model over ids (one stream) and return the last step's logits and the state.
  */
-function feed(model: LanguageModel, ids: readonly number[], state: LmState | null): { last: Float32Array; state: LmState } {
+function feed<S>(model: RecurrentLm<S>, ids: readonly number[], state: S | null): { last: Float32Array; state: S } {
   const { logits, state: next } = model.forward(new Tensor(Int32Array.from(ids), [ids.length, 1]), state);
   const V = model.config.vocabSize;
   return { last: logits.f32.slice((ids.length - 1) * V, ids.length * V), state: next };
@@ -65,7 +65,7 @@ export interface NextToken {
  * Run `fn` on a one-stream stepper for the model (LmStepper), or on null when the model is not
  * one the stepper knows; the stepper is disposed after. Eval mode: no dropout.
  */
-function withStepper<T>(model: LanguageModel, fn: (st: LmStepper | null) => T): T {
+function withStepper<T>(model: RecurrentLm, fn: (st: LmStepper | null) => T): T {
   model.eval();
   return noGrad(() => {
     const st = LmStepper.create(model);
@@ -78,7 +78,7 @@ function withStepper<T>(model: LanguageModel, fn: (st: LmStepper | null) => T): 
 }
 
 /** p = softmax(z / temperature) [V] after feeding ids from a zero state (ids non-empty). */
-function probsAfter(model: LanguageModel, ids: readonly number[], st: LmStepper | null, p: Float32Array, temperature = 1): LmState | null {
+function probsAfter(model: RecurrentLm, ids: readonly number[], st: LmStepper | null, p: Float32Array, temperature = 1): unknown {
   if (st) {
     st.reset();
     st.feed(ids.slice(0, -1));
@@ -94,7 +94,7 @@ function probsAfter(model: LanguageModel, ids: readonly number[], st: LmStepper 
  * Top-k next tokens after a prompt with their probabilities: P(w | prompt). <unk> is left out
  * by default (it is a bucket, not a word). Throws when no prompt word is in the vocabulary.
  */
-export function predictNext(model: LanguageModel, vocab: LmVocabulary, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
+export function predictNext(model: RecurrentLm, vocab: LmVocabulary, prompt: string, opts: { k?: number; includeUnk?: boolean } = {}): { next: NextToken[]; context: string[]; unknown: string[] } {
   const enc = encodePrompt(vocab, prompt);
   const known = enc.tokens.length - enc.unknown.length * (vocab.unkId >= 0 ? 1 : 0);
   if (enc.ids.length === 0 || known <= 0)
@@ -121,7 +121,7 @@ export interface ScoredToken {
  * w_1 is conditioned on the start context (<eos> at word level, a newline at char level); a char
  * vocabulary without a newline has no start context, and its first character is not scored.
  */
-export function scoreText(model: LanguageModel, vocab: LmVocabulary, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
+export function scoreText(model: RecurrentLm, vocab: LmVocabulary, text: string): { tokens: ScoredToken[]; logProb: number; perplexity: number; unknown: string[] } {
   const enc = encodePrompt(vocab, text);
   const ids = [...startIds(vocab), ...enc.ids];
   if (ids.length < 2) throw new Error(`score: "${text}" has fewer than two known tokens to score (hint: char models score from the second character)`);
@@ -166,7 +166,7 @@ export interface GenerateOptions extends SamplingOptions {
  * is one stepper call (embedding → cells → decoder → softmax(z / temperature)) and one draw
  * (TokenSampler: top-k / top-p without sorting the vocabulary); temperature 0 takes the arg-max.
  */
-export function generate(model: LanguageModel, vocab: LmVocabulary, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
+export function generate(model: RecurrentLm, vocab: LmVocabulary, prompt: string, opts: GenerateOptions = {}): { text: string; tokens: string[] } {
   const { temperature, topK, topP } = samplingDefaults(opts);
   const gen = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : defaultGenerator);
   const rng = (): number => gen.random();

@@ -87,41 +87,13 @@ export class TokenSampler {
     const exclude = o.exclude ?? [];
     const ex = this.mark(exclude);
     try {
-      const topK = o.topK ?? 0;
-      const topP = o.topP ?? 1;
-      // the mass of the ids that may be drawn: everything, less the excluded ids (each once)
-      let total = 0;
-      for (let i = 0; i < C; i++) total += p[i]!;
-      let m = C;
-      for (let j = 0; j < exclude.length; j++) {
-        const e = exclude[j]!;
-        if (e >= 0 && e < C && ex[e] === 1) {
-          total -= p[e]!;
-          m--;
-          ex[e] = 2; // counted; a repeated id in `exclude` is not subtracted twice
-        }
-      }
-      for (let j = 0; j < exclude.length; j++) if (exclude[j]! >= 0 && exclude[j]! < C) ex[exclude[j]!] = 1;
-      if (pT0(topK, topP, m)) return this.walkAll(p, ex, total, rng());
-      // the kept set: every non-excluded id ranked at or above (pT, iT) — probability pT, ties up to id iT
-      let pT = -Infinity;
-      let iT = C;
-      if (topK > 0 && topK < m) {
-        const k = this.topK(p, ex, topK);
-        if (topP < 1) [pT, iT] = this.cutSorted(p, k, topP * total);
-        else (pT = p[this.idx[0]!]!), (iT = this.idx[0]!); // the heap's root: the worst of the k
-      } else if (topP < 1 && m > 0) {
-        let n = 0;
-        for (let i = 0; i < C; i++) if (!ex[i]) this.idx[n++] = i;
-        [pT, iT] = this.nucleus(p, n, topP * total);
-      }
-      let kept = total;
-      if (pT !== -Infinity) {
-        kept = 0;
-        for (let i = 0; i < C; i++) {
-          const v = p[i]!;
-          if (!ex[i] && (v > pT || (v === pT && i <= iT))) kept += v;
-        }
+      const cut = this.cut(p, ex, exclude, o.topK ?? 0, o.topP ?? 1);
+      if (cut.all) return this.walkAll(p, ex, cut.total, rng());
+      const { pT, iT } = cut;
+      let kept = 0;
+      for (let i = 0; i < C; i++) {
+        const v = p[i]!;
+        if (!ex[i] && (v > pT || (v === pT && i <= iT))) kept += v;
       }
       let r = rng() * kept;
       let last = -1;
@@ -137,6 +109,53 @@ export class TokenSampler {
     } finally {
       this.unmark(exclude);
     }
+  }
+
+  /** The ids a draw with these options can return, ascending (the kept set; for inspection and tests). */
+  kept(p: ArrayLike<number>, o: { topK?: number; topP?: number; exclude?: readonly number[] }): number[] {
+    const exclude = o.exclude ?? [];
+    const ex = this.mark(exclude);
+    try {
+      const { all, pT, iT } = this.cut(p, ex, exclude, o.topK ?? 0, o.topP ?? 1);
+      const ids: number[] = [];
+      for (let i = 0; i < this.C; i++) if (!ex[i] && (all || p[i]! > pT || (p[i]! === pT && i <= iT))) ids.push(i);
+      return ids;
+    } finally {
+      this.unmark(exclude);
+    }
+  }
+
+  /**
+   * The kept set as a rank: every non-excluded id ranked at or above probability pT (ties up to id
+   * iT); `all` when nothing is filtered. `total` is the mass of the non-excluded ids.
+   */
+  private cut(p: ArrayLike<number>, ex: Uint8Array, exclude: readonly number[], topK: number, topP: number): { all: boolean; pT: number; iT: number; total: number } {
+    const C = this.C;
+    let total = 0;
+    for (let i = 0; i < C; i++) total += p[i]!;
+    let m = C;
+    for (let j = 0; j < exclude.length; j++) {
+      const e = exclude[j]!;
+      if (e >= 0 && e < C && ex[e] === 1) {
+        total -= p[e]!;
+        m--;
+        ex[e] = 2; // counted; a repeated id in `exclude` is not subtracted twice
+      }
+    }
+    for (let j = 0; j < exclude.length; j++) if (exclude[j]! >= 0 && exclude[j]! < C) ex[exclude[j]!] = 1;
+    if (pT0(topK, topP, m)) return { all: true, pT: -Infinity, iT: C, total };
+    let pT = -Infinity;
+    let iT = C;
+    if (topK > 0 && topK < m) {
+      const k = this.topK(p, ex, topK);
+      if (topP < 1) [pT, iT] = this.cutSorted(p, k, topP * total);
+      else (pT = p[this.idx[0]!]!), (iT = this.idx[0]!); // the heap's root: the worst of the k
+    } else if (topP < 1 && m > 0) {
+      let n = 0;
+      for (let i = 0; i < C; i++) if (!ex[i]) this.idx[n++] = i;
+      [pT, iT] = this.nucleus(p, n, topP * total);
+    }
+    return { all: pT === -Infinity, pT, iT, total };
   }
 
   /** The draw without top-k / top-p: every non-excluded id, walked in id order. */

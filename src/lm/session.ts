@@ -5,10 +5,11 @@ import { encodeCorpus } from "../data/corpus/encode.js";
 import type { LmVocabulary } from "../data/text/vocabulary.js";
 import type { WordStyle, LmLevel } from "../data/text/tokenize.js";
 import { LanguageModel } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
+import { NTASGD } from "../optim/nt-asgd.js";
+import { AWD_DEFAULTS, type AwdRunOptions, type LmOptimizerName, averagedWeights, buildAwdModel, buildLmOptimizer } from "./awd-run.js";
 import type { CellType } from "../models/cell.js";
-import { Adam } from "../optim/adam.js";
-import type { Optimizer, OptimizerMeta } from "../optim/optimizer.js";
-import { SGD } from "../optim/sgd.js";
+import type { OptimizerMeta } from "../optim/optimizer.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, type TrainLoopResult, type TrainerSnapshot, trainLoop } from "../train/loop.js";
@@ -16,13 +17,13 @@ import { claimOutput } from "../train/output.js";
 import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { lineChart } from "../viz/line-chart.js";
 import { writeChart } from "../viz/write.js";
-import { loadLm, saveLm } from "../io/checkpoint.js";
+import { loadAnyLm, saveLm } from "../io/checkpoint.js";
 import { evaluateLm, type LmEvalResult } from "./evaluate.js";
 import { generate } from "./predict.js";
 import { type LmEpochInfo, type LmStepInfo, type TrainLmResult, lmEpochInfo, lmTask } from "./train.js";
 
 /** Everything `rnnkit train-lm` can be told; the library's `trainLanguageModel` takes the same. */
-export interface LmRunOptions {
+export interface LmRunOptions extends AwdRunOptions {
   /** A text file or folder (PTB-style split files are detected). */
   data?: string;
   /** A named corpus: moby-dick (default, ships with rnnkit), sotu, ptb, tinyshakespeare, wikitext-2. */
@@ -43,7 +44,8 @@ export interface LmRunOptions {
    * large models). Default: PyTorch's per-layer init (embedding N(0, 1), weights U(±1/√fan)).
    */
   initRange?: number;
-  optimizer?: "sgd" | "adam";
+  /** sgd, adam, asgd (averaged from the start) or nt-asgd (SGD, then averaged: the AWD-LSTM default). */
+  optimizer?: LmOptimizerName;
   lr?: number;
   /** Multiply lr by this each epoch after `decayAfter` epochs (Zaremba: 0.5 after 4). */
   lrDecay?: number;
@@ -91,6 +93,9 @@ export interface LmRunResult extends TrainLmResult {
   vocabSize: number;
 }
 
+/** Options that only an AWD-LSTM run takes. */
+const AWD_ONLY = ["hiddenSizes", "weightDrop", "dropoutEmb", "dropoutInp", "dropoutHid", "dropoutOut", "alpha", "beta", "adaptiveSoftmax", "divValue"] as const;
+
 export const DEFAULT_LM_PATH = join("runs", "lm", "model.safetensors");
 export { trainingStatePath };
 
@@ -123,7 +128,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
     if (!existsSync(out) && !existsSync(statePath)) throw new Error(`--resume: no checkpoint at ${out} (hint: train first, or pass the same --out as before)`);
     resumed = loadSnapshot(statePath);
     o = { ...(resumed.extra.options as LmRunOptions), ...given, resume: true };
-    if (existsSync(out)) vocab = loadLm(out).vocab;
+    if (existsSync(out)) vocab = loadAnyLm(out).vocab;
   }
   // Every random draw of the run comes from one of these, all derived from the seed: samples,
   // logging or timing never shift what is trained.
@@ -143,6 +148,8 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   vocab = enc.vocab;
   info(`corpus ${corpus.name}: ${enc.train.length.toLocaleString()} train / ${enc.valid.length.toLocaleString()} valid / ${enc.test.length.toLocaleString()} test tokens, vocabulary ${vocab.size.toLocaleString()} (${corpus.tokenizer.level} level)`);
 
+  const awd = o.awd ?? false;
+  if (!awd) for (const k of AWD_ONLY) if (o[k] !== undefined) throw new RangeError(`${k} is an AWD-LSTM option (hint: add --awd)`);
   const cfg = {
     vocabSize: vocab.size,
     embeddingDim: o.embeddingDim ?? (quickStart ? 128 : 200),
@@ -152,17 +159,21 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
     dropout: o.dropout ?? 0,
     tieWeights: o.tieWeights ?? false,
   } as const;
-  const model = new LanguageModel(cfg, { generator: rng.init });
-  if (o.initRange !== undefined && !resumed) model.initUniform(o.initRange, rng.init);
+  const model = awd ? buildAwdModel(o, vocab.size, quickStart, rng.init) : new LanguageModel(cfg, { generator: rng.init });
+  if (o.initRange !== undefined && !resumed) {
+    if (!(model instanceof LanguageModel)) throw new RangeError("--init-range is the plain model's (an AWD-LSTM initialises as Merity et al.: encoder U(±0.1), LSTMs PyTorch's default)");
+    model.initUniform(o.initRange, rng.init);
+  }
   model.useGenerator(rng.dropout);
-  const optName = o.optimizer ?? "adam";
-  const lr = o.lr ?? (optName === "sgd" ? 1 : 2e-3);
-  const optimizer: Optimizer =
-    optName === "sgd" ? new SGD(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }) : new Adam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 });
+  const optName = o.optimizer ?? (awd ? AWD_DEFAULTS.optimizer : "adam");
+  const lr = o.lr ?? (awd ? AWD_DEFAULTS.lr : optName === "adam" ? 2e-3 : 1);
+  const optimizer = buildLmOptimizer(optName, model.parameters(), { lr, weightDecay: o.weightDecay ?? (awd ? AWD_DEFAULTS.weightDecay : 0), ...(o.nonmono !== undefined ? { nonmono: o.nonmono } : {}) });
+  /** Evaluate and save the weights the optimizer vouches for: ASGD's averages. */
+  const evalWith = averagedWeights(optimizer);
   const B = o.batchSize ?? 20;
-  const bptt = o.bptt ?? 35;
+  const bptt = o.bptt ?? (awd ? AWD_DEFAULTS.bptt : 35);
   const epochs = o.epochs ?? (quickStart ? 3 : 6);
-  const task = lmTask(model, enc.train, enc.valid, { batchSize: B, bptt });
+  const task = lmTask(model as RecurrentLm, enc.train, enc.valid, { batchSize: B, bptt, evalWith });
   const steps = task.stepsPerEpoch;
   let snapshot: TrainerSnapshot | null = null;
   if (resumed) {
@@ -178,7 +189,8 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
       { name: "train", points: history.map((h) => ({ x: h.epoch, y: Math.exp(h.trainLoss) })) },
       { name: "validation", points: history.filter((h) => h.validLoss !== null).map((h) => ({ x: h.epoch, y: Math.exp(h.validLoss!) })) },
     ];
-    writeChart(curvePath, lineChart({ title: `Perplexity — ${corpus.name} (${cfg.cell} ${cfg.numLayers}×${cfg.hiddenSize})`, xLabel: "epoch", yLabel: "perplexity", yScale: "log", series, markers: true }));
+    const arch = model instanceof LanguageModel ? `${cfg.cell} ${cfg.numLayers}×${cfg.hiddenSize}` : `AWD-LSTM ${model.config.hiddenSizes.join("/")}`;
+    writeChart(curvePath, lineChart({ title: `Perplexity — ${corpus.name} (${arch})`, xLabel: "epoch", yLabel: "perplexity", yScale: "log", series, markers: true }));
   };
 
   let lastSample = Date.now();
@@ -194,7 +206,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
       model.train();
     }
   };
-  const decay = o.lrDecay ?? (optName === "sgd" ? 0.5 : 1);
+  const decay = o.lrDecay ?? (optName === "sgd" && !awd ? 0.5 : 1);
   const decayAfter = o.decayAfter ?? 4;
   const options = { ...o, resume: false };
   const result: TrainLoopResult = await trainLoop({
@@ -202,7 +214,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
     model,
     optimizer,
     epochs,
-    clip: o.clip ?? (optName === "sgd" ? 5 : 1),
+    clip: o.clip ?? (awd ? AWD_DEFAULTS.clip : optName === "sgd" ? 5 : 1),
     lrFactor: decay === 1 ? null : (at) => Math.pow(decay, Math.max(0, at.epoch - decayAfter)),
     ...(given.lr !== undefined && snapshot ? { baseLrs: [given.lr] } : {}),
     monitor: { mode: "min", value: (e) => e.valid?.loss ?? e.trainLoss },
@@ -226,7 +238,10 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
       const at = history.findIndex((h) => h.epoch >= e.epoch);
       if (at >= 0) history.length = at;
       history.push(e);
-      if (e.improved) saveLm(out, model, vocab!, { epoch: e.epoch, validLoss: e.validLoss, validPerplexity: e.validPerplexity, corpus: corpus.name, trainedTokens: enc.train.length });
+      if (e.improved) evalWith(() => saveLm(out, model, vocab!, { epoch: e.epoch, validLoss: e.validLoss, validPerplexity: e.validPerplexity, corpus: corpus.name, trainedTokens: enc.train.length }));
+      // NT-ASGD: the non-monotonic trigger sees every validation (the switch is in the epoch's snapshot)
+      if (optimizer instanceof NTASGD && e.validLoss !== null && !e.partial && optimizer.validationLoss(e.validLoss))
+        info(`epoch ${e.epoch}: validation loss ${e.validLoss.toFixed(4)} is worse than the best before the last ${optimizer.trigger.nonmono} evaluations: averaged SGD from here on (NT-ASGD)`);
       drawCurve();
       const sample = sampleText();
       lastSample = Date.now();
@@ -238,7 +253,7 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   let test: LmEvalResult | null = null;
   const saved = existsSync(out);
   if (saved && result.stoppedBy !== "interrupt") {
-    const bestModel = loadLm(out).model;
+    const bestModel = loadAnyLm(out).model;
     if (enc.valid.length > 2) valid = evaluateLm(bestModel, enc.valid, { batchSize: 10, bptt });
     if (enc.test.length > 2) test = evaluateLm(bestModel, enc.test, { batchSize: 10, bptt });
   }

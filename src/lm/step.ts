@@ -9,6 +9,7 @@ import type { Stepper, StepCell, StepLayer, StepOutput } from "../kernels/backen
 import { backend } from "../kernels/registry.js";
 import { createRefStepper } from "../kernels/ref/step.js";
 import { LanguageModel } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
 
 const CELLS: Record<string, StepCell> = { LSTM: "lstm", GRU: "gru", RNN_TANH: "rnn_tanh", RNN_RELU: "rnn_relu" };
 
@@ -31,7 +32,7 @@ export class LmStepper {
    * embedding → unidirectional RNN/LSTM/GRU → linear decoder this path knows (then use
    * model.forward). It reads the model's weights as they are now: do not train while it is in use.
    */
-  static create(model: LanguageModel, opts: { B?: number } = {}): LmStepper | null {
+  static create(model: RecurrentLm, opts: { B?: number } = {}): LmStepper | null {
     if (!(model instanceof LanguageModel)) return null;
     const c = model.config;
     const cell = CELLS[c.cell];

@@ -1,5 +1,5 @@
 import { type BpttWindow, batchify, bpttWindows } from "../data/corpus/batchify.js";
-import { type LanguageModel, type LmState, detachState } from "../models/language-model.js";
+import type { RecurrentLm } from "../models/recurrent-lm.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, type StopReason, type TrainLoopOptions, type TrainLoopResult, type TrainTask, trainLoop } from "../train/loop.js";
 import { evaluateLm } from "./evaluate.js";
@@ -30,33 +30,51 @@ export interface LmEpochInfo {
 
 export type LmStopReason = StopReason;
 
-/** A language model's part of training: truncated-BPTT windows, the carried hidden state, perplexity validation. */
-export function lmTask(model: LanguageModel, train: Int32Array, valid: Int32Array | null | undefined, o: { batchSize: number; bptt: number }): TrainTask<BpttWindow> {
+/** What lmTask needs beyond the batches. */
+export interface LmTaskOptions {
+  batchSize: number;
+  bptt: number;
+  /**
+   * Runs validation (and anything else that should see the weights being evaluated): e.g.
+   * `(fn) => asgd.withAveraged(fn)` to validate averaged SGD's averaged weights. Default: fn().
+   */
+  evalWith?: <T>(fn: () => T) => T;
+}
+
+/**
+ * A language model's part of training: truncated-BPTT windows, the carried hidden state (any
+ * RecurrentLm: a LanguageModel's stacked h/c, an AwdLstm's per-layer ones), perplexity validation.
+ * A model whose loss adds regularisers (AwdLstm: AR, TAR) also reports the cross-entropy alone
+ * (`train.ce`, which is what the epoch's train loss and perplexity show) and the terms (`train.ar`,
+ * `train.tar`).
+ */
+export function lmTask<S>(model: RecurrentLm<S>, train: Int32Array, valid: Int32Array | null | undefined, o: LmTaskOptions): TrainTask<BpttWindow> {
   const B = o.batchSize;
   const windows = [...bpttWindows(batchify(train, B), o.bptt)];
-  let state: LmState = model.initState(B);
+  const evalWith = o.evalWith ?? (<T>(fn: () => T): T => fn());
+  let state: S = model.initState(B);
   return {
     stepsPerEpoch: windows.length,
     batches: () => windows,
     startEpoch: () => void (state = model.initState(B)), // each epoch starts from a zero state
     forward: (w) => {
-      const r = model.loss(new Tensor(w.input, [w.T, B]), new Tensor(w.target, [w.T, B]), detachState(state));
+      const r: { loss: Tensor; state: S; lmLoss?: Tensor; ar?: number; tar?: number } = model.loss(new Tensor(w.input, [w.T, B]), new Tensor(w.target, [w.T, B]), model.detachState(state));
       state = r.state;
-      return { loss: r.loss, weight: 1, tokens: w.T * B };
+      const sums = r.lmLoss ? { ce: r.lmLoss.item(), ar: r.ar ?? 0, tar: r.tar ?? 0 } : undefined;
+      return { loss: r.loss, weight: 1, tokens: w.T * B, ...(sums ? { sums } : {}) };
     },
     ...(valid && valid.length > 2
       ? {
           validate: () => {
-            const v = evaluateLm(model, valid, { batchSize: 10, bptt: o.bptt });
+            const v = evalWith(() => evaluateLm(model, valid, { batchSize: 10, bptt: o.bptt }));
             return { loss: v.loss, perplexity: v.perplexity };
           },
         }
       : {}),
     carry: {
-      get: () => ({ h: state.h.detach(), ...(state.c ? { c: state.c.detach() } : {}) }),
+      get: () => model.stateTensors(state),
       set: (t) => {
-        if (!t.h) throw new Error("lmTask: the saved hidden state is missing (the training state is damaged)");
-        state = { h: t.h, c: t.c ?? null };
+        state = model.stateFromTensors(t);
       },
     },
     // far beyond a uniform guess (ln V): diverged
@@ -64,8 +82,11 @@ export function lmTask(model: LanguageModel, train: Int32Array, valid: Int32Arra
   };
 }
 
+/** The epoch's training cross-entropy: `train.ce` when the task reports it (regularised models), else the loss. */
+export const lmTrainLoss = (e: Pick<EpochRecord, "train" | "trainLoss">): number => e.train.ce ?? e.trainLoss;
+
 export interface TrainLmOptions extends Omit<TrainLoopOptions<BpttWindow>, "task" | "monitor" | "epochs" | "onStep" | "onEpoch"> {
-  model: LanguageModel;
+  model: RecurrentLm;
   train: Int32Array;
   valid?: Int32Array | null;
   batchSize?: number;
@@ -85,7 +106,7 @@ export interface TrainLmResult extends Omit<TrainLoopResult, "history" | "best">
 
 export const lmEpochInfo = (e: EpochRecord): LmEpochInfo => ({
   epoch: e.epoch,
-  trainLoss: e.trainLoss,
+  trainLoss: lmTrainLoss(e),
   validLoss: e.valid?.loss ?? null,
   validPerplexity: e.valid?.perplexity ?? null,
   lr: e.lr,
@@ -112,8 +133,8 @@ export async function trainLm(o: TrainLmOptions): Promise<TrainLmResult> {
     task,
     model,
     epochs: epochs ?? 10,
-    monitor: { mode: "min", value: (e) => e.valid?.loss ?? e.trainLoss },
-    ...(onStep ? { onStep: (s) => onStep({ epoch: s.epoch, step: s.step, steps: s.steps, globalStep: s.globalStep, loss: s.loss, tokensPerSec: s.tokensPerSec, lr: s.lr, gradNorm: s.gradNorm }) } : {}),
+    monitor: { mode: "min", value: (e) => e.valid?.loss ?? lmTrainLoss(e) },
+    ...(onStep ? { onStep: (s) => onStep({ epoch: s.epoch, step: s.step, steps: s.steps, globalStep: s.globalStep, loss: s.means.ce ?? s.loss, tokensPerSec: s.tokensPerSec, lr: s.lr, gradNorm: s.gradNorm }) } : {}),
     ...(onEpoch ? { onEpoch: (e) => onEpoch(lmEpochInfo(e)) } : {}),
   });
   const { history, best, ...rest } = r;

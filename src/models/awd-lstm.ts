@@ -12,6 +12,7 @@ import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import { lockedDropout } from "../tensor/ops/locked-dropout.js";
 import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
+import type { RecurrentLm } from "./recurrent-lm.js";
 
 export interface AwdLstmConfig {
   vocabSize: number;
@@ -99,7 +100,7 @@ export interface AwdLossResult {
  * of single-layer nn.LSTM, `proj` nn.Linear, `decoder` nn.Linear or nn.AdaptiveLogSoftmaxWithLoss):
  * `encoder.weight`, `rnns.0.weight_ih_l0`, `rnns.0.weight_hh_l0`, …, `decoder.weight`, `decoder.bias`.
  */
-export class AwdLstm extends Module {
+export class AwdLstm extends Module implements RecurrentLm<AwdState> {
   readonly config: Required<Omit<AwdLstmConfig, "hiddenSize" | "numLayers" | "adaptiveSoftmax">> & { adaptiveSoftmax: AwdLstmConfig["adaptiveSoftmax"] };
   readonly encoder: Embedding;
   readonly rnns: ModuleList<LSTM>;
@@ -129,7 +130,8 @@ export class AwdLstm extends Module {
     this.config = {
       vocabSize: cfg.vocabSize, embeddingDim: E, hiddenSizes: [...hs], tieWeights: tie, projection,
       dropoutEmb: cfg.dropoutEmb ?? 0.1, dropoutInp: cfg.dropoutInp ?? 0.65, dropoutHid: cfg.dropoutHid ?? 0.3, dropoutOut: cfg.dropoutOut ?? 0.4,
-      weightDrop: cfg.weightDrop ?? 0.5, alpha: cfg.alpha ?? 2, beta: cfg.beta ?? 1, adaptiveSoftmax: adaptive,
+      weightDrop: cfg.weightDrop ?? 0.5, alpha: cfg.alpha ?? 2, beta: cfg.beta ?? 1,
+      adaptiveSoftmax: adaptive ? { cutoffs: [...adaptive.cutoffs], divValue: adaptive.divValue ?? 4, headBias: adaptive.headBias ?? false } : null,
     };
     const c = this.config;
     for (const k of ["dropoutEmb", "dropoutInp", "dropoutHid", "dropoutOut", "weightDrop"] as const)
@@ -177,16 +179,44 @@ export class AwdLstm extends Module {
     return detachAwdState(s);
   }
 
+  /** { h0, c0, h1, c1, … } (one pair per layer), detached. */
+  stateTensors(s: AwdState): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    s.h.forEach((h, l) => {
+      out[`h${l}`] = h.detach();
+      out[`c${l}`] = s.c[l]!.detach();
+    });
+    return out;
+  }
+
+  stateFromTensors(t: Record<string, Tensor>): AwdState {
+    const h: Tensor[] = [];
+    const c: Tensor[] = [];
+    this.rnns.items.forEach((r, l) => {
+      const hl = t[`h${l}`];
+      const cl = t[`c${l}`];
+      if (!hl || !cl || hl.shape[2] !== r.outSize || cl.shape[2] !== r.hiddenSize)
+        throw new Error(`AwdLstm.stateFromTensors: the saved state of layer ${l} is missing or not [1, B, ${r.outSize}] / [1, B, ${r.hiddenSize}] (the training state is damaged)`);
+      h.push(hl);
+      c.push(cl);
+    });
+    return { h, c };
+  }
+
   /**
    * The encoder over one window: tokens int32 [T, B] → every layer's output before and after its
-   * dropout, the decoder input and the next state. Dropouts act only in training mode.
+   * dropout, the decoder input and the next state. Dropouts act only in training mode. With
+   * `lengths` (right-padded batches, e.g. a classifier's), padded steps of every layer's output are
+   * zero and each sequence's state is taken at its own last step (as LSTM's lengths option).
    */
-  encode(tokens: Tensor, state?: AwdState | null, masks: AwdMasks = {}): AwdEncoding {
+  encode(tokens: Tensor, state?: AwdState | null, opts: { masks?: AwdMasks; lengths?: Int32Array | readonly number[] | null } = {}): AwdEncoding {
     if (tokens.dtype !== "int32" || tokens.ndim !== 2) throw new TypeError(`AwdLstm.encode: tokens must be int32 [T, B], got ${tokens.toString()}`);
     const B = tokens.shape[1]!;
     const L = this.numLayers;
     if (state && (state.h.length !== L || state.c.length !== L || state.h.some((h) => h.shape[1] !== B)))
       throw new RangeError(`AwdLstm.encode: state must hold ${L} layers of batch ${B}, got ${state.h.length} of batch ${state.h[0]?.shape[1]} (hint: initState(B))`);
+    const masks = opts.masks ?? {};
+    const lengths = opts.lengths ?? null;
     const c = this.config;
     const tr = this.training;
     const gen = this.generator ? { generator: this.generator } : {};
@@ -197,7 +227,7 @@ export class AwdLstm extends Module {
     const hN: Tensor[] = [];
     const cN: Tensor[] = [];
     this.rnns.items.forEach((rnn, l) => {
-      const r = rnn.forward(x, { h0: state?.h[l] ?? null, c0: state?.c[l] ?? null, ...(masks.weights?.[l] ? { weightDropMasks: masks.weights[l] } : {}) });
+      const r = rnn.forward(x, { h0: state?.h[l] ?? null, c0: state?.c[l] ?? null, lengths, ...(masks.weights?.[l] ? { weightDropMasks: masks.weights[l] } : {}) });
       raw.push(r.output);
       hN.push(r.hN);
       cN.push(r.cN);
@@ -228,7 +258,7 @@ export class AwdLstm extends Module {
    */
   loss(tokens: Tensor, targets: Tensor, state?: AwdState | null, opts: CrossEntropyOptions & { masks?: AwdMasks } = {}): AwdLossResult {
     if (targets.dtype !== "int32" || targets.size !== tokens.size) throw new TypeError(`AwdLstm.loss: targets must be int32 [${tokens.shape.join(", ")}] like the tokens, got ${targets.toString()}`);
-    const e = this.encode(tokens, state, opts.masks ?? {});
+    const e = this.encode(tokens, state, { masks: opts.masks ?? {} });
     const K = e.out.shape[2]!;
     const h = e.out.reshape([-1, K]);
     const y = targets.reshape([-1]);

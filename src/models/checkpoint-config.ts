@@ -16,7 +16,9 @@ import { fmtShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { CELL_TYPES, type CellType } from "./cell.js";
 import type { LanguageModelConfig } from "./language-model.js";
+import type { LmClassifierConfig } from "./lm-classifier.js";
 import type { Pooling, SequenceClassifierConfig } from "./sequence-classifier.js";
+import type { TextClassifierConfig } from "./text-classifier.js";
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
@@ -47,6 +49,12 @@ function fields(where: string, what: string, o: unknown) {
       const v = o[k] ?? dflt;
       if (typeof v !== "number" || !(v >= 0 && v < 1)) return bad(k, "a number in [0, 1)");
       return v;
+    },
+    /** A list of positive integers of at most `max` entries. */
+    counts(k: string, max: number, dflt?: number[]): number[] {
+      const v = o[k] ?? dflt;
+      if (!Array.isArray(v) || v.length === 0 || v.length > max || v.some((x) => typeof x !== "number" || !Number.isSafeInteger(x) || x <= 0)) return bad(k, `a list of 1 to ${max} positive integers`);
+      return v as number[];
     },
     oneOf<T extends string>(k: string, dflt: T, choices: readonly T[]): T {
       const v = o[k] ?? dflt;
@@ -155,5 +163,51 @@ export function checkClassifierCheckpoint(config: unknown, tensors: Record<strin
     [["embedding.weight", [c.vocabSize, c.embeddingDim]], ...rnn.map(([n, s]): [string, number[]] => [`rnn.${n}`, s]), ["classifier.weight", [c.numClasses, D * c.hiddenSize]], ["classifier.bias", [c.numClasses]]],
     tensors,
   );
+  return c;
+}
+
+/** A classifier's config (metadata `config.model`): an LmClassifier's (`arch: "lm-classifier"`) or a SequenceClassifier's. */
+export function checkTextClassifierCheckpoint(config: unknown, tensors: Record<string, Tensor>, where: string): TextClassifierConfig {
+  if (isObject(config) && config["arch"] === "lm-classifier") return { arch: "lm-classifier", ...checkLmClassifierCheckpoint(config, tensors, where) };
+  if (isObject(config) && config["arch"] !== undefined && config["arch"] !== "sequence-classifier")
+    throw new CheckpointError(`${where}: config.model.arch ${JSON.stringify(config["arch"])} is not a classifier rnnkit knows (sequence-classifier, lm-classifier) — written by a newer rnnkit?`);
+  return checkClassifierCheckpoint(config, tensors, where);
+}
+
+/** A language-model classifier's config checked against its tensors (encoder, single-layer LSTMs, BatchNorm head). */
+export function checkLmClassifierCheckpoint(config: unknown, tensors: Record<string, Tensor>, where: string): Required<LmClassifierConfig> {
+  const f = fields(where, "config.model", config);
+  // each layer has 4 or 5 tensors: bound the list by the file before building names
+  const maxLayers = Math.floor(Object.keys(tensors).length / 4) + 1;
+  const hiddenSizes = f.counts("hiddenSizes", maxLayers);
+  const o = config as Record<string, unknown>;
+  const ps = o["projSizes"] ?? hiddenSizes.map(() => 0);
+  if (!Array.isArray(ps) || ps.length !== hiddenSizes.length || ps.some((p, l) => typeof p !== "number" || !Number.isSafeInteger(p) || p < 0 || p >= hiddenSizes[l]!))
+    throw new CheckpointError(`${where}: config.model.projSizes must hold one integer in [0, hiddenSize) per layer, got ${JSON.stringify(ps)} (the file is damaged)`);
+  const c: Required<LmClassifierConfig> = {
+    vocabSize: f.count("vocabSize"),
+    embeddingDim: f.count("embeddingDim"),
+    hiddenSizes,
+    projSizes: ps as number[],
+    numClasses: f.int("numClasses", 0, 2),
+    headHidden: f.count("headHidden", 50),
+    dropoutEmb: f.fraction("dropoutEmb", 0),
+    dropoutInp: f.fraction("dropoutInp", 0),
+    dropoutHid: f.fraction("dropoutHid", 0),
+    weightDrop: f.fraction("weightDrop", 0),
+    dropoutPool: f.fraction("dropoutPool", 0),
+    dropoutHead: f.fraction("dropoutHead", 0),
+    bpttChunk: f.int("bpttChunk", 0, 0),
+  };
+  const expected: Array<[string, number[]]> = [["encoder.weight", [c.vocabSize, c.embeddingDim]]];
+  let inSize = c.embeddingDim;
+  hiddenSizes.forEach((h, l) => {
+    const P = c.projSizes[l]!;
+    for (const [n, s] of recurrentParameterShapes("LSTM", { inputSize: inSize, hiddenSize: h, numLayers: 1, bias: true, bidirectional: false, projSize: P })) expected.push([`rnns.${l}.${n}`, s]);
+    inSize = P || h;
+  });
+  const bn = (i: number, F: number): Array<[string, number[]]> => [[`head.${i}.weight`, [F]], [`head.${i}.bias`, [F]], [`head.${i}.running_mean`, [F]], [`head.${i}.running_var`, [F]], [`head.${i}.num_batches_tracked`, []]];
+  expected.push(...bn(0, 3 * inSize), ["head.1.weight", [c.headHidden, 3 * inSize]], ["head.1.bias", [c.headHidden]], ...bn(2, c.headHidden), ["head.3.weight", [c.numClasses, c.headHidden]], ["head.3.bias", [c.numClasses]]);
+  checkModelTensors(where, expected, tensors);
   return c;
 }

@@ -9,6 +9,7 @@ import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import type { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
+import type { RecurrentLm } from "./recurrent-lm.js";
 
 export interface LanguageModelConfig {
   vocabSize: number;
@@ -33,7 +34,7 @@ export interface LmState {
  * PyTorch's names (`embedding.weight`, `rnn.weight_ih_l0`, `decoder.weight`, `decoder.bias`):
  *   e_t = E[x_t],  h_t = RNN(e_t, h_{t−1}),  ŷ_t = softmax(W_d h_t + b_d)  over the vocabulary.
  */
-export class LanguageModel extends Module {
+export class LanguageModel extends Module implements RecurrentLm<LmState> {
   readonly config: Required<LanguageModelConfig>;
   readonly embedding: Embedding;
   readonly rnn: RecurrentBase;
@@ -66,6 +67,21 @@ export class LanguageModel extends Module {
     if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`LanguageModel.initUniform: range must be a finite number > 0, got ${r}`);
     for (const p of new Set(this.parameters())) p.f32.set(uniformInit(p.size, r, generator));
     return this;
+  }
+
+  /** The state cut from the graph (truncated BPTT): detachState(s) as a method, for RecurrentLm. */
+  detachState(s: LmState): LmState {
+    return detachState(s);
+  }
+
+  /** { h, c } (c only for an LSTM), detached. */
+  stateTensors(s: LmState): Record<string, Tensor> {
+    return { h: s.h.detach(), ...(s.c ? { c: s.c.detach() } : {}) };
+  }
+
+  stateFromTensors(t: Record<string, Tensor>): LmState {
+    if (!t.h || (this.config.cell === "LSTM" && !t.c)) throw new Error(`LanguageModel.stateFromTensors: the saved hidden state is missing ${t.h ? "c" : "h"} (the training state is damaged)`);
+    return { h: t.h, c: t.c ?? null };
   }
 
   /** Zero state for a batch of B streams. */

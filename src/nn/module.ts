@@ -14,11 +14,20 @@ export abstract class Module {
   /** The stream this module's random ops (dropout) draw from; null = the default generator. */
   generator: Generator | null = null;
   readonly #params = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
 
   /** Register a parameter (a float leaf tensor with requiresGrad) under `name`. */
   protected registerParameter(name: string, t: Tensor): Tensor {
     this.#params.set(name, t);
+    return t;
+  }
+  /**
+   * Register a buffer: state that is saved and loaded with the parameters but not trained
+   * (BatchNorm's running statistics), as torch.nn.Module.register_buffer.
+   */
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.#buffers.set(name, t);
     return t;
   }
   protected registerModule<M extends Module>(name: string, m: M): M {
@@ -29,7 +38,7 @@ export abstract class Module {
   /** Every parameter with its dotted name. A tensor shared by two names (tied weights) is listed once, under its first name, as PyTorch's named_parameters does. */
   namedParameters(): Array<[string, Tensor]> {
     const seen = new Set<Tensor>();
-    return this.#namedAll("").filter(([, t]) => (seen.has(t) ? false : (seen.add(t), true)));
+    return this.#namedAll("", false).filter(([, t]) => (seen.has(t) ? false : (seen.add(t), true)));
   }
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
@@ -39,16 +48,18 @@ export abstract class Module {
     for (const [n, m] of this.#children) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
   }
-  #namedAll(prefix: string): Array<[string, Tensor]> {
+  /** Parameters (and, with `buffers`, buffers) by dotted name: each module's own first, then its children's (PyTorch's state_dict order). */
+  #namedAll(prefix: string, buffers: boolean): Array<[string, Tensor]> {
     const out: Array<[string, Tensor]> = [];
     for (const [n, t] of this.#params) out.push([prefix + n, t]);
-    for (const [n, m] of this.#children) out.push(...m.#namedAll(`${prefix}${n}.`));
+    if (buffers) for (const [n, t] of this.#buffers) out.push([prefix + n, t]);
+    for (const [n, m] of this.#children) out.push(...m.#namedAll(`${prefix}${n}.`, buffers));
     return out;
   }
 
-  /** All parameters by PyTorch name (tied weights appear under each of their names). */
+  /** All parameters and buffers by PyTorch name (tied weights appear under each of their names). */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.#namedAll(""));
+    return Object.fromEntries(this.#namedAll("", true));
   }
 
   /**
@@ -58,7 +69,7 @@ export abstract class Module {
    */
   loadStateDict(state: Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
     const strict = opts.strict ?? true;
-    const own = this.#namedAll("");
+    const own = this.#namedAll("", true);
     const missing: string[] = [];
     const wrong: string[] = [];
     const known = new Set(own.map(([n]) => n));

@@ -1,5 +1,6 @@
 import { encodeDataset, makeBatches } from "../data/sentiment/batching.js";
 import { classifierProba } from "../models/classifier-step.js";
+import { SequenceClassifier } from "../models/sequence-classifier.js";
 import { noGrad } from "../tensor/tensor.js";
 import { tokenize } from "../data/text/tokenize.js";
 import type { ClassifierBundle } from "../io/checkpoint.js";
@@ -28,7 +29,7 @@ function probabilities(b: ClassifierBundle, ids: Int32Array[], batchSize: number
   try {
     return noGrad(() => {
       for (const batch of makeBatches({ ids, labels: new Int32Array(ids.length) }, { batchSize, shuffle: false, bucket: true, poolBatches: 1e9 })) {
-        const p = classifierProba(model, batch.ids, batch.B, batch.T, batch.lengths);
+        const p = model instanceof SequenceClassifier ? classifierProba(model, batch.ids, batch.B, batch.T, batch.lengths) : null;
         if (!p) return predictProba(model, { ids, labels: new Int32Array(ids.length) }, batchSize);
         for (let r = 0; r < batch.B; r++) out.set(p.subarray(r * C, (r + 1) * C), batch.indices[r]! * C);
       }

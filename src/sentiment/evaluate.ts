@@ -1,13 +1,13 @@
 import { type EncodedDataset, makeBatches } from "../data/sentiment/batching.js";
 import { type ClassificationReport, classificationReport } from "../eval/metrics.js";
-import type { SequenceClassifier } from "../models/sequence-classifier.js";
+import type { TextClassifier } from "../models/text-classifier.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 
 /**
  * Class probabilities [N, C] in dataset order: softmax of the logits, computed in length-sorted
  * batches (little padding) and put back where each example came from.
  */
-export function predictProba(model: SequenceClassifier, data: EncodedDataset, batchSize = 64): Float32Array {
+export function predictProba(model: TextClassifier, data: EncodedDataset, batchSize = 64): Float32Array {
   const C = model.config.numClasses;
   const N = data.ids.length;
   const out = new Float32Array(N * C);
@@ -36,7 +36,7 @@ export function argmaxRows(P: Float32Array, C: number): Int32Array {
 }
 
 /** Accuracy, per-class P/R/F1, macro-F1, confusion matrix (and ROC-AUC for two classes). */
-export function evaluateClassifier(model: SequenceClassifier, data: EncodedDataset, labels: readonly string[], batchSize = 64): ClassificationReport & { seconds: number; msPerExample: number } {
+export function evaluateClassifier(model: TextClassifier, data: EncodedDataset, labels: readonly string[], batchSize = 64): ClassificationReport & { seconds: number; msPerExample: number } {
   const t0 = Date.now();
   const P = predictProba(model, data, batchSize);
   const seconds = (Date.now() - t0) / 1000;

@@ -14,7 +14,7 @@
  */
 import type { Vocabulary } from "../data/text/vocabulary.js";
 import { PAD_ID } from "../data/text/vocabulary.js";
-import type { SequenceClassifier } from "../models/sequence-classifier.js";
+import { SequenceClassifier } from "../models/sequence-classifier.js";
 import { mapLabels } from "../transformers/labels.js";
 import type { ClassifierBundle } from "../io/checkpoint.js";
 
@@ -28,17 +28,27 @@ export interface InitFromReport {
   head: string;
 }
 
+/** A checkpoint `--init-from` can start a (Bi)LSTM classifier from: a SequenceClassifier's. */
+export type SequenceBundle = ClassifierBundle & { model: SequenceClassifier };
+
+/** `b` if it holds a SequenceClassifier; a language-model classifier is refused with a hint. */
+export function asSequenceBundle(b: ClassifierBundle, path: string): SequenceBundle {
+  if (!(b.model instanceof SequenceClassifier))
+    throw new Error(`--init-from ${path}: this checkpoint is a classifier built on a language model (ULMFiT); --init-from starts a (Bi)LSTM classifier (hint: continue from it with --from-lm ${path})`);
+  return b as SequenceBundle;
+}
+
 /**
  * The architecture settings a new classifier must share with `src` for its weights to load; used
  * as defaults for settings the user did not give.
  */
-export function initArchitecture(src: ClassifierBundle): { embeddingDim: number; hiddenSize: number; numLayers: number; cell: SequenceClassifier["config"]["cell"]; bidirectional: boolean } {
+export function initArchitecture(src: SequenceBundle): { embeddingDim: number; hiddenSize: number; numLayers: number; cell: SequenceClassifier["config"]["cell"]; bidirectional: boolean } {
   const c = src.model.config;
   return { embeddingDim: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, cell: c.cell, bidirectional: c.bidirectional };
 }
 
 /** Copy what fits from `src` into `model` (see the file comment); throws on an architecture mismatch. */
-export function initFromClassifier(model: SequenceClassifier, vocab: Vocabulary, labels: readonly string[], src: ClassifierBundle, path: string): InitFromReport {
+export function initFromClassifier(model: SequenceClassifier, vocab: Vocabulary, labels: readonly string[], src: SequenceBundle, path: string): InitFromReport {
   const a = model.config;
   const b = src.model.config;
   const hint: Record<string, string> = { cell: "--cell", hiddenSize: "--hidden", numLayers: "--layers", bidirectional: "--unidirectional", embeddingDim: "--emb (and vectors of that dimension with --embeddings)" };

@@ -14,14 +14,17 @@ import type { ClassificationReport } from "../eval/metrics.js";
 import { Embedding } from "../nn/embedding.js";
 import type { CellType } from "../models/cell.js";
 import { SequenceClassifier, type Pooling } from "../models/sequence-classifier.js";
-import { Adam } from "../optim/adam.js";
+import { type TextClassifier, describeClassifier } from "../models/text-classifier.js";
+import { type GradualUnfreezingSchedule, gradualUnfreezing } from "../train/gradual-unfreezing.js";
+import { type LmSource, classifierFromSource, loadLmSource, ulmfitDropouts } from "./from-lm.js";
+import { Adam, AdamW } from "../optim/adam.js";
 import { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
 import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
-import { initArchitecture, initFromClassifier } from "./init-from.js";
+import { type SequenceBundle, asSequenceBundle, initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { predictProba, reportFromProba } from "./evaluate.js";
 import { type ClsEpochInfo, type ClsStepInfo, type TrainClassifierResult, trainClassifier } from "./train.js";
@@ -58,6 +61,21 @@ export interface SentimentRunOptions extends SentimentDataOptions {
    * Unset embedding/hidden size and layers default to the checkpoint's.
    */
   initFrom?: string;
+  /**
+   * Build the classifier on a trained language model (ULMFiT; `rnnkit train-lm` on texts of the
+   * task's kind, e.g. the IMDB training reviews): its tokenizer, vocabulary, embedding and LSTM
+   * layers, a concat-pooling head, and fine-tuning with discriminative learning rates, slanted
+   * triangular schedules and gradual unfreezing. A classifier built this way is accepted too.
+   */
+  fromLm?: string;
+  /** With fromLm: "gradual" unfreezing (default) or "none". */
+  unfreeze?: "gradual" | "none";
+  /** With fromLm: each layer group learns at 1/decay of the rate of the group above (default 2.6). */
+  layerLrDecay?: number;
+  /** With fromLm: read texts in chunks of this many tokens with carried state (BPTT for classification; 0 = whole text). */
+  bpttChunk?: number;
+  /** With fromLm: multiplies ULMFiT's dropouts (default 0.5, as fastai's IMDB example). */
+  dropMult?: number;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -166,7 +184,10 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
-  const init = o.initFrom ? loadClassifier(o.initFrom) : null;
+  if (o.fromLm && (o.initFrom || o.embeddings || o.word2vec)) throw new Error(`--from-lm takes the embedding from the language model: it cannot be combined with ${o.initFrom ? "--init-from" : o.embeddings ? "--embeddings" : "--word2vec"}`);
+  const init = o.initFrom ? asSequenceBundle(loadClassifier(o.initFrom), o.initFrom) : null;
+  const lmSource = o.fromLm ? loadLmSource(o.fromLm) : null;
+  if (lmSource) info(`--from-lm ${o.fromLm}: ${lmSource.kind === "language-model" ? "language model" : "classifier built on a language model"}, vocabulary ${lmSource.vocab.size.toLocaleString()} words`);
   if (init) info(`--init-from ${o.initFrom}: ${init.model.config.cell} ${init.model.config.bidirectional ? "bidirectional " : ""}hidden ${init.model.config.hiddenSize}, embedding ${init.model.config.vocabSize.toLocaleString()} × ${init.model.config.embeddingDim}, labels ${init.labels.join(", ")}`);
   const t0 = Date.now();
   const runs: TrainClassifierResult[] = [];
@@ -183,7 +204,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
       claim(lock);
       if (lock.tookOver) info(`${o.out}: took over the lock of a run that is gone (${lock.tookOver})`);
     }
-    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, resumed);
+    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, lmSource, resumed);
     saved.push(...r.saved);
     runs.push(...r.training);
     validAccs.push(r.validAccuracy);
@@ -193,7 +214,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
     const k = data.folds ?? 10;
     const all = stratifiedKFold(data.train, k, o.seed ?? 1);
     for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
-      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, null);
+      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, lmSource, null);
       runs.push(...r.training);
       coverage = r.coverage;
       validAccs.push(r.validAccuracy);
@@ -218,17 +239,20 @@ async function runOne(
   hooks: SentimentRunHooks,
   info: (m: string) => void,
   out: string | null,
-  init: ClassifierBundle | null,
+  init: SequenceBundle | null,
+  lmSource: LmSource | null,
   resumed: Resumed | null,
 ): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[] }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
-  const pipeline: TextPipeline = { tokenize: TOKENIZE, maxLen: o.maxLen ?? 400, truncate: o.truncate ?? "head+tail" };
+  const tokenizeOpts = lmSource?.tokenize ?? TOKENIZE;
+  // a language model's classifier reads long texts in one pass (or chunks): keep much more of them
+  const pipeline: TextPipeline = { tokenize: tokenizeOpts, maxLen: o.maxLen ?? (lmSource ? 1500 : 400), truncate: o.truncate ?? "head+tail" };
   // The token lists (millions of strings for IMDB) are dropped once encoded: locals of an async
   // function live as long as it does, and every full garbage collection during training would
   // otherwise walk them (on IMDB the GC threads used more CPU than the kernels).
-  let trainTok: string[][] | null = tokenizeAll(split.train, TOKENIZE);
-  let vocab = Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
+  let trainTok: string[][] | null = tokenizeAll(split.train, tokenizeOpts);
+  let vocab = lmSource ? lmSource.vocab : Vocabulary.build(trainTok, { maxVocab: o.maxVocab ?? 25000, minFreq: o.minFreq ?? 2 });
 
   const arch = init ? initArchitecture(init) : null;
   let vectors: WordVectors | null = null;
@@ -258,8 +282,8 @@ async function runOne(
   const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
   const train = enc(trainTok, split.train);
   trainTok = null;
-  const valid = enc(tokenizeAll(split.valid, TOKENIZE), split.valid);
-  const test = enc(tokenizeAll(testEx, TOKENIZE), testEx);
+  const valid = enc(tokenizeAll(split.valid, tokenizeOpts), split.valid);
+  const test = enc(tokenizeAll(testEx, tokenizeOpts), testEx);
   const embeddingDim = vectors ? vectors.dim : (o.embeddingDim ?? arch?.embeddingDim ?? 100);
   const members = o.ensemble ?? 1;
   const B = o.batchSize ?? 64;
@@ -277,33 +301,45 @@ async function runOne(
     // batch order is drawn from (mSeed, epoch) by makeBatches
     const rng = { init: new Generator(mSeed), dropout: Generator.derive(mSeed, "dropout") };
     if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble member ${m + 1}/${members} (seed ${mSeed})`);
-    const model = new SequenceClassifier({
-      vocabSize: vocab.size,
-      embeddingDim,
-      hiddenSize: o.hiddenSize ?? arch?.hiddenSize ?? 128,
-      numClasses: C,
-      numLayers: o.numLayers ?? arch?.numLayers ?? 1,
-      cell: o.cell ?? arch?.cell ?? "LSTM",
-      bidirectional: o.bidirectional ?? arch?.bidirectional ?? true,
-      pooling: o.pooling ?? "final",
-      dropout: o.dropout ?? 0.3,
-      paddingIdx: 0,
-    }, { generator: rng.init });
+    let model: TextClassifier;
+    let schedule: GradualUnfreezingSchedule | null = null;
+    const epochs = o.epochs ?? 5;
+    const stepsPerEpoch = Math.ceil(train.ids.length / B);
+    if (lmSource) {
+      const built = classifierFromSource(lmSource, data.labels, { ...ulmfitDropouts(o.dropMult ?? 0.5), bpttChunk: o.bpttChunk ?? 0 }, { generator: rng.init });
+      model = built.model;
+      schedule = gradualUnfreezing({ groups: built.model.layerGroups(), lr: o.lr ?? 1e-3, decay: o.layerLrDecay ?? 2.6, unfreeze: o.unfreeze ?? "gradual", stepsPerEpoch, epochs });
+      if ((fold === null || fold === 0) && m === 0) info(`${describeClassifier(model)}; head ${built.head}; ${schedule.stages} stage${schedule.stages > 1 ? "s" : ""} of gradual unfreezing`);
+    } else {
+      model = new SequenceClassifier({
+        vocabSize: vocab.size,
+        embeddingDim,
+        hiddenSize: o.hiddenSize ?? arch?.hiddenSize ?? 128,
+        numClasses: C,
+        numLayers: o.numLayers ?? arch?.numLayers ?? 1,
+        cell: o.cell ?? arch?.cell ?? "LSTM",
+        bidirectional: o.bidirectional ?? arch?.bidirectional ?? true,
+        pooling: o.pooling ?? "final",
+        dropout: o.dropout ?? 0.3,
+        paddingIdx: 0,
+      }, { generator: rng.init });
+    }
     model.useGenerator(rng.dropout);
-    if (vectors) {
+    if (vectors && model instanceof SequenceClassifier) {
       const mat = buildEmbeddingMatrix(vocab, vectors, { seed: mSeed });
       mat.matrix.fill(0, 0, mat.D); // <pad> row
       coverage = mat.coverage;
       model.setEmbedding(Embedding.fromPretrained(new Tensor(mat.matrix, [mat.V, mat.D]), { freeze: o.freezeEmbeddings ?? false, paddingIdx: 0 }));
     }
-    if (init && o.initFrom) {
+    if (init && o.initFrom && model instanceof SequenceClassifier) {
       const r = initFromClassifier(model, vocab, data.labels, init, o.initFrom);
       if ((fold === null || fold === 0) && m === 0)
         info(`initialised from ${o.initFrom}: embedding rows of ${r.embeddingRows.toLocaleString()} of ${r.vocabSize.toLocaleString()} words, ${r.rnnTensors} recurrent tensors, output layer ${r.head}`);
     }
-    const params = model.parameters().filter((p) => p.requiresGrad);
-    const optimizer = new Adam(params, { lr: o.lr ?? 2e-3 });
-    hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: Math.ceil(train.ids.length / B), epochs: o.epochs ?? 5, startStep: resumed?.snapshot.state.position.globalStep ?? 0, vocab: vocab.size, params: model.numParameters() });
+    const optimizer = schedule
+      ? new AdamW(schedule.paramGroups, { lr: o.lr ?? 1e-3, betas: [0.8, 0.99], weightDecay: 0.01 })
+      : new Adam(model.parameters().filter((p) => p.requiresGrad), { lr: o.lr ?? 2e-3 });
+    hooks.onStart?.({ fold, folds: data.folds, train: train.ids.length, valid: valid.ids.length, test: test.ids.length, steps: stepsPerEpoch, epochs, startStep: resumed?.snapshot.state.position.globalStep ?? 0, vocab: vocab.size, params: model.numParameters() });
     // one model with a checkpoint path: snapshots beside it, so a stopped or killed run can resume
     const statePath = out && members === 1 ? trainingStatePath(out) : null;
     const resume = resumed?.snapshot ?? null;
@@ -314,9 +350,19 @@ async function runOne(
       train,
       valid,
       batchSize: B,
-      epochs: o.epochs ?? 5,
+      epochs,
       clip: o.clip ?? 5,
-      patience: o.patience ?? 2,
+      // gradual unfreezing: the first stages train part of the model; let every stage run
+      patience: o.patience ?? (schedule ? 0 : 2),
+      ...(schedule
+        ? {
+            lrFactor: schedule.lrFactor,
+            onEpochStart: (e: number) => {
+              schedule.onEpochStart(e);
+              if ((fold === null || fold === 0) && m === 0) info(`epoch ${e}: ${schedule.describe(e)}`);
+            },
+          }
+        : {}),
       seed: mSeed,
       generators: { dropout: rng.dropout },
       ...(resume ? { resume } : {}),

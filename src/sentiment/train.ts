@@ -1,5 +1,5 @@
 import { type Batch, type EncodedDataset, makeBatches } from "../data/sentiment/batching.js";
-import type { SequenceClassifier } from "../models/sequence-classifier.js";
+import type { TextClassifier } from "../models/text-classifier.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, type StopReason, type TrainLoopOptions, type TrainLoopResult, type TrainTask, trainLoop } from "../train/loop.js";
@@ -34,7 +34,7 @@ export type ClsStopReason = StopReason;
  * A classifier's part of training: length-bucketed batches shuffled per epoch (from `seed` and
  * the epoch alone), mean cross-entropy, training accuracy, validation loss and accuracy.
  */
-export function classifierTask(model: SequenceClassifier, train: EncodedDataset, valid: EncodedDataset | null | undefined, o: { batchSize: number; seed: number }): TrainTask<Batch> {
+export function classifierTask(model: TextClassifier, train: EncodedDataset, valid: EncodedDataset | null | undefined, o: { batchSize: number; seed: number }): TrainTask<Batch> {
   const B = o.batchSize;
   const C = model.config.numClasses;
   return {
@@ -62,7 +62,7 @@ export function classifierTask(model: SequenceClassifier, train: EncodedDataset,
 }
 
 export interface TrainClassifierOptions extends Omit<TrainLoopOptions<Batch>, "task" | "monitor" | "epochs" | "onStep" | "onEpoch" | "restoreBest"> {
-  model: SequenceClassifier;
+  model: TextClassifier;
   train: EncodedDataset;
   valid?: EncodedDataset | null;
   batchSize?: number;
@@ -114,7 +114,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
 }
 
 /** Mean cross-entropy and accuracy of a dataset (eval mode, no graph). */
-export function evaluateLossAcc(model: SequenceClassifier, data: EncodedDataset, batchSize = 64): { loss: number; acc: number } {
+export function evaluateLossAcc(model: TextClassifier, data: EncodedDataset, batchSize = 64): { loss: number; acc: number } {
   const P = predictProba(model, data, batchSize);
   const C = model.config.numClasses;
   let loss = 0;

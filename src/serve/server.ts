@@ -20,6 +20,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ClassifierBundle, LoadedLm } from "../io/checkpoint-bytes.js";
 import { generate, predictNext } from "../lm/predict.js";
 import { classifyTexts, type Prediction } from "../sentiment/classify.js";
+import { describeClassifier } from "../models/text-classifier.js";
 import { Batcher, QueueFullError } from "./batcher.js";
 import { ServerMetrics } from "./metrics.js";
 
@@ -237,7 +238,7 @@ export async function createServer(o: ServeOptions): Promise<RnnkitServer> {
     const body = {
       status: closing ? "shutting-down" : "ok",
       models: {
-        ...(o.classifier ? { classifier: { labels: o.classifier.labels, vocabulary: o.classifier.vocab.size, cell: o.classifier.model.config.cell } } : {}),
+        ...(o.classifier ? { classifier: { labels: o.classifier.labels, vocabulary: o.classifier.vocab.size, cell: "cell" in o.classifier.model.config ? o.classifier.model.config.cell : "LSTM", model: describeClassifier(o.classifier.model) } } : {}),
         ...(o.lm ? { lm: { vocabulary: o.lm.vocab.size, level: o.lm.vocab.tokenizer.level, cell: o.lm.model.config.cell } } : {}),
       },
       queues: Object.fromEntries(Object.entries(batchers).map(([k, b]) => [k, b.queued])),

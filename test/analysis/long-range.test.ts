@@ -69,3 +69,24 @@ test("longRangeExperiment returns one result per cell and distance and a chart w
   const rec = longRangeExperiment({ cells: ["LSTM"], distances: [2], hiddenSize: 4, steps: 2, batchSize: 4, evalSize: 8 });
   assert.match(rec.chart, /chance/);
 });
+
+test("several seeds: one run per seed (seed, seed+1, …), summarised as mean ± sd, min, max and solved", () => {
+  const { results, summary, chart } = longRangeExperiment({ cells: ["GRU"], distances: [2, 3], hiddenSize: 4, steps: 3, batchSize: 4, evalSize: 16, seed: 5, seeds: 3 });
+  assert.deepEqual(results.map((r) => `${r.distance}/${r.seed}`), ["2/5", "2/6", "2/7", "3/5", "3/6", "3/7"]);
+  assert.notDeepEqual(results[0]!.curve, results[1]!.curve, "the seeds are independent runs");
+  const again = runLongRange("recall", "GRU", 2, { hiddenSize: 4, steps: 3, batchSize: 4, evalSize: 16, seed: 6 });
+  assert.deepEqual(again.curve, results[1]!.curve, "a run is reproducible from its seed alone");
+  assert.equal(summary.length, 2);
+  const a = results.slice(0, 3).map((r) => r.accuracy);
+  const mean = (a[0]! + a[1]! + a[2]!) / 3;
+  const m = summary[0]!;
+  assert.equal(m.runs, 3);
+  assert.ok(Math.abs(m.mean - mean) < 1e-12);
+  assert.ok(Math.abs(m.sd - Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / 2)) < 1e-12);
+  assert.equal(m.min, Math.min(...a));
+  assert.equal(m.max, Math.max(...a));
+  assert.equal(m.solved, a.filter((x) => x > 0.9).length);
+  assert.match(chart, /GRU \(mean of 3\)/);
+  assert.match(chart, /GRU \(worst seed\)/);
+  assert.throws(() => longRangeExperiment({ seeds: 0 }), /seeds must be a positive integer/);
+});

@@ -1,13 +1,13 @@
 /**
  * ONNX export of AWD-LSTM language models (src/export/onnx/awd-lstm.ts) checked by ONNX Runtime:
  * per-layer states, tied decoder directly / through a linear projection / through the top LSTM's
- * projection (a Scan), untied, adaptive softmax (log-probabilities); and the refusal of an AWD-LSTM
- * checkpoint file, which this checkpoint layer cannot rebuild.
+ * projection (a Scan), untied, adaptive softmax (log-probabilities); and an AWD-LSTM checkpoint file
+ * exported through `rnnkit export`.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveTokenizer } from "../../src/data/text/tokenize.js";
@@ -15,7 +15,7 @@ import type { LmVocabulary } from "../../src/data/text/vocabulary.js";
 import { AwdLstm, type AwdLstmConfig } from "../../src/models/awd-lstm.js";
 import { Tensor, noGrad } from "../../src/tensor/tensor.js";
 import { Generator } from "../../src/tensor/random.js";
-import { LM_KIND, encodeCheckpoint } from "../../src/io/checkpoint.js";
+import { LM_KIND, encodeCheckpoint, loadAnyLm, saveLm } from "../../src/io/checkpoint.js";
 import { checkpointToOnnx, decodeModel, lmToOnnx } from "../../src/export/onnx/index.js";
 import { assertClose } from "../helpers/close.js";
 import { runCli } from "../helpers/cli.js";
@@ -114,20 +114,35 @@ for (const [i, c] of cases.entries()) {
   });
 }
 
-test("an AWD-LSTM checkpoint file is refused with an error naming what is unsupported (this checkpoint layer cannot rebuild one)", () => {
+test("an AWD-LSTM checkpoint file (saveLm) exports through rnnkit export and ONNX Runtime gives the loaded model's logits", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-awd-"));
-  const model = awd({ embeddingDim: 4, hiddenSizes: [6, 4] }, 5);
-  const v = vocab();
-  // what a language-model checkpoint of an AwdLstm holds: its config marked with architecture "awd-lstm"
-  const bytes = encodeCheckpoint(model, { kind: LM_KIND, config: { architecture: "awd-lstm", ...model.config }, vocab: v.toJSON(), info: {} });
-  assert.throws(() => checkpointToOnnx(bytes, "awd.safetensors"), /awd\.safetensors: holds an AWD-LSTM language model \(config\.architecture "awd-lstm"\); exporting it from a checkpoint file is not supported yet.*lmToOnnx\(\{ model: awdLstm, vocab \}\)/);
-  const other = encodeCheckpoint(model, { kind: LM_KIND, config: { architecture: "transformer-xl", ...model.config }, vocab: v.toJSON(), info: {} });
-  assert.throws(() => checkpointToOnnx(other, "x.safetensors"), /architecture "transformer-xl", which ONNX export does not know/);
-  writeFileSync(join(dir, "awd.safetensors"), bytes);
-  const r = runCli(["export", "--format", "onnx", "--model", join(dir, "awd.safetensors"), "--out", join(dir, "awd.onnx")]);
-  assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stderr, /holds an AWD-LSTM language model/);
-  assert.doesNotMatch(r.stderr, /damaged/);
+  const model = awd({ embeddingDim: 4, hiddenSizes: [6, 4], adaptiveSoftmax: { cutoffs: [6, 14], divValue: 2 } }, 5);
+  const path = join(dir, "awd.safetensors");
+  saveLm(path, model, vocab());
+  const r = runCli(["export", "--format", "onnx", "--model", path, "--out", join(dir, "awd.onnx"), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const bytes = readFileSync(join(dir, "awd.onnx"));
+  const s = await session(ort, bytes);
+  const loaded = loadAnyLm(path).model as AwdLstm;
+  loaded.eval();
+  const [T, B] = [5, 2];
+  const ids = Int32Array.from(noise(T * B, 9), (v) => Math.floor((v + 1) * 0.5 * V) % V);
+  const feeds: Record<string, unknown> = { tokens: i64(ort, ids, [T, B]) };
+  loaded.rnns.items.forEach((rnn, k) => {
+    feeds[`h0_l${k}`] = f32(ort, new Float32Array(B * rnn.outSize), [1, B, rnn.outSize]);
+    feeds[`c0_l${k}`] = f32(ort, new Float32Array(B * rnn.hiddenSize), [1, B, rnn.hiddenSize]);
+  });
+  const out = await s.run(feeds);
+  const ref = noGrad(() => loaded.forward(new Tensor(ids, [T, B]), loaded.initState(B)));
+  close(out.logits!.data as Float32Array, ref.logits.f32, "AWD checkpoint file logits");
+  await s.release();
+  // an architecture ONNX export does not know is refused by name
+  const other = encodeCheckpoint(model, { kind: LM_KIND, config: { architecture: "transformer-xl", ...model.config }, vocab: vocab().toJSON(), info: {} });
+  assert.throws(() => checkpointToOnnx(other, "x.safetensors"), /x\.safetensors/);
+  writeFileSync(join(dir, "x.safetensors"), other);
+  const bad = runCli(["export", "--format", "onnx", "--model", join(dir, "x.safetensors"), "--out", join(dir, "x.onnx")]);
+  assert.equal(bad.code, 1, bad.stdout);
+  assert.match(bad.stderr, /x\.safetensors/);
 });
 
 test("the official ONNX checker accepts the exported AWD-LSTM graphs", async (t) => {

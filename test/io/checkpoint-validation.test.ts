@@ -94,7 +94,7 @@ test("classifier: edited metadata is refused before allocation, naming the field
     ["numClasses 5", (m) => void (model(m).numClasses = 5), /classifier\.weight is \[2, 6\], the config implies \[5, 6\]/],
     ["pooling", (m) => void (model(m).pooling = "attention"), /pooling must be one of final, mean, max/],
     ["paddingIdx", (m) => void (model(m).paddingIdx = 99), /paddingIdx 99 is outside the vocabulary of 5/],
-    ["config null", (m) => void (m.config = null as never), /config\.model must be a JSON object, got nothing|config\.model must be a JSON object/],
+    ["config null", (m) => void (m.config = null as never), /the config must be a JSON object \{model, pipeline\}, got null/],
     ["pipeline null", (m) => void (m.config.pipeline = null), /config\.pipeline must be an object/],
     ["maxLen 0", (m) => void (pipeline(m).maxLen = 0), /config\.pipeline\.maxLen must be a positive integer, got 0/],
     ["truncate", (m) => void (pipeline(m).truncate = "middle"), /config\.pipeline\.truncate must be/],

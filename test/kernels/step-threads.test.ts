@@ -40,10 +40,11 @@ function run(create: (s: StepSpec) => ReturnType<typeof createRefStepper>, s: St
 const cases = (["lstm", "gru", "rnn_tanh", "rnn_relu"] as const).flatMap((cell, i) => [spec(cell, 1, 10 + i), spec(cell, 3, 20 + i)]);
 const want = cases.map((s) => run(createRefStepper, s));
 
-function compare(one: Backend, many: Backend, label: string): void {
+/** one() and many() return the backends right before each is used (the native thread count is process-wide). */
+function compare(one: () => Backend, many: () => Backend, label: string): void {
   cases.forEach((s, i) => {
-    const a = run((x) => one.createStepper!(x), s);
-    const b = run((x) => many.createStepper!(x), s);
+    const a = run((x) => one().createStepper!(x), s);
+    const b = run((x) => many().createStepper!(x), s);
     assert.ok(a.every((v, j) => Object.is(v, b[j])), `${label} ${s.cell} B${s.B}: threads change the numbers`);
     assertClose(b, want[i]!, `${label} ${s.cell} B${s.B} vs ref`, 1e-5, 0);
   });
@@ -55,15 +56,13 @@ test("wasm stepper: 3 threads bit-identical to 1, equal to the reference", () =>
   const pool = wasmIndex.wasmPool!;
   after(() => pool.close());
   assert.equal(pool.waitReady(), 3);
-  compare(one, three, "wasm");
+  compare(() => one, () => three, "wasm");
 });
 
 test("native stepper: 2 threads bit-identical to 1, equal to the reference", (t) => {
-  const one = loadNativeBackend({ threads: 1 });
-  if (!one) return t.skip("native addon not built");
+  if (!loadNativeBackend({ threads: 1 })) return t.skip("native addon not built");
   try {
-    const two = loadNativeBackend({ threads: 2 })!;
-    compare(one, two, "native");
+    compare(() => loadNativeBackend({ threads: 1 })!, () => loadNativeBackend({ threads: 2 })!, "native");
   } finally {
     loadNativeBackend({ threads: 1 });
   }

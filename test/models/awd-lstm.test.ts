@@ -115,3 +115,26 @@ test("AwdLstm: the AWD default sizes, state carried and detached, errors", () =>
   assert.throws(() => new AwdLstm({ vocabSize: 30, embeddingDim: 8, hiddenSizes: [6], projection: "lstm" }), /projection "lstm" needs the top layer's hiddenSize \(6\) > embeddingDim \(8\)/);
   assert.throws(() => new AwdLstm({ vocabSize: 30, embeddingDim: 8, dropoutInp: 1 }), /dropoutInp must be in \[0, 1\), got 1/);
 });
+
+test("AwdLstm.encode with lengths: each right-padded sequence is encoded as if alone (eval mode)", () => {
+  manualSeed(8);
+  const m = new AwdLstm({ vocabSize: 20, embeddingDim: 5, hiddenSizes: [7, 5] }).eval();
+  const seqs = [[3, 4, 5, 6], [7, 8], [9, 10, 11]];
+  const T = 4;
+  const ids = new Int32Array(T * seqs.length); // [T, B], padded with 0
+  seqs.forEach((s, b) => s.forEach((v, t) => (ids[t * seqs.length + b] = v)));
+  const e = m.encode(new Tensor(ids, [T, seqs.length]), null, { lengths: seqs.map((s) => s.length) });
+  seqs.forEach((s, b) => {
+    const one = m.encode(new Tensor(Int32Array.from(s), [s.length, 1]), null);
+    for (let l = 0; l < 2; l++) {
+      const P = one.raw[l]!.shape[2]!;
+      const got = e.raw[l]!.f32;
+      for (let t = 0; t < T; t++)
+        for (let j = 0; j < P; j++) {
+          const want = t < s.length ? one.raw[l]!.f32[t * P + j]! : 0;
+          assert.ok(Math.abs(got[(t * seqs.length + b) * P + j]! - want) < 1e-6, `layer ${l}, sequence ${b}, step ${t}`);
+        }
+      assertClose(e.state.h[l]!.f32.subarray(b * P, (b + 1) * P), one.state.h[l]!.f32, `final h of layer ${l}, sequence ${b}`);
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier } from "../../src/io/checkpoint.js";
-import { initFromClassifier } from "../../src/sentiment/init-from.js";
+import { type SequenceBundle, asSequenceBundle, initFromClassifier } from "../../src/sentiment/init-from.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
@@ -17,7 +17,7 @@ import { REPO_ROOT } from "../helpers/shared.js";
 const SHIPPED = join(REPO_ROOT, "models", "imdb-bilstm", "model.safetensors");
 const row = (m: SequenceClassifier, i: number): number[] => Array.from(m.embedding.weight.f32.subarray(i * m.config.embeddingDim, (i + 1) * m.config.embeddingDim));
 
-function source(labels: string[], hidden = 6): ClassifierBundle {
+function source(labels: string[], hidden = 6): SequenceBundle {
   manualSeed(3);
   const vocab = new Vocabulary(["<pad>", "<unk>", "good", "bad", "film"]);
   const model = new SequenceClassifier({ vocabSize: vocab.size, embeddingDim: 4, hiddenSize: hidden, numClasses: labels.length, bidirectional: true });

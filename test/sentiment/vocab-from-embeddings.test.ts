@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { loadClassifier } from "../../src/io/checkpoint.js";
 import { extendVocabulary, trainSentimentModel } from "../../src/sentiment/session.js";
+import { asSequenceBundle } from "../../src/sentiment/init-from.js";
 
 test("extendVocabulary appends missing words in order, up to a maximum, keeping ids and counts", () => {
   const v = new Vocabulary(["<pad>", "<unk>", "good", "bad"], { counts: [0, 0, 5, 3] });
@@ -40,7 +41,7 @@ test("train-classifier with --vocab-from-embeddings: a word met only in the test
     const b = loadClassifier(out);
     assert.ok(b.vocab.has("superb") && b.vocab.has("dreadful"));
     const id = b.vocab.id("superb");
-    const w = b.model.embedding.weight.f32;
+    const w = asSequenceBundle(b, out).model.embedding.weight.f32;
     assert.deepEqual(Array.from(w.subarray(id * 4, id * 4 + 4)).map((x) => Math.round(x * 100) / 100), [0.9, 0.1, 0, 0]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,11 +13,12 @@ import { toCsv } from "../../analysis/csv.js";
 import { CELL_LABEL } from "../../analysis/style.js";
 import { type FlowRow, gradientFlowExperiment, normAt, normRatio } from "../../analysis/flow-experiment.js";
 import { explodingExperiment } from "../../analysis/exploding.js";
-import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_GATE_BIAS, DEFAULT_STEPS, longRangeExperiment } from "../../analysis/long-range.js";
+import { type LongRangeTask, type LongRangeResult, ADDING_BASELINE, DEFAULT_BATCH, DEFAULT_GATE_BIAS, DEFAULT_SEEDS, DEFAULT_STEPS, longRangeExperiment } from "../../analysis/long-range.js";
 import { lstmGates } from "../../analysis/gates.js";
 import { UNIT_VIEWS, type UnitView, gateCharts, gateSummary } from "../../analysis/gates-chart.js";
 import { CliError, action, choiceArg, intArg, numArg } from "../common.js";
 import { type OptionSpec, type OptionUse, withOptions } from "../options.js";
+import { backend } from "../../kernels/registry.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const note = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -83,7 +84,7 @@ export function registerAnalysisCommands(program: Command): void {
     ["batch", { help: "sequences in the measured batch", default: 16 }],
     ["hidden", { help: "hidden size (all cells)", default: 128 }],
     ["emb", { default: 64 }],
-    ["seed", { default: 1 }],
+    ["seed", { help: "first random seed", default: 1 }],
   ];
   const local = { steps: { flags: "--steps <T>", help: "training steps", parse: intArg("--steps", 2) }, ...ANALYSIS_ONLY };
 
@@ -182,10 +183,10 @@ export function registerAnalysisCommands(program: Command): void {
     [
       ["cells", { default: "rnn,gru,lstm" }],
       ["steps", { help: "training steps per cell and k, the same budget for every cell (default 600 recall, 2000 adding)" }],
-      ["batch", { help: "batch size", default: 32 }],
+      ["batch", { help: `batch size (default ${DEFAULT_BATCH.recall} recall, ${DEFAULT_BATCH.adding} adding)` }],
       ["hidden", { default: 64 }],
       ["lr", { help: "Adam learning rate", default: 3e-3 }],
-      ["seed", { default: 1 }],
+      ["seed", { help: "first random seed", default: 1 }],
       ["out", { help: "output folder", default: join("runs", "long-range") }],
       ["json", { help: "JSON lines instead of a table" }],
     ],
@@ -196,27 +197,35 @@ export function registerAnalysisCommands(program: Command): void {
     .option("--symbols <n>", "recall: symbols to remember (chance = 1/n)", intArg("--symbols", 2), 8)
     .option("--filler <kind>", "recall: the steps between symbol and query are random noise tokens or one blank token", choiceArg("--filler", ["noise", "blank"] as const), "noise")
     .option("--curriculum", "train on distances growing from 5 to k over the first half of the steps")
+    .option("--seeds <n>", "independent runs per cell and k (seeds seed … seed+n−1): one run is one draw, the table gives mean ± sd and the worst", intArg("--seeds", 1), DEFAULT_SEEDS)
     .action(
-      action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; out: string; json?: boolean }) => {
+      action((opts: { task: LongRangeTask; cells: string; distances: string; steps?: number; batch?: number; hidden: number; lr: number; gateBias: number; symbols: number; filler: "noise" | "blank"; curriculum?: boolean; seed: number; seeds: number; out: string; json?: boolean }) => {
         const cells = cellList(opts.cells);
         const distances = intList("--distances", opts.distances);
         const steps = opts.steps ?? DEFAULT_STEPS[opts.task];
+        const batch = opts.batch ?? DEFAULT_BATCH[opts.task];
         const t0 = Date.now();
         const onResult = (r: LongRangeResult): void =>
-          opts.json ? say(JSON.stringify({ event: "result", ...r, curve: undefined })) : note(`${CELL_LABEL[r.cell]}, k = ${r.distance}: accuracy ${r.accuracy.toFixed(3)} (loss ${r.finalLoss.toFixed(3)}, ${r.seconds.toFixed(1)} s)`);
-        const { results, chart } = longRangeExperiment({
-          task: opts.task, cells, distances, steps, batchSize: opts.batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, onResult,
+          opts.json ? say(JSON.stringify({ event: "result", ...r, curve: undefined })) : note(`${CELL_LABEL[r.cell]}, k = ${r.distance}, seed ${r.seed}: accuracy ${r.accuracy.toFixed(3)} (loss ${r.finalLoss.toFixed(3)}, ${r.seconds.toFixed(1)} s)`);
+        const { results, summary, chart } = longRangeExperiment({
+          task: opts.task, cells, distances, steps, batchSize: batch, hiddenSize: opts.hidden, lr: opts.lr, gateBias: opts.gateBias === 0 ? null : opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, onResult,
         });
-        const config = { task: opts.task, cells, distances, steps, batch: opts.batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed };
+        const config = { task: opts.task, cells, distances, steps, batch, hidden: opts.hidden, lr: opts.lr, gateBias: opts.gateBias, symbols: opts.symbols, filler: opts.filler, curriculum: Boolean(opts.curriculum), seed: opts.seed, seeds: opts.seeds, backend: backend().name };
         const files = writeOut(opts.out, {
           "results.csv": toCsv(results.map(({ curve: _c, ...r }) => r)),
-          "results.json": JSON.stringify({ config, results }, null, 1) + "\n",
+          "summary.csv": toCsv(summary.map((m) => ({ ...m }))),
+          "results.json": JSON.stringify({ config, summary, results }, null, 1) + "\n",
           "chart.svg": chart,
         });
-        if (opts.json) return say(JSON.stringify({ event: "done", config, files, seconds: (Date.now() - t0) / 1000 }));
+        if (opts.json) return say(JSON.stringify({ event: "done", config, summary, files, seconds: (Date.now() - t0) / 1000 }));
         const chance = opts.task === "recall" ? ` (chance ${(1 / opts.symbols).toFixed(3)})` : ` (|error| < 0.04; always answering 1 scores ${ADDING_BASELINE.toFixed(3)})`;
-        say(`${opts.task}: held-out accuracy${chance} after ${steps} steps; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        say(textTable(cells.map((cell) => [CELL_LABEL[cell], ...distances.map((k) => results.find((r) => r.cell === cell && r.distance === k)!.accuracy.toFixed(3))]), ["cell", ...distances.map((k) => `k=${k}`)]));
+        const runs = opts.seeds > 1 ? `, mean ± sd over seeds ${opts.seed}–${opts.seed + opts.seeds - 1} [worst]` : "";
+        say(`${opts.task}: held-out accuracy${chance} after ${steps} steps${runs}; ${backend().name} backend; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        const cellText = (cell: string, k: number): string => {
+          const m = summary.find((x) => x.cell === cell && x.distance === k)!;
+          return m.runs > 1 ? `${m.mean.toFixed(2)} ± ${m.sd.toFixed(2)} [${m.min.toFixed(2)}]` : m.mean.toFixed(3);
+        };
+        say(textTable(cells.map((cell) => [CELL_LABEL[cell], ...distances.map((k) => cellText(cell, k))]), ["cell", ...distances.map((k) => `k=${k}`)]));
         say(`wrote ${files.join(", ")}`);
       }),
     );

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { exportOnnxFile } from "../../export/onnx/file.js";
+import { exportHalfFile } from "../../export/half/index.js";
 import { encodeDataFile } from "../../export/torch-data.js";
 import { parseLabelMap } from "../../transformers/labels.js";
 import { action, choiceArg, intArg, numArg } from "../common.js";
@@ -11,10 +12,10 @@ const say = (s: string): void => void process.stdout.write(`${s}\n`);
 export function registerExportCommands(program: Command): void {
   program
     .command("export")
-    .description("write a trained model in another format: ONNX (runs in ONNX Runtime, in any language)")
+    .description("write a trained model in another format: ONNX (runs in ONNX Runtime, in any language) or a half-precision safetensors copy (half the size)")
     .requiredOption("--model <path>", "rnnkit checkpoint (.safetensors): a language model or a classifier")
-    .requiredOption("--out <path>", "output file (e.g. model.onnx)")
-    .option("--format <name>", "onnx", choiceArg("--format", ["onnx"] as const), "onnx")
+    .requiredOption("--out <path>", "output file (e.g. model.onnx, model-f16.safetensors)")
+    .option("--format <name>", "onnx, or safetensors-f16 (every float tensor as IEEE half; loads wherever the original loads)", choiceArg("--format", ["onnx", "safetensors-f16"] as const), "onnx")
     .option("--json", "print the result as one JSON object")
     .addHelpText(
       "after",
@@ -22,10 +23,17 @@ export function registerExportCommands(program: Command): void {
 The .onnx file (opset 17) holds the vocabulary, labels and tokenizer settings in its metadata_props.
   language model: tokens int64 [T, B], h0 (and c0) [layers, B, hidden] → logits [T, B, V], h_n (and c_n)
   classifier:     ids int64 [B, T] (right-padded), lengths int64 [B] → logits, probs [B, classes]
-Example: rnnkit export --format onnx --model runs/lm/model.safetensors --out lm.onnx`,
+Example: rnnkit export --format onnx --model runs/lm/model.safetensors --out lm.onnx
+         rnnkit export --format safetensors-f16 --model runs/ulmfit/classifier.safetensors --out model.safetensors`,
     )
     .action(
-      action((opts: { model: string; out: string; json?: boolean }) => {
+      action((opts: { model: string; out: string; format: "onnx" | "safetensors-f16"; json?: boolean }) => {
+        if (opts.format === "safetensors-f16") {
+          const h = exportHalfFile({ model: opts.model, out: opts.out });
+          if (opts.json) say(JSON.stringify({ event: "export", format: opts.format, ...h }));
+          else say(`wrote ${h.out} (${h.kind}, ${(h.bytes / 2 ** 20).toFixed(1)} MiB in F16, from ${(h.inputBytes / 2 ** 20).toFixed(1)} MiB)`);
+          return;
+        }
         const r = exportOnnxFile({ model: opts.model, out: opts.out });
         if (opts.json) say(JSON.stringify({ event: "export", format: "onnx", ...r }));
         else say(`wrote ${r.out} (${r.kind}, ${(r.bytes / 1024).toFixed(0)} KiB, ONNX opset 17)`);

@@ -12,10 +12,12 @@ import { registerExportCommands } from "./export.js";
 import { registerLmCommands } from "./lm.js";
 import { registerSentimentCommands } from "./sentiment.js";
 import { registerServeCommand } from "./serve.js";
+import { registerUlmfitCommand } from "./ulmfit.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerLmCommands,
   registerSentimentCommands,
+  registerUlmfitCommand,
   registerAnalysisCommands,
   registerCompareCommand,
   registerEmbeddingCommands,

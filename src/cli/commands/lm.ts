@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CorpusDatasetName } from "../../data/corpus/load.js";
-import { loadLm } from "../../io/checkpoint.js";
+import { loadAnyLm } from "../../io/checkpoint.js";
 import { evaluateLm } from "../../lm/evaluate.js";
 import { generate, predictNext, scoreText } from "../../lm/predict.js";
 import { DEFAULT_LM_PATH, type LmRunOptions, trainLanguageModel } from "../../lm/session.js";
@@ -8,6 +8,17 @@ import { loadCorpus } from "../../data/corpus/load.js";
 import { encodeCorpus } from "../../data/corpus/encode.js";
 import { textTable } from "../../viz/table.js";
 import { action, choiceArg, intArg, numArg } from "../common.js";
+import { InvalidArgumentError } from "commander";
+import { LM_OPTIMIZERS } from "../../lm/awd-run.js";
+
+/** "1150,1150,400" → [1150, 1150, 400] (positive integers). */
+function intListArg(name: string): (v: string) => number[] {
+  return (v) => {
+    const xs = v.split(",").map((x) => Number(x.trim()));
+    if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError(`${name} must be comma-separated positive integers, e.g. 1150,1150,400; got "${v}"`);
+    return xs;
+  };
+}
 import { trainingConsole } from "../training-console.js";
 import { MODEL_OPTIONS, type OptionSpec, type OptionUse, TRAINING_OPTIONS, optionValues, overriding, withOptions } from "../options.js";
 
@@ -19,7 +30,20 @@ const LM_ONLY: Record<string, OptionSpec> = {
   wordStyle: { flags: "--word-style <style>", help: "ptb (whitespace, <eos> per line) or prose (punctuation split)", parse: choiceArg("--word-style", ["ptb", "prose"] as const) },
   tie: { flags: "--tie", help: "tie decoder and embedding weights (needs --emb = --hidden)", key: "tieWeights" },
   initRange: { flags: "--init-range <r>", help: "initialise every weight from U(-r, r) (Zaremba et al.: 0.1); default PyTorch's per-layer init", parse: numArg("--init-range", 1e-6, 10) },
-  optimizer: { flags: "--optimizer <name>", help: "sgd or adam", parse: choiceArg("--optimizer", ["sgd", "adam"] as const) },
+  optimizer: { flags: "--optimizer <name>", help: "sgd, adam, asgd (averaged SGD from the start) or nt-asgd (SGD, then averaged when validation stalls; the --awd default)", parse: choiceArg("--optimizer", LM_OPTIMIZERS) },
+  // AWD-LSTM (Merity et al. 2017)
+  awd: { flags: "--awd", help: "AWD-LSTM: weight-dropped LSTMs, locked and embedding dropout, AR/TAR, tied decoder; defaults emb 400, LSTM 1150/1150/400, nt-asgd, lr 30, clip 0.25, bptt 70" },
+  hiddenSizes: { flags: "--hidden-sizes <list>", help: "--awd: each LSTM layer's size, e.g. 1150,1150,400 (default: --layers × --hidden, the top = --emb)", parse: intListArg("--hidden-sizes") },
+  weightDrop: { flags: "--weight-drop <p>", help: "--awd: DropConnect on the recurrent weights (default 0.5)", parse: numArg("--weight-drop", 0, 0.99) },
+  dropoutEmb: { flags: "--dropout-emb <p>", help: "--awd: whole-word dropout on the embedding (default 0.1)", parse: numArg("--dropout-emb", 0, 0.99) },
+  dropoutInp: { flags: "--dropout-inp <p>", help: "--awd: locked dropout on the embedding output (default 0.65)", parse: numArg("--dropout-inp", 0, 0.99) },
+  dropoutHid: { flags: "--dropout-hid <p>", help: "--awd: locked dropout between LSTM layers (default 0.3)", parse: numArg("--dropout-hid", 0, 0.99) },
+  dropoutOut: { flags: "--dropout-out <p>", help: "--awd: locked dropout on the top layer's output (default 0.4)", parse: numArg("--dropout-out", 0, 0.99) },
+  alpha: { flags: "--alpha <x>", help: "--awd: activation regularisation α·mean(h²) (default 2)", parse: numArg("--alpha", 0) },
+  beta: { flags: "--beta <x>", help: "--awd: temporal activation regularisation β·mean((h_t − h_t−1)²) (default 1)", parse: numArg("--beta", 0) },
+  adaptiveSoftmax: { flags: "--adaptive-softmax <cutoffs>", help: "--awd: adaptive softmax output layer with these cutoffs, e.g. 2000,10000 (untied; for large vocabularies)", parse: intListArg("--adaptive-softmax") },
+  divValue: { flags: "--div-value <x>", help: "--adaptive-softmax: tail cluster i projects to size / x^(i+1) (default 4)", parse: numArg("--div-value", 1e-6) },
+  nonmono: { flags: "--nonmono <n>", help: "nt-asgd: switch when validation is worse than the best before the last n evaluations (default 5)", parse: intArg("--nonmono", 0) },
   lrDecay: { flags: "--lr-decay <f>", help: "multiply lr by f each epoch after --decay-after (default 0.5 for sgd)", parse: numArg("--lr-decay", 0, 1) },
   decayAfter: { flags: "--decay-after <n>", help: "epochs at full lr before decaying", parse: intArg("--decay-after", 0) },
   weightDecay: { flags: "--weight-decay <x>", help: "L2 weight decay", parse: numArg("--weight-decay", 0) },
@@ -40,7 +64,19 @@ export function registerLmCommands(program: Command): void {
     "tie",
     "initRange",
     "optimizer",
-    ...overriding(overriding(overriding(TRAINING_OPTIONS, "lr", { help: "learning rate (default 1 for sgd, 0.002 for adam)" }), "clip", { help: "clip the global gradient norm (default 5 sgd, 1 adam; 0 = off)" }), "batchSize", { help: "parallel streams" }),
+    "awd",
+    "hiddenSizes",
+    "weightDrop",
+    "dropoutEmb",
+    "dropoutInp",
+    "dropoutHid",
+    "dropoutOut",
+    "alpha",
+    "beta",
+    "adaptiveSoftmax",
+    "divValue",
+    "nonmono",
+    ...overriding(overriding(overriding(TRAINING_OPTIONS, "lr", { help: "learning rate (default 1 for sgd/asgd/nt-asgd, 0.002 for adam; 30 with --awd)" }), "clip", { help: "clip the global gradient norm (default 5 sgd, 1 otherwise, 0.25 with --awd; 0 = off)" }), "batchSize", { help: "parallel streams" }),
     "lrDecay",
     "decayAfter",
     "weightDecay",
@@ -100,7 +136,7 @@ export function registerLmCommands(program: Command): void {
   )
     .action(
       action(async (file: string | undefined, opts: { model: string; data?: string; dataset?: CorpusDatasetName; bptt: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const tk = vocab.tokenizer;
         const corpus = await loadCorpus({
           ...(file ? { path: file, split: { valid: 0, test: 0 } } : opts.data ? { path: opts.data } : { dataset: opts.dataset ?? "moby-dick" }),
@@ -123,7 +159,7 @@ export function registerLmCommands(program: Command): void {
     .option("-k, --top <k>", "how many", intArg("--top"), 5)
     .action(
       action((prompt: string[], opts: { model: string; top: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const text = prompt.join(" ");
         const r = predictNext(model, vocab, text, { k: opts.top });
         if (opts.json) return say(JSON.stringify(r));
@@ -136,7 +172,7 @@ export function registerLmCommands(program: Command): void {
   withOptions(program.command("score").description("log-probability of a sentence as the product of per-token conditionals").argument("<text...>", "the sentence"), [["model", { default: DEFAULT_LM_PATH }], "json"])
     .action(
       action((text: string[], opts: { model: string; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const r = scoreText(model, vocab, text.join(" "));
         if (opts.json) return say(JSON.stringify(r));
         say(textTable(r.tokens.map((t) => [t.token, t.prob.toExponential(3), t.logProb.toFixed(3)]), ["token", "P(token | before)", "log P"]));
@@ -151,7 +187,7 @@ export function registerLmCommands(program: Command): void {
     .option("--top-p <p>", "nucleus sampling mass", numArg("--top-p", 0, 1), 1)
     .action(
       action((prompt: string[], opts: { model: string; length: number; temperature: number; topK: number; topP: number; seed?: number; json?: boolean }) => {
-        const { model, vocab } = loadLm(opts.model);
+        const { model, vocab } = loadAnyLm(opts.model);
         const p = prompt.join(" ") || (vocab.tokenizer.level === "char" ? "\n" : "the");
         const r = generate(model, vocab, p, { length: opts.length, temperature: opts.temperature, topK: opts.topK, topP: opts.topP, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
         if (opts.json) return say(JSON.stringify({ prompt: p, ...r }));

@@ -5,12 +5,15 @@ import { classifyTexts } from "../../sentiment/classify.js";
 import { SENTIMENT_DATASETS, type SentimentDatasetName, loadSentimentData } from "../../sentiment/datasets.js";
 import { type SentimentRunOptions, trainSentimentModel } from "../../sentiment/session.js";
 import { evaluateExamples } from "../../sentiment/evaluate-examples.js";
-import { parseLabelMap } from "../../transformers/labels.js";
+import { baselinePredictor, classifierPredictor, evaluatePairs, formatPairReport, pairLabels } from "../../sentiment/evaluate-pairs.js";
+import { readMinimalPairs } from "../../data/sentiment/pairs.js";
+import type { BaselineKind } from "../../baselines/pipeline.js";
+import { mapLabels, parseLabelMap } from "../../transformers/labels.js";
 import { formatReport } from "../../eval/metrics.js";
 import { formatCoverage } from "../../embeddings/matrix.js";
 import { textTable } from "../../viz/table.js";
 import { textLines } from "../../data/sentiment/read-file.js";
-import { action, choiceArg, intArg } from "../common.js";
+import { action, choiceArg, intArg, numArg } from "../common.js";
 import { trainingConsole } from "../training-console.js";
 import { MODEL_OPTIONS, type OptionSpec, type OptionUse, TRAINING_OPTIONS, optionValues, overriding, withOptions } from "../options.js";
 import { DEFAULT_CLASSIFIER_PATH, shippedModelPath } from "../../sentiment/shipped.js";
@@ -42,6 +45,11 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   vocabFromEmbeddings: { flags: "--vocab-from-embeddings <n>", help: "with --embeddings: add up to n words the vector file has but the training texts lack to the vocabulary (test-only words then keep their vector instead of <unk>)", parse: intArg("--vocab-from-embeddings", 1) },
   initFrom: { flags: "--init-from <checkpoint>", help: "start from a trained classifier (e.g. models/imdb-bilstm/model.safetensors): embedding rows by word, recurrent layers, output layer if the labels correspond; --cell/--emb/--hidden/--layers default to its" },
   ensemble: { flags: "--ensemble <n>", help: "train n models per split (seeds seed, seed+1000, …) and average their probabilities", parse: intArg("--ensemble", 1) },
+  fromLm: { flags: "--from-lm <checkpoint>", help: "build the classifier on a trained word-level language model (ULMFiT: e.g. train-lm --data ../shared/data/aclImdb first): its vocabulary, embedding and LSTMs, concat pooling, gradual unfreezing" },
+  unfreeze: { flags: "--unfreeze <how>", help: "with --from-lm: gradual (head first, one layer more per epoch) or none", parse: choiceArg("--unfreeze", ["gradual", "none"] as const) },
+  layerLrDecay: { flags: "--layer-lr-decay <f>", help: "with --from-lm: each layer group learns at 1/f of the rate of the group above (default 2.6)", parse: numArg("--layer-lr-decay", 1) },
+  bpttChunk: { flags: "--bptt-chunk <n>", help: "with --from-lm: read texts in chunks of n tokens with carried state (BPTT for classification; default 0 = whole text at once)", parse: intArg("--bptt-chunk", 0) },
+  dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
 const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   ...MODEL_OPTIONS,
@@ -56,7 +64,12 @@ const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   "freezeEmbeddings",
   "vocabFromEmbeddings",
   "initFrom",
-  ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002)" }),
+  "fromLm",
+  "unfreeze",
+  "layerLrDecay",
+  "bpttChunk",
+  "dropMult",
+  ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002; with --from-lm the head's in the last stage, default 0.001)" }),
   ["folds", { help: "run only the first n cross-validation folds" }],
   "ensemble",
   ["out", { default: DEFAULT_CLASSIFIER_PATH }],
@@ -121,9 +134,13 @@ export function registerSentimentCommands(program: Command): void {
       }),
     );
 
-  withOptions(addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one)")), [["model", { default: DEFAULT_CLASSIFIER_PATH }], ["labelMap", { help: "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)" }], "json"])
+  withOptions(addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one), or on minimal pairs (--pairs)")), [["model", { default: DEFAULT_CLASSIFIER_PATH }], ["labelMap", { help: "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)" }], "json"])
+    .option("--pairs <file>", "minimal pairs (JSONL: {category, a: {text, label}, b: {text, label}}), e.g. test/fixtures/probes/minimal-pairs.jsonl: pair accuracy (both sides right), per side and per category")
+    .option("--baseline <kind>", "with --pairs: evaluate a bag-of-words baseline (nbsvm or tfidf-lr) trained on the training split of --data/--dataset instead of --model", choiceArg("--baseline", ["nbsvm", "tfidf-lr"] as const))
     .action(
       action(async (opts: Record<string, unknown>) => {
+        if (opts.pairs) return evalPairs(opts);
+        if (opts.baseline) throw new Error("--baseline evaluates minimal pairs: give --pairs FILE too (for a dataset's test split, see rnnkit compare)");
         const b = loadClassifier(String(opts.model));
         const data = await loadSentimentData(dataOptions(opts));
         for (const n of data.notes) say(n);
@@ -178,4 +195,32 @@ async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** eval-classifier --pairs: pair accuracy of a checkpoint or of a baseline trained on a dataset. */
+async function evalPairs(opts: Record<string, unknown>): Promise<void> {
+  const pairs = readMinimalPairs(String(opts.pairs));
+  const labels = pairLabels(pairs);
+  let name: string;
+  let predict: (texts: string[]) => readonly string[];
+  if (opts.baseline) {
+    const kind = opts.baseline as BaselineKind;
+    const data = await loadSentimentData(dataOptions(opts));
+    name = `${kind} trained on ${data.name} (${data.train.length.toLocaleString()} examples)`;
+    const inner = baselinePredictor(kind, data.train, data.labels);
+    const mapping = mapLabels(data.labels, labels, opts.labelMap ? parseLabelMap(String(opts.labelMap)) : {});
+    predict = (texts) => inner(texts).map((l) => labels[mapping.target[data.labels.indexOf(l)]!] ?? l);
+  } else {
+    const b = loadClassifier(String(opts.model));
+    name = String(opts.model);
+    predict = classifierPredictor(b, labels, opts.labelMap ? parseLabelMap(String(opts.labelMap)) : {});
+  }
+  const r = evaluatePairs(pairs, predict);
+  if (opts.json) return say(JSON.stringify({ model: name, file: String(opts.pairs), ...r }));
+  say(formatPairReport(r, `${name} on ${String(opts.pairs)}`));
+  const show = r.failures.slice(0, 10);
+  if (show.length) {
+    say(`\n${r.failures.length} pair(s) with a wrong side; the first ${show.length}:`);
+    for (const f of show) say(`  [${f.category}] ${f.a.predicted === f.a.label ? "ok " : "BAD"} ${JSON.stringify(f.a.text)} → ${f.a.predicted} | ${f.b.predicted === f.b.label ? "ok " : "BAD"} ${JSON.stringify(f.b.text)} → ${f.b.predicted}`);
+  }
 }

@@ -7,6 +7,8 @@
  *   `ptb.{train,valid,test}.txt` (Penn Treebank), `wiki.{train,valid,test}.tokens` (WikiText),
  *   `{train,valid,test}.txt` (PyTorch word_language_model layout; `val.txt` / `dev.txt` accepted
  *   for valid). The test file is optional (an empty test stream when absent).
+ * - a review dataset folder (IMDB's aclImdb, original or packed): its training reviews only, word
+ *   level, one `<eos>` per review, validation = the reviews `train-classifier` validates on (./reviews.ts);
  * - anything else (a file, a folder of `.txt` files concatenated in name order, `text`, an embedded
  *   corpus) is one stream split by position: `DEFAULT_SPLIT` (char 90/10/0, word 80/10/10) unless
  *   `split` says otherwise; see `split.ts`.
@@ -21,6 +23,7 @@ import { type ResolveDatasetOptions, resolveDataset } from "../download/registry
 import { DataFormatError } from "../sentiment/errors.js";
 import { EMBEDDED_CORPORA, type EmbeddedCorpusName, embeddedCorpus } from "./embedded.js";
 import { DEFAULT_SPLIT, type SplitFractions, splitStream } from "./split.js";
+import { isReviewFolder, loadReviewCorpus } from "./reviews.js";
 import { readCorpusFile, readCorpusFolder } from "./text-file.js";
 import { type LmLevel, type TokenizerSpec, type WordStyle, resolveTokenizer, tokenizeLm } from "../text/tokenize.js";
 
@@ -50,6 +53,7 @@ export interface LoadCorpusOptions {
 
 export type CorpusOrigin =
   | { kind: "split-files"; train: string; valid: string; test: string | null }
+  | { kind: "reviews"; dir: string; reviews: { train: number; valid: number; unlabelled: number } }
   | { kind: "single-text"; files: string[]; fractions: SplitFractions };
 
 export interface Corpus {
@@ -124,6 +128,13 @@ export function loadCorpusSync(opts: Omit<LoadCorpusOptions, "download"> = {}): 
     const p = opts.path;
     if (!existsSync(p)) throw new Error(`${p}: no such file or folder`);
     if (statSync(p).isDirectory()) {
+      if (isReviewFolder(p)) {
+        // IMDB: the training reviews only, as a classifier reads them (see reviews.ts)
+        if ((opts.level ?? "word") !== "word" || (opts.wordStyle ?? "prose") !== "prose")
+          throw new Error(`${p}: a review dataset is read as word-level prose (review-text words, one <eos> per review) (hint: drop --level/--word-style)`);
+        const r = loadReviewCorpus(p);
+        return { name: r.name, tokenizer: r.tokenizer, train: r.train, valid: r.valid, test: r.test, origin: { kind: "reviews", dir: p, reviews: r.reviews } };
+      }
       const split = findSplitFiles(p);
       if (split !== null) return fromSplitFiles(basename(p), split, opts);
       const { text, files } = readCorpusFolder(p);

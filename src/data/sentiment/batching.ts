@@ -40,11 +40,11 @@ export interface EncodeOptions {
   headLength?: number;
 }
 
-/** Encode tokenised texts with a vocabulary; an empty text becomes the single id `<unk>`. */
+/** Encode tokenised texts with a vocabulary; an empty text becomes the single id of `<unk>`. */
 export function encodeDataset(tokens: readonly (readonly string[])[], labels: Int32Array, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedDataset {
   if (tokens.length !== labels.length) throw new RangeError(`encodeDataset: ${tokens.length} texts but ${labels.length} labels`);
   const ids = tokens.map((t) => {
-    let s = t.length === 0 ? Int32Array.of(UNK_ID) : vocab.encode(t);
+    let s = t.length === 0 ? Int32Array.of(vocab.unkId >= 0 ? vocab.unkId : UNK_ID) : vocab.encode(t);
     if (opts.maxLen !== undefined) s = truncateIds(s, opts.maxLen, { mode: opts.truncate ?? "head", ...(opts.headLength !== undefined ? { headLength: opts.headLength } : {}) });
     return s;
   });

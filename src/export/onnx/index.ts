@@ -9,16 +9,17 @@
  * ./recurrent.ts; metadata_props: ./metadata.ts.
  */
 import { createRequire } from "node:module";
-import { CLASSIFIER_KIND, type ClassifierBundle, LM_KIND, type LoadedLm, classifierFromCheckpoint, decodeCheckpoint, lmFromCheckpoint } from "../../io/checkpoint-bytes.js";
+import { CLASSIFIER_KIND, type ClassifierBundle, LM_KIND, type LoadedLm, classifierFromCheckpoint, decodeCheckpoint, anyLmFromCheckpoint } from "../../io/checkpoint-bytes.js";
 import { AwdLstm } from "../../models/awd-lstm.js";
 import type { LanguageModel } from "../../models/language-model.js";
 import { awdLstmGraph } from "./awd-lstm.js";
 import { classifierGraph } from "./classifier.js";
 import { GraphBuilder } from "./graph.js";
 import { languageModelGraph } from "./language-model.js";
-import { AWD_ARCHITECTURE, awdMetadata, classifierMetadata, lmMetadata, type MetadataProps } from "./metadata.js";
+import { awdMetadata, classifierMetadata, lmMetadata, type MetadataProps } from "./metadata.js";
 import { DataType, IR_VERSION, OPSET, encodeModel } from "./proto.js";
 import { recurrentStack } from "./recurrent.js";
+import { SequenceClassifier } from "../../models/sequence-classifier.js";
 import { CheckpointError } from "../../errors.js";
 import type { RecurrentBase } from "../../nn/recurrent.js";
 
@@ -71,6 +72,8 @@ function awdLmToOnnx(m: AwdLstm, vocab: LoadedLm["vocab"], info: Record<string, 
 
 /** A sequence classifier bundle as .onnx bytes; see ./classifier.ts for inputs and outputs. */
 export function classifierToOnnx(b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): Uint8Array {
+  if (!(b.model instanceof SequenceClassifier))
+    throw new CheckpointError(`classifierToOnnx: ONNX export knows SequenceClassifier models (--arch lstm/gru/rnn, uni- or bidirectional), got a ${b.model.constructor.name} (a classifier fine-tuned from a language model, --from-lm); its concat-pooling head is not exported yet (hint: serve it with rnnkit serve, or load it in PyTorch with python/rnnkit_torch.py)`);
   const g = new GraphBuilder("rnnkit_sequence_classifier");
   classifierGraph(g, b.model);
   const c = b.model.config;
@@ -85,16 +88,7 @@ export const ONNX_EXPORTABLE_KINDS: readonly string[] = [LM_KIND, CLASSIFIER_KIN
 export function checkpointToOnnx(bytes: Uint8Array, where = "checkpoint"): { onnx: Uint8Array; kind: string } {
   const ckpt = decodeCheckpoint(bytes, where);
   const kind = ckpt.meta.kind;
-  // An AWD-LSTM saved as a language model says so in config.architecture. This checkpoint layer
-  // rebuilds plain LanguageModels only; once it rebuilds AwdLstm too, lmToOnnx exports the result.
-  const arch = (ckpt.meta.config as { architecture?: unknown } | null)?.architecture;
-  if (kind === LM_KIND && arch !== undefined)
-    throw new CheckpointError(
-      arch === AWD_ARCHITECTURE
-        ? `${where}: holds an AWD-LSTM language model (config.architecture "${AWD_ARCHITECTURE}"); exporting it from a checkpoint file is not supported yet, because this version of rnnkit cannot rebuild an AWD-LSTM from a checkpoint (hint: export the AwdLstm object itself: lmToOnnx({ model: awdLstm, vocab }))`
-        : `${where}: a language model of architecture ${JSON.stringify(arch)}, which ONNX export does not know (it exports rnnkit's LanguageModel and AwdLstm)`,
-    );
-  if (kind === LM_KIND) return { onnx: lmToOnnx(lmFromCheckpoint(ckpt, where)), kind };
+  if (kind === LM_KIND) return { onnx: lmToOnnx(anyLmFromCheckpoint(ckpt, where)), kind };
   if (kind === CLASSIFIER_KIND) return { onnx: classifierToOnnx(classifierFromCheckpoint(ckpt, where)), kind };
   throw new CheckpointError(`${where}: ONNX export knows ${ONNX_EXPORTABLE_KINDS.join(" and ")} checkpoints, got a ${kind}`);
 }

@@ -22,11 +22,12 @@ export interface NativeAddon {
   softmaxCrossEntropyBackward(isa: number, probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void;
   embeddingForward(isa: number, weight: F32, idx: I32, N: number, D: number, out: F32): void;
   embeddingBackward(isa: number, dOut: F32, idx: I32, N: number, D: number, paddingIdx: number, dWeight: F32): void;
-  lstmForward(isa: number, a: LstmForwardArgs): void;
+  /** xbias (optional): [G·H] added to every row of xg as the kernel reads it (the input projection's bias). */
+  lstmForward(isa: number, a: LstmForwardArgs & { xbias?: F32 | null }): void;
   lstmBackward(isa: number, a: LstmBackwardArgs): void;
-  gruForward(isa: number, a: GruForwardArgs): void;
+  gruForward(isa: number, a: GruForwardArgs & { xbias?: F32 | null }): void;
   gruBackward(isa: number, a: GruBackwardArgs): void;
-  rnnForward(isa: number, a: RnnForwardArgs): void;
+  rnnForward(isa: number, a: RnnForwardArgs & { xbias?: F32 | null }): void;
   rnnBackward(isa: number, a: RnnBackwardArgs): void;
   adamStep(isa: number, p: F32, g: F32, m: F32, v: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number): void;
   sgdStep(isa: number, p: F32, g: F32, buf: F32 | null, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void;

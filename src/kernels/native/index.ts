@@ -9,7 +9,7 @@
  *   RNNKIT_NATIVE_ADDON=/path/to/x.node    load the addon from elsewhere
  */
 import { availableParallelism } from "node:os";
-import type { Backend, UnaryOp } from "../backend.js";
+import type { Backend, F32, InputProjectionForward, SeqDims, UnaryOp } from "../backend.js";
 import { recurrentEntries } from "../projection.js";
 import { refBackend } from "../ref/index.js";
 import { CELL_CODE, OUTPUT_CODE, checkStepSpec } from "../step.js";
@@ -62,6 +62,13 @@ export function loadNativeBackend(options: NativeOptions = {}): Backend | null {
 function makeNativeBackend(n: NativeAddon, isa: number): Backend {
   const lossOut = new Float64Array(2);
   const gemm: Backend["gemm"] = (transA, transB, M, N, K, alpha, A, B, beta, C) => n.gemm(isa, transA, transB, M, N, K, alpha, A, B, beta, C);
+  /** A recurrent forward's arguments with xg = x W_ihᵀ computed and the bias handed to the kernel (xbias). */
+  function projected<A extends SeqDims & { xg: F32; proj?: InputProjectionForward | null }>(a: A, gates: number): A & { xbias: F32 | null } {
+    const p = a.proj;
+    if (!p) return { ...a, xbias: null };
+    gemm(false, true, a.T * a.B, gates * a.H, p.I, 1, p.x, p.wIh, 0, a.xg);
+    return { ...a, proj: null, xbias: p.bias };
+  }
   // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
   const sumAxis: Backend["sumAxis"] = (x, outer, len, inner, out) => (inner < 16 || outer * len * inner < 4096 ? refBackend.sumAxis(x, outer, len, inner, out) : n.sumAxis(isa, x, outer, len, inner, out));
   return {
@@ -86,6 +93,11 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
       gru: [(a) => n.gruForward(isa, a), (a) => n.gruBackward(isa, a)],
       rnn: [(a) => n.rnnForward(isa, a), (a) => n.rnnBackward(isa, a)],
     }),
+    // Forward with a projection: xg = x W_ihᵀ alone, the bias added by the kernel as it reads each
+    // step's rows (a [T·B, G·H] pass of filling xg with bias rows saved; the same sums).
+    lstmForward: (a) => n.lstmForward(isa, projected(a, 4)),
+    gruForward: (a) => n.gruForward(isa, projected(a, 3)),
+    rnnForward: (a) => n.rnnForward(isa, projected(a, 1)),
     adamStep: (p, g, m, v, len, o) => n.adamStep(isa, p, g, m, v, len, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step),
     sgdStep: (p, g, buf, len, o) => n.sgdStep(isa, p, g, buf, len, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov, o.firstStep),
     sumSquares: (x, len) => n.sumSquares(isa, x, len),

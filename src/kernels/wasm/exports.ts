@@ -38,6 +38,8 @@ export interface KernelExports {
   stepLayer(cell: number, B: number, H: number, I: number, X: number, ldx: number, wIh: number, wHh: number, bias: number, bHh: number, h: number, hn: number, c: number, g: number, hg: number, j0: number, j1: number): void;
   /** Decoder chunks [ch0, ch1): logits into out, per-chunk max and exp-sums (output 2, 3). */
   stepDecoder(B: number, C: number, H: number, h: number, dec: number, decb: number, out: number, output: number, invT: number, ch0: number, ch1: number, chunkMax: number, chunkSum: number, chunks: number): void;
+  /** Run the tasks of one stepper phase described at desc, claimed one at a time (any number of threads call it). */
+  stepTasks(desc: number, gen: number): void;
   /** Combine the chunks: probs (output 2) or log-probs (3) in out. */
   stepFinish(B: number, C: number, output: number, invT: number, out: number, chunkMax: number, chunkSum: number, chunks: number): void;
   sumSquares(x: number, n: number): number;
@@ -49,7 +51,7 @@ export interface KernelExports {
 const REQUIRED: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemm", "gemmLd", "setTile", "gemmWorkFloats", "scaleInPlace", "recurrentWorkFloats", "unaryMath",
   "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward",
-  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "embeddingGather", "embeddingScatterAdd", "adamStep", "sgdStep", "stepLayer", "stepDecoder", "stepFinish", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
+  "softmaxCrossEntropy", "softmaxCrossEntropyChunks", "softmaxCrossEntropyBackward", "linearCeChunks", "embeddingGather", "embeddingScatterAdd", "adamStep", "sgdStep", "stepLayer", "stepDecoder", "stepFinish", "stepTasks", "sumSquares", "sumRowsF64", "sumRowsF64Ld",
 ];
 
 /** Check that an instance has every export this version of the TypeScript side calls. */

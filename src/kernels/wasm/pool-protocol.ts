@@ -54,10 +54,8 @@ export const OP_SUM_ROWS = 12;
 /** sgdStep(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep) on a range */
 export const OP_SGD = 13;
 
-/** stepLayer(cell, B, H, I, X, ldx, wIh, wHh, bias, bHh, h, hn, c, g, hg, j0, j1) on a range of units */
-export const OP_STEP_LAYER = 14;
-/** stepDecoder(B, C, H, h, dec, decb, out, output, invT, ch0, ch1, chunkMax, chunkSum, chunks) on a range of chunks */
-export const OP_STEP_DECODER = 15;
+/** stepTasks(desc, gen): take tasks of an inference stepper's phase until none is left (assembly/step.ts) */
+export const OP_STEP_TASKS = 14;
 
 /** Kernel export and argument count of each op: the worker calls exports[name](args[0 … n−1]). */
 export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
@@ -74,8 +72,7 @@ export const OP_KERNELS: Readonly<Record<number, readonly [string, number]>> = {
   [OP_ADAM]: ["adamStep", 13],
   [OP_SUM_ROWS]: ["sumRowsF64Ld", 5],
   [OP_SGD]: ["sgdStep", 10],
-  [OP_STEP_LAYER]: ["stepLayer", 17],
-  [OP_STEP_DECODER]: ["stepDecoder", 14],
+  [OP_STEP_TASKS]: ["stepTasks", 2],
 };
 
 /** What a worker is started with (structured-cloned; memory and control are shared). */

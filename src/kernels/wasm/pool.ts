@@ -11,7 +11,7 @@
  * ./worker.ts (Node worker_threads). Protocol: ./pool-protocol.ts.
  */
 import { ARGS, CONTROL_BYTES, DONE, MAX_ARGS, OP, OP_EXIT, OP_GEMM, READY, SEQ, spinWhile, STATUS, type WorkerInit } from "./pool-protocol.js";
-export { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_STEP_DECODER, OP_STEP_LAYER, OP_SUM_ROWS } from "./pool-protocol.js";
+export { OP_ADAM, OP_SGD, OP_GRU_BACKWARD, OP_GRU_FORWARD, OP_LINEAR_CE, OP_LSTM_BACKWARD, OP_LSTM_FORWARD, OP_RNN_BACKWARD, OP_RNN_FORWARD, OP_SOFTMAX_CE, OP_SOFTMAX_CE_BACKWARD, OP_STEP_TASKS, OP_SUM_ROWS } from "./pool-protocol.js";
 
 export interface SpawnedWorker {
   terminate(): void;
@@ -43,6 +43,9 @@ export function splitRange(n: number, parts: number, align: number): Array<[numb
   }
   return out;
 }
+
+/** A worker that has started and finished every call posted to it (so its argument block is free). */
+const idle = (s: Slot): boolean => Atomics.load(s.ctl, READY) === 1 && Atomics.load(s.ctl, DONE) === Atomics.load(s.ctl, SEQ);
 
 export class WasmThreadPool {
   private readonly slots: Slot[] = [];
@@ -131,7 +134,7 @@ export class WasmThreadPool {
    * left without a worker) on the calling thread via `here`; returns when all are done.
    */
   run(op: number, parts: readonly (readonly number[])[], here: (args: readonly number[]) => void, what: string): void {
-    const ready = this.slots.filter((s) => Atomics.load(s.ctl, READY) === 1);
+    const ready = this.slots.filter(idle);
     const jobs: Array<{ slot: Slot; seq: number }> = [];
     for (let p = 1; p < parts.length && p - 1 < ready.length; p++) {
       const slot = ready[p - 1]!;
@@ -151,6 +154,31 @@ export class WasmThreadPool {
       if (Atomics.load(slot.ctl, STATUS) !== 0) failed = true;
     }
     if (failed) throw new Error(`wasm backend: a kernel worker thread failed during ${what} (its message is above; hint: RNNKIT_WASM_THREADS=1 runs without workers)`);
+  }
+
+  /**
+   * Post one call to every started worker that is idle, and return at once (no waiting): for jobs
+   * whose work the workers claim themselves (stepTasks), which the caller takes part in and
+   * whose end it detects in memory. A worker still busy with an earlier call is skipped. Returns
+   * the posts, for postFailed().
+   */
+  post(op: number, args: readonly number[]): Array<{ slot: Slot; seq: number }> {
+    const posts: Array<{ slot: Slot; seq: number }> = [];
+    if (this.closed) return posts;
+    for (const slot of this.slots) {
+      if (!idle(slot)) continue;
+      slot.arg.set(args);
+      Atomics.store(slot.ctl, OP, op);
+      const seq = Atomics.add(slot.ctl, SEQ, 1) + 1;
+      Atomics.notify(slot.ctl, SEQ);
+      posts.push({ slot, seq });
+    }
+    return posts;
+  }
+
+  /** True when a posted call finished with an error (its message went to the worker's stderr). */
+  postFailed(posts: ReadonlyArray<{ slot: Slot; seq: number }>): boolean {
+    return posts.some(({ slot, seq }) => Atomics.load(slot.ctl, DONE) === seq && Atomics.load(slot.ctl, STATUS) !== 0);
   }
 
   /** Stop the workers (they also stop with the process). */

@@ -4,18 +4,24 @@
  * holds the carried state, the scratch of a step and the weights — copied in once, or read in
  * place when they already live in the shared memory (parameters of a model made under the
  * threaded backend). A step copies in the B embedding rows and copies out [B, C] outputs, and
- * allocates nothing. With worker threads, a layer's units and the decoder's chunks are split over
- * them (each output element is computed the same way for any split).
+ * allocates nothing. With worker threads, a layer's units and the decoder's chunks are cut into
+ * tasks that the threads claim one at a time (assembly/step.ts stepTasks), so a worker the OS has
+ * not scheduled delays no more than one task; each output element is computed the same way for
+ * any split and any thread that takes it.
  */
 import type { F32, I32, StepOutput, StepSpec, Stepper } from "../backend.js";
 import { OUTPUT_CODE, CELL_CODE, checkStepSpec, stepGates } from "../step.js";
 import type { WasmContext } from "./context.js";
-import { OP_STEP_DECODER, OP_STEP_LAYER, splitRange } from "./pool.js";
+import { OP_STEP_TASKS, splitRange } from "./pool.js";
 
 /** Decoder outputs per softmax chunk (assembly/step.ts STEP_CHUNK). */
 const STEP_CHUNK = 256;
 /** Multiply-adds below which a phase runs on the calling thread (the workers are spinning between steps). */
 const PARALLEL_MIN = 1 << 16;
+/** Tasks per thread of a split phase (several: the threads that run take the work of those that do not). */
+const TASKS_PER_THREAD = 4;
+/** Task descriptor (assembly/step.ts stepTasks): 32 words of header and arguments, then (a0, a1) per task. */
+const DESC_WORDS = 32;
 
 export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec): Stepper } {
   const { ex, ar, pool, resident, allocBlock, freeBlock } = cx;
@@ -41,6 +47,8 @@ export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec)
     const dec = place(C * H, spec.decoder), decb = spec.decoderBias ? place(C, spec.decoderBias) : null;
     const h = place(2 * L * B * H), c = place(spec.cell === "lstm" ? L * B * H : 0), g = place(B * GH), hg = place(spec.cell === "gru" ? B * GH : 0);
     const x0 = place(B * E), out = place(B * C), cmax = place(B * chunks), csum = place(2 * B * chunks);
+    const maxTasks = pool ? TASKS_PER_THREAD * pool.maxThreads : 1;
+    const desc = place(pool ? DESC_WORDS + 2 * maxTasks : 0);
     let floats = 0;
     for (const p of parts) if (p.at < 0) floats += Math.ceil(Math.max(p.n, 1) / 16) * 16;
     const base = allocBlock(floats);
@@ -63,21 +71,44 @@ export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec)
     // h of layer l: two buffers, the current one flips after every step of that layer
     const hAt = (l: number, which: number): number => h.at + 4 * (2 * l + which) * B * H;
     const cur = new Int32Array(L); // which of the two holds layer l's state
-    const threads = (work: number, units: number): number => (pool && work >= PARALLEL_MIN ? Math.min(pool.threads, units) : 1);
-    // per-layer argument lists, one per part, written in place each step (h flips)
-    const layerArgs = layers.map((l, i) => {
-      const nb = Math.ceil(H / 4);
-      const t = threads(B * GH * (l.I + H), nb);
-      return splitRange(H, t, 4).map(([j0, j1]) => [cell, B, H, l.I, i === 0 ? x0.at : 0, i === 0 ? E : H, w[i]!.wIh.at, w[i]!.wHh.at, w[i]!.bias.at, w[i]!.bHh ? w[i]!.bHh.at : 0, 0, 0, c.n ? c.at + 4 * i * B * H : 0, g.at, hg.n ? hg.at : 0, j0, j1]);
-    });
-    const decT = threads(B * C * H, chunks);
-    const decArgs = splitRange(chunks, decT, 1).map(([c0, c1]) => [B, C, H, 0, dec.at, decb ? decb.at : 0, out.at, 0, 1, c0, c1, cmax.at, csum.at, chunks]);
+    /** Tasks a phase of `work` multiply-adds over `units` units is cut into (1: run it here). */
+    const tasks = (work: number, units: number): number => (pool && work >= PARALLEL_MIN && pool.threads > 1 ? Math.min(TASKS_PER_THREAD * pool.threads, maxTasks, units) : 1);
+    let gen = 0;
+    /**
+     * One phase over the threads: header and ranges into the descriptor, the call posted to the
+     * idle workers, then taken part in here; returns when every task has finished.
+     */
+    function runTasks(kind: number, args: readonly number[], ranges: ReadonlyArray<readonly [number, number]>, f32Arg: number, what: string): void {
+      const i32 = ar.i32, d = desc.at >> 2;
+      gen = (gen + 1) & 0xffff;
+      i32[d + 1] = 0;
+      i32[d + 2] = ranges.length;
+      i32[d + 3] = kind;
+      for (let k = 0; k < args.length; k++) i32[d + 4 + k] = args[k]!;
+      if (f32Arg >= 0) ar.f32[d + 4 + f32Arg] = args[f32Arg]!; // stepDecoder's invT is a float
+      ranges.forEach(([a, b], k) => {
+        i32[d + DESC_WORDS + 2 * k] = a;
+        i32[d + DESC_WORDS + 2 * k + 1] = b;
+      });
+      Atomics.store(i32, d, gen << 16); // publishes the phase: next task 0 of generation gen
+      const posts = pool!.post(OP_STEP_TASKS, [desc.at, gen]);
+      ex.stepTasks(desc.at, gen);
+      for (let spins = 1; Atomics.load(i32, d + 1) < ranges.length; spins++) {
+        // a task a worker took is still running: wait for it (it notifies word 1)
+        if ((spins & 1023) === 0) {
+          if (pool!.postFailed(posts)) throw new Error(`wasm backend: a kernel worker thread failed during ${what} (its message is above; hint: RNNKIT_WASM_THREADS=1 runs without workers)`);
+          Atomics.wait(i32, d + 1, Atomics.load(i32, d + 1), 0.05);
+        }
+      }
+    }
     let live = true;
     const handle = {};
     reclaim?.register(handle, base, handle);
 
-    const runLayer = (args: readonly number[]): void => ex.stepLayer(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!, args[14]!, args[15]!, args[16]!);
-    const runDecoder = (a: readonly number[]): void => ex.stepDecoder(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+    // each layer's unit ranges and the decoder's chunk ranges, fixed when the stepper is made
+    const layerRanges = layers.map((l) => splitRange(H, tasks(B * GH * (l.I + H), Math.ceil(H / 4)), 4));
+    const decRanges = splitRange(chunks, tasks(B * C * H, chunks), 1);
+    const layerArgs = new Array<number>(15);
 
     const stepper: Stepper & { handle: object } = {
       handle,
@@ -103,29 +134,25 @@ export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec)
         const m = f();
         for (let b = 0; b < B; b++) m.set(spec.embedding.subarray(ids[b]! * E, ids[b]! * E + E), (x0.at >> 2) + b * E);
         for (let l = 0; l < L; l++) {
-          const args = layerArgs[l]!;
+          const ly = layers[l]!, wl = w[l]!;
           const hIn = hAt(l, cur[l]!), hOut = hAt(l, 1 - cur[l]!);
           const xIn = l === 0 ? x0.at : hAt(l - 1, cur[l - 1]!);
-          for (const a of args) {
-            a[4] = xIn;
-            a[10] = hIn;
-            a[11] = hOut;
-          }
-          if (args.length > 1) pool!.run(OP_STEP_LAYER, args, runLayer, "a stepper layer");
-          else runLayer(args[0]!);
+          const cl = c.n ? c.at + 4 * l * B * H : 0;
+          const r = layerRanges[l]!;
+          if (r.length > 1) {
+            const a = layerArgs;
+            a[0] = cell, a[1] = B, a[2] = H, a[3] = ly.I, a[4] = xIn, a[5] = l === 0 ? E : H, a[6] = wl.wIh.at, a[7] = wl.wHh.at;
+            a[8] = wl.bias.at, a[9] = wl.bHh ? wl.bHh.at : 0, a[10] = hIn, a[11] = hOut, a[12] = cl, a[13] = g.at, a[14] = hg.n ? hg.at : 0;
+            runTasks(0, a, r, -1, "a stepper layer");
+          } else ex.stepLayer(cell, B, H, ly.I, xIn, l === 0 ? E : H, wl.wIh.at, wl.wHh.at, wl.bias.at, wl.bHh ? wl.bHh.at : 0, hIn, hOut, cl, g.at, hg.n ? hg.at : 0, 0, H);
           cur[l] = 1 - cur[l]!;
         }
         const code = OUTPUT_CODE[output];
         if (code === 0 || !outBuf) return;
         const invT = code === 2 ? 1 / temperature : 1;
         const hLast = hAt(L - 1, cur[L - 1]!);
-        for (const a of decArgs) {
-          a[3] = hLast;
-          a[7] = code;
-          a[8] = invT;
-        }
-        if (decArgs.length > 1) pool!.run(OP_STEP_DECODER, decArgs, runDecoder, "a stepper decoder");
-        else runDecoder(decArgs[0]!);
+        if (decRanges.length > 1) runTasks(1, [B, C, H, hLast, dec.at, decb ? decb.at : 0, out.at, code, invT, cmax.at, csum.at, chunks], decRanges, 8, "a stepper decoder");
+        else ex.stepDecoder(B, C, H, hLast, dec.at, decb ? decb.at : 0, out.at, code, invT, 0, chunks, cmax.at, csum.at, chunks);
         if (code !== 1) ex.stepFinish(B, C, code, invT, out.at, cmax.at, csum.at, chunks);
         outBuf.set(f().subarray(out.at >> 2, (out.at >> 2) + B * C));
       },

@@ -17,6 +17,10 @@ export function dropoutMultipliers(where: string, n: number, p: number, keep?: A
       if (k !== 0 && k !== 1) throw new RangeError(`${where}: mask entries must be 0 (drop) or 1 (keep), got ${k} at ${i}`);
       m[i] = k * scale;
     }
-  } else for (let i = 0; i < n; i++) m[i] = generator.random() < p ? 0 : scale;
+  } else {
+    // random() < p  ⇔  nextU32() < p·2³² (random() is nextU32() / 2³²): the same draws, no division
+    const cut = p * 4294967296;
+    for (let i = 0; i < n; i++) m[i] = generator.nextU32() < cut ? 0 : scale;
+  }
   return m;
 }

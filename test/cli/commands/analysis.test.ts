@@ -80,9 +80,17 @@ test("rnnkit long-range (tiny) writes the table, CSV, JSON and chart; bad --cell
     const r = await run(["long-range", "--cells", "rnn,lstm", "--distances", "2,3", "--steps", "2", "--hidden", "4", "--batch", "4", "--out", dir]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /k=2\s+k=3/);
+    // several seeds by default: one run per seed in results.csv, mean ± sd [worst] in the table and summary.csv
+    assert.match(r.out, /mean ± sd over seeds 1–3 \[worst\]/);
+    assert.match(r.out, /LSTM\s+\d\.\d\d ± \d\.\d\d \[\d\.\d\d\]/);
     const csv = readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n");
-    assert.equal(csv.length, 5);
-    assert.match(csv[0]!, /^task,cell,distance,accuracy/);
+    assert.equal(csv.length, 1 + 2 * 2 * 3);
+    assert.match(csv[0]!, /^task,cell,distance,seed,accuracy/);
+    assert.deepEqual(csv.slice(1, 4).map((l) => l.split(",")[3]), ["1", "2", "3"]);
+    const summary = readFileSync(join(dir, "summary.csv"), "utf8").trim().split("\n");
+    assert.equal(summary.length, 1 + 4);
+    assert.match(summary[0]!, /^cell,distance,runs,mean,sd,min,max,solved/);
+    assert.match(readFileSync(join(dir, "chart.svg"), "utf8"), /worst seed/);
     assert.ok(readFileSync(join(dir, "chart.svg"), "utf8").startsWith("<svg"));
     const bad = await run(["long-range", "--cells", "rnn,transformer", "--out", dir]);
     assert.equal(bad.code, 1);
