@@ -73,7 +73,7 @@ function awdLmToOnnx(m: AwdLstm, vocab: LoadedLm["vocab"], info: Record<string, 
 /** A sequence classifier bundle as .onnx bytes; see ./classifier.ts for inputs and outputs. */
 export function classifierToOnnx(b: Omit<ClassifierBundle, "info"> & { info?: Record<string, unknown> }): Uint8Array {
   if (!(b.model instanceof SequenceClassifier))
-    throw new CheckpointError(`classifierToOnnx: ONNX export knows SequenceClassifier models (--arch lstm/gru/rnn, uni- or bidirectional), got a ${b.model.constructor.name} (a classifier fine-tuned from a language model, --from-lm); its concat-pooling head is not exported yet (hint: serve it with rnnkit serve, or load it in PyTorch with python/rnnkit_torch.py)`);
+    throw new CheckpointError(`classifierToOnnx: ONNX export knows SequenceClassifier models (--arch lstm/gru/rnn, uni- or bidirectional), got a ${b.model.constructor.name} (a classifier fine-tuned from a language model, --from-lm); its concat-pooling head is not exported yet (hint: serve it over HTTP with rnnkit serve, or use it from Node or the browser with loadClassifier)`);
   const g = new GraphBuilder("rnnkit_sequence_classifier");
   classifierGraph(g, b.model);
   const c = b.model.config;
