@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { checkpointToHalf } from "../../src/export/half/index.js";
 import { decode, toF16Bits } from "../../src/io/dtype.js";
-import { loadClassifierFromBytes } from "../../src/io/checkpoint-bytes.js";
+import { CLASSIFIER_KIND, loadClassifierFromBytes } from "../../src/io/checkpoint-bytes.js";
 import { readHeader } from "../../src/io/safetensors.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { REPO_ROOT } from "../helpers/shared.js";
@@ -55,7 +55,7 @@ test("toF16Bits: random floats go to the nearest half", () => {
 test("export safetensors-f16: the shipped IMDB classifier at half the size predicts as the original", () => {
   const bytes = readFileSync(join(REPO_ROOT, "models", "imdb-bilstm", "model.safetensors"));
   const half = checkpointToHalf(bytes, "models/imdb-bilstm");
-  assert.equal(half.kind, "classifier");
+  assert.equal(half.kind, CLASSIFIER_KIND);
   assert.ok(half.bytes.length < 0.55 * bytes.length, `${half.bytes.length} vs ${bytes.length}`);
   assert.ok(readHeader(half.bytes).entries.every((t) => t.dtype === "F16" || t.dtype === "I32"));
   const texts = ["The movie was terribly exciting!", "What a waste of two hours.", "A quiet, patient film that earns its ending."];
