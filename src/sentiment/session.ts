@@ -366,7 +366,8 @@ async function runOne(
       seed: mSeed,
       generators: { dropout: rng.dropout },
       ...(resume ? { resume } : {}),
-      ...(resume && resumed?.lr !== undefined ? { baseLrs: [resumed.lr] } : {}),
+      // --resume --lr X: o.lr is X, so with gradual unfreezing the schedule's groups already hold X's discriminative rates
+      ...(resume && resumed?.lr !== undefined ? { baseLrs: schedule ? schedule.paramGroups.map((g) => g.lr ?? resumed!.lr!) : [resumed.lr] } : {}),
       ...(statePath ? { onSnapshot: (s: TrainerSnapshot) => saveSnapshot(statePath, s, { kind: "sequence-classifier", options: { ...o, resume: false } }) } : {}),
       ...(statePath && o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
       ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),

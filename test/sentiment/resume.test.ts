@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "../../src/io/safetensors.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
+import { trainLanguageModel } from "../../src/lm/session.js";
 import { Generator } from "../../src/tensor/random.js";
 
 function data(): { dir: string; train: string; test: string } {
@@ -44,4 +45,20 @@ test("a classifier run stopped mid-epoch (Ctrl-C) and resumed ends with the weig
   assert.ok(infos.some((m) => /learning rate 0\.5 from here on \(the run had 0\.002\)/.test(m)), infos.join("\n"));
   assert.equal(again.training[0]!.history.length, 4);
   await assert.rejects(trainSentimentModel({ out: join(d.dir, "none", "m.safetensors"), resume: true }), /training state .* does not exist/);
+});
+
+test("a ULMFiT classifier (--from-lm, one learning rate per layer group) resumes with --lr: every group gets its discriminative share of the new rate", async () => {
+  const d = data();
+  const corpus = join(d.dir, "corpus.txt");
+  writeFileSync(corpus, readFileSync(d.train, "utf8").split("\n").slice(1).map((l) => l.split(",")[0]).join("\n"));
+  const lm = join(d.dir, "lm", "model.safetensors");
+  await trainLanguageModel({ data: corpus, level: "word", wordStyle: "prose", embeddingDim: 8, hiddenSize: 8, numLayers: 2, epochs: 1, batchSize: 4, bptt: 8, sampleLength: 0, sampleEvery: 0, out: lm });
+  const out = join(d.dir, "ulmfit", "m.safetensors");
+  const opts = { path: d.train, testPath: d.test, fromLm: lm, epochs: 3, batchSize: 16, seed: 2 } as const;
+  const first = await trainSentimentModel({ ...opts, out });
+  assert.equal(first.training[0]!.history.length, 3);
+  const infos: string[] = [];
+  const again = await trainSentimentModel({ out, resume: true, epochs: 4, lr: 0.01 }, { info: (m) => infos.push(m) });
+  assert.ok(infos.some((m) => /learning rate 0\.01 from here on/.test(m)), infos.join("\n"));
+  assert.equal(again.training[0]!.history.length, 4);
 });
