@@ -11,7 +11,7 @@
  * (the batches are drawn step by step from one stream), so one long run also tells when each
  * seed would have been solved under any smaller budget ("solved at").
  */
-import { type LongRangeResult, type LongRangeTask, runLongRange } from "../src/analysis/long-range.js";
+import { DEFAULT_BATCH, DEFAULT_STEPS, type LongRangeResult, type LongRangeTask, runLongRange } from "../src/analysis/long-range.js";
 import type { CellType } from "../src/models/cell.js";
 import { backend, setBackend } from "../src/kernels/registry.js";
 import { type BackendName, tryBackend } from "../src/kernels/select.js";
@@ -43,7 +43,7 @@ export function solvedAt(r: LongRangeResult, steps: number, below: number): numb
 }
 
 function main(): void {
-  const a: Record<string, string> = { backends: "native,wasm,ref", cells: "lstm", distances: "100", seeds: "1-4", steps: "", task: "recall", lr: "0.003", batch: "32", clip: "1", "gate-bias": "5", curriculum: "0" };
+  const a: Record<string, string> = { backends: "native,wasm,ref", cells: "lstm", distances: "100", seeds: "1-4", steps: "", task: "recall", lr: "0.003", batch: "", clip: "1", "gate-bias": "5", curriculum: "0" };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i]!.replace(/^--/, "");
@@ -66,8 +66,8 @@ function main(): void {
         for (const k of range(a.distances!))
           for (const seed of range(a.seeds!)) {
             const gb = Number(a["gate-bias"]);
-            const r = runLongRange(task, cell, k, { seed, steps, lr: Number(a.lr), batchSize: Number(a.batch), clip: Number(a.clip), gateBias: gb === 0 ? null : gb, curriculum: a.curriculum === "1" });
-            const solved = task === "recall" ? solvedAt(r, steps ?? 600, 0.1 * Math.log(8)) : null;
+            const r = runLongRange(task, cell, k, { seed, steps, lr: Number(a.lr), batchSize: a.batch ? Number(a.batch) : DEFAULT_BATCH[task], clip: Number(a.clip), gateBias: gb === 0 ? null : gb, curriculum: a.curriculum === "1" });
+            const solved = task === "recall" ? solvedAt(r, steps ?? DEFAULT_STEPS.recall, 0.1 * Math.log(8)) : null;
             rows.push({ be: be.name, cell, k, seed, acc: r.accuracy, solved });
             console.log(`${be.name} ${cell} k=${k} seed ${seed}: accuracy ${r.accuracy.toFixed(3)}, final loss ${r.finalLoss.toFixed(3)}, solved at ${solved ?? "—"} (${r.seconds.toFixed(0)} s)`);
           }
