@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   const threads = list(arg("--threads"), "1,2").map(Number);
   const torchWhy = process.argv.includes("--torch") ? torchUnavailable(benchDir(REPO)) : "not requested (--torch)";
   const torchThreads: (1 | 2)[] = torchWhy ? [] : [1, 2];
-  console.log(`rnnkit inference bench — node ${process.version}; backends ${backends.join(", ")}; threads ${threads.join(", ")}; PyTorch: ${torchWhy ?? "threads 1, 2"}; ONNX Runtime: not compared (no ONNX export in this version); ${tokens} tokens per generation sample`);
+  console.log(`rnnkit inference bench — node ${process.version}; backends ${backends.join(", ")}; threads ${threads.join(", ")}; PyTorch: ${torchWhy ?? "threads 1, 2"}; ONNX Runtime: see bench/onnx-speed.ts (the same models exported); ${tokens} tokens per generation sample`);
 
   if (what.includes("gen")) {
     const rows = new Map<string, Record<string, Row>>();

@@ -17,9 +17,12 @@
  * model.forward under noGrad for the 35-token LM windows (logits for every position, like the ONNX
  * graph); ONNX
  * Runtime runs session.run with intraOpNumThreads = threads. Threads: RNNKIT_NATIVE_THREADS /
- * RNNKIT_WASM_THREADS for rnnkit. One child process per thread count holds all implementations
- * and times them in interleaved rounds (7 rounds of ≥ 0.25 s samples each, median), so the load
- * of a shared machine falls on every implementation alike and the ratios stay meaningful.
+ * RNNKIT_WASM_THREADS for rnnkit. By default each implementation runs in its own child process
+ * per thread count (7 rounds of ≥ 0.25 s samples, median): in one process, ONNX Runtime's
+ * intra-op threads keep spinning after a run and take the core rnnkit's worker needs (measured:
+ * rnnkit native 2-thread LM windows 16.1k tokens/s beside ORT, 68.7k alone). --interleave puts all
+ * implementations in one process timed in interleaved rounds instead, so the load of a shared
+ * machine falls on each alike (use it only with 1 thread, or expect that cross-talk).
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -209,24 +212,26 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   if (process.argv.includes("--help")) {
-    process.stdout.write("node dist/bench/onnx-speed.js [--threads 1,2] [--impls ort,native,wasm] [--workloads cls1,cls64,lm1,lm20] [--quick]\n");
+    process.stdout.write("node dist/bench/onnx-speed.js [--threads 1,2] [--impls ort,native,wasm] [--workloads cls1,cls64,lm1,lm20] [--interleave] [--quick]\n");
     return;
   }
   const threads = list(arg("--threads"), "1,2").map(Number);
   const impls = list(arg("--impls"), "ort,native,wasm");
   const workloads = list(arg("--workloads"), "cls1,cls64,lm1,lm20");
   const results: Result[] = [];
-  for (const t of threads) {
-    const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t) };
-    const args = [fileURLToPath(import.meta.url), "--child", "--impls", impls.join(","), "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
-    try {
-      results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));
-    } catch {
-      process.stderr.write(`${t} thread(s) failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
+  const groups = process.argv.includes("--interleave") ? [impls] : impls.map((i) => [i]);
+  for (const t of threads)
+    for (const group of groups) {
+      const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t) };
+      const args = [fileURLToPath(import.meta.url), "--child", "--impls", group.join(","), "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
+      const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
+      try {
+        results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));
+      } catch {
+        process.stderr.write(`${group.join("+")}, ${t} thread(s) failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
+      }
+      process.stderr.write(`done: ${group.join("+")}, ${t} thread(s)\n`);
     }
-    process.stderr.write(`done: ${t} thread(s)\n`);
-  }
   // table: one row per workload × threads, one column per implementation, ratios against ONNX Runtime
   const implNames = [...new Set(results.map((r) => r.impl))];
   const rnnkits = implNames.filter((n) => n !== "onnxruntime");

@@ -155,8 +155,9 @@ async function readText(reader: ByteReader, path: string, format: "auto" | "glov
       const data = rows.data;
       for (let j = 0; j < dim; j++) {
         const s = f[first + j]!;
-        const v = +s;
-        if (!Number.isFinite(v) || s === "") throw new DataFormatError(path, lineNo, `value ${j + 1} of ${preview(word)} is ${preview(s)}, expected a finite number`);
+        // Stored as float32: "1e39" is a finite double but overflows to Infinity in the row.
+        const v = Math.fround(+s);
+        if (!Number.isFinite(v) || s === "") throw new DataFormatError(path, lineNo, `value ${j + 1} of ${preview(word)} is ${preview(s)}, expected a finite number within float32 range (|x| < 3.4e38)`);
         data[o + j] = v;
       }
     }

@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { LmVocabulary } from "../data/text/vocabulary.js";
@@ -75,8 +75,21 @@ export function saveCheckpoint(path: string, model: Module, meta: Omit<Checkpoin
 }
 
 export function readCheckpoint(path: string, expectKind?: string): { tensors: Record<string, Tensor>; meta: CheckpointMeta } {
+  const file = checkpointFile(path);
+  return decodeCheckpoint(readFileSync(file), file, expectKind);
+}
+
+/**
+ * The file behind a --model argument. A folder is accepted when it holds `model.safetensors` (the layout of
+ * models/imdb-bilstm/ and of exported model folders); otherwise the error lists the checkpoints it does hold.
+ */
+export function checkpointFile(path: string): string {
   if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist (hint: train one first, e.g. \`rnnkit train-lm\`, or pass --model PATH)`);
-  return decodeCheckpoint(readFileSync(path), path, expectKind);
+  if (!statSync(path).isDirectory()) return path;
+  const inside = join(path, "model.safetensors");
+  if (existsSync(inside)) return inside;
+  const found = readdirSync(path).filter((f) => f.endsWith(".safetensors") && !f.endsWith(".train.safetensors"));
+  throw new Error(`checkpoint ${path} is a folder without model.safetensors` + (found.length > 0 ? ` (hint: pass one of its files, e.g. --model ${join(path, found[0]!)}; it holds ${found.join(", ")})` : " and holds no .safetensors file (hint: pass the checkpoint file itself)"));
 }
 
 /** Training state beside a checkpoint (optimizer buffers + JSON state), for --resume. */

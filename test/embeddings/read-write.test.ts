@@ -78,6 +78,9 @@ test("embedding file errors name the file and line", async () => {
   await rejectsAt(readEmbeddings(g), g, 3, /row for "c" has 2 values, expected 3 \(dimension from line 1\)/);
   writeFileSync(g, "a 1 2 3\nb 4 x 6\n");
   await rejectsAt(readEmbeddings(g), g, 2, /value 2 of "b" is "x", expected a finite number/);
+  // Fuzz finding (vectors:6:1838): a finite double that overflows float32 was stored as Infinity.
+  writeFileSync(g, "a 1 2 3\nb 4 1e39 6\n");
+  await rejectsAt(readEmbeddings(g), g, 2, /value 2 of "b" is "1e39", expected a finite number within float32 range/);
   writeFileSync(g, "a 1 2 3\nb 4 5 6 7\n");
   await rejectsAt(readEmbeddings(g), g, 2, /has 4 values, expected 3/);
   await rejectsAt(readEmbeddings(g, { dim: 4 }), g, 1, /has 3 values, expected 4 \(dimension from the dim option\)/);

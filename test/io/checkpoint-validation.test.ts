@@ -144,3 +144,20 @@ test("the validator's expected names and shapes are exactly what the models regi
           assert.deepEqual(checkClassifierCheckpoint(cfg, m.stateDict(), "clf"), m.config, `${cell} L=${numLayers} bi=${bidirectional} ${pooling}`);
         }
 });
+
+test("--model may name a folder holding model.safetensors (models/imdb-bilstm); other folders get a hint, not EISDIR", async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { checkpointFile, readCheckpoint } = await import("../../src/io/checkpoint.js");
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-ckdir-"));
+  writeFileSync(join(dir, "model.safetensors"), lmBytes());
+  assert.equal(checkpointFile(dir), join(dir, "model.safetensors"));
+  assert.equal(readCheckpoint(dir).meta.kind, readCheckpoint(join(dir, "model.safetensors")).meta.kind);
+  const other = join(dir, "runs");
+  mkdirSync(other);
+  assert.throws(() => checkpointFile(other), /is a folder without model\.safetensors and holds no \.safetensors file/);
+  writeFileSync(join(other, "lm.safetensors"), lmBytes());
+  writeFileSync(join(other, "lm.train.safetensors"), new Uint8Array(8));
+  assert.throws(() => checkpointFile(other), /hint: pass one of its files, e\.g\. --model .*lm\.safetensors; it holds lm\.safetensors\)/);
+});

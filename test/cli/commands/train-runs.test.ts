@@ -120,3 +120,32 @@ test("--resume keeps what the run was given: a GRU run resumes as GRU (no option
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--cell: unknown cell type "lstmx"; expected one of LSTM, GRU, RNN_TANH, RNN_RELU/);
 });
+
+test("classifier through the CLI: kill -9, then Ctrl-C of the resumed run, then --resume: the final model is byte-identical (dropout on)", async () => {
+  const c = corpus();
+  const g = new Generator(3);
+  const rows = (n: number): string =>
+    ["text,label", ...Array.from({ length: n }, () => {
+      const y = g.randint(2);
+      const words = y ? ["good", "great", "fine"] : ["bad", "awful", "poor"];
+      return `${Array.from({ length: 3 + g.randint(6) }, () => (g.random() < 0.5 ? words[g.randint(3)] : ["the", "film", "plot"][g.randint(3)])).join(" ")},${y ? "pos" : "neg"}`;
+    })].join("\n");
+  writeFileSync(join(c.dir, "train.csv"), rows(400));
+  writeFileSync(join(c.dir, "test.csv"), rows(40));
+  const cls = (out: string): string[] => ["train-classifier", "--data", join(c.dir, "train.csv"), "--test-data", join(c.dir, "test.csv"), "--emb", "8", "--hidden", "8", "--dropout", "0.3", "--batch-size", "8", "--epochs", "2", "--patience", "0", "--seed", "4", "--json", "--out", out];
+  const ref = join(c.dir, "cls-ref", "m.safetensors");
+  assert.equal(runCli(cls(ref)).code, 0);
+  const out = join(c.dir, "cls-cut", "m.safetensors");
+  const first = startRun([...cls(out), "--checkpoint-every", "3"]);
+  await first.firstStep;
+  first.child.kill("SIGKILL");
+  assert.equal((await first.done).code, null);
+  const second = startRun(["train-classifier", "--resume", "--json", "--out", out]);
+  await second.firstStep;
+  second.child.kill("SIGINT");
+  const cut = await second.done;
+  assert.ok(cut.code === 130 || cut.code === 0, cut.stderr);
+  const r = runCli(["train-classifier", "--resume", "--json", "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(out).equals(readFileSync(ref)), true, "the same saved model, byte for byte");
+});
