@@ -66,3 +66,16 @@ test("export safetensors-f16: the shipped IMDB classifier at half the size predi
     assert.ok(Math.abs(b[i]!.prob - p.prob) < 5e-3, `${texts[i]}: ${p.prob} vs ${b[i]!.prob}`);
   });
 });
+
+test("export (f16 and ONNX) takes --model as the shipped folder, as classify does (was EISDIR)", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { exportHalfFile } = await import("../../src/export/half/index.js");
+  const { exportOnnxFile } = await import("../../src/export/onnx/file.js");
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-export-folder-"));
+  const folder = join(REPO_ROOT, "models", "imdb-bilstm");
+  const half = exportHalfFile({ model: folder, out: join(dir, "m.f16.safetensors") });
+  assert.equal(half.kind, CLASSIFIER_KIND);
+  assert.equal(half.inputBytes, readFileSync(join(folder, "model.safetensors")).length);
+  assert.equal(exportOnnxFile({ model: folder, out: join(dir, "m.onnx") }).kind, CLASSIFIER_KIND);
+});

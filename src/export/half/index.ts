@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { decodeCheckpoint } from "../../io/checkpoint-bytes.js";
-import { writeFileAtomic } from "../../io/checkpoint.js";
+import { checkpointFile, writeFileAtomic } from "../../io/checkpoint.js";
 import { load, save } from "../../io/safetensors.js";
 
 export interface HalfResult {
@@ -27,8 +27,9 @@ export function checkpointToHalf(bytes: Uint8Array, where = "checkpoint"): { byt
 
 export function exportHalfFile(opts: { model: string; out: string }): HalfResult {
   if (!existsSync(opts.model)) throw new Error(`export: checkpoint ${opts.model} does not exist (hint: --model PATH of a .safetensors file written by rnnkit)`);
-  const input = readFileSync(opts.model);
-  const { bytes, kind } = checkpointToHalf(input, opts.model);
+  const file = checkpointFile(opts.model); // a folder holding model.safetensors is accepted
+  const input = readFileSync(file);
+  const { bytes, kind } = checkpointToHalf(input, file);
   writeFileAtomic(opts.out, bytes);
   return { kind, out: opts.out, bytes: bytes.length, inputBytes: input.length };
 }

@@ -1,6 +1,6 @@
 /** Node side of the ONNX export: checkpoint file in, .onnx file out. */
 import { existsSync, readFileSync } from "node:fs";
-import { writeFileAtomic } from "../../io/checkpoint.js";
+import { checkpointFile, writeFileAtomic } from "../../io/checkpoint.js";
 import { checkpointToOnnx } from "./index.js";
 
 export interface ExportOnnxResult {
@@ -12,7 +12,8 @@ export interface ExportOnnxResult {
 /** Read an rnnkit checkpoint (.safetensors) and write it as a self-describing .onnx file. */
 export function exportOnnxFile(opts: { model: string; out: string }): ExportOnnxResult {
   if (!existsSync(opts.model)) throw new Error(`export: checkpoint ${opts.model} does not exist (hint: --model PATH of a .safetensors file written by rnnkit)`);
-  const { onnx, kind } = checkpointToOnnx(readFileSync(opts.model), opts.model);
+  const file = checkpointFile(opts.model); // a folder holding model.safetensors is accepted
+  const { onnx, kind } = checkpointToOnnx(readFileSync(file), file);
   writeFileAtomic(opts.out, onnx);
   return { kind, out: opts.out, bytes: onnx.length };
 }
