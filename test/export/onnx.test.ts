@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,7 +23,8 @@ import { manualSeed } from "../../src/tensor/random.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { tokenize } from "../../src/data/text/tokenize.js";
 import { encodeDataset } from "../../src/data/sentiment/batching.js";
-import { loadClassifier, readCheckpoint, saveLm } from "../../src/io/checkpoint.js";
+import { loadClassifier, readCheckpoint, saveClassifier, saveLm } from "../../src/io/checkpoint.js";
+import { LmClassifier } from "../../src/models/lm-classifier.js";
 import { checkpointToOnnx, classifierToOnnx, decodeModel, lmToOnnx, recurrentToOnnx } from "../../src/export/onnx/index.js";
 import { permuteGates } from "../../src/export/onnx/recurrent.js";
 import { assertClose } from "../helpers/close.js";
@@ -256,6 +257,26 @@ test("rnnkit export --format onnx writes a file ONNX Runtime loads; errors name 
   const fmt = runCli(["export", "--format", "tflite", "--model", join(dir, "m.safetensors"), "--out", join(dir, "x.onnx")]);
   assert.notEqual(fmt.code, 0);
   assert.match(fmt.stderr, /--format must be one of onnx/);
+});
+
+test("a ULMFiT classifier (LmClassifier, --from-lm) is refused with a hint, by the library and by rnnkit export, and no file is left", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-ulmfit-"));
+  manualSeed(3);
+  const model = new LmClassifier({ vocabSize: 20, embeddingDim: 6, hiddenSizes: [7, 6], numClasses: 2, headHidden: 4 });
+  const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: 18 }, (_, i) => `w${i}`)]);
+  const bundle = { model, vocab, labels: ["neg", "pos"], pipeline: { tokenize: {}, maxLen: 50, truncate: "head" as const } };
+  const hint = /got a LmClassifier \(a classifier fine-tuned from a language model, --from-lm\); its concat-pooling head is not exported yet \(hint: serve it over HTTP with rnnkit serve/;
+  assert.throws(() => classifierToOnnx(bundle), hint);
+  const path = join(dir, "ulmfit.safetensors");
+  saveClassifier(path, bundle);
+  assert.throws(() => checkpointToOnnx(readFileSync(path), path), hint);
+  const r = runCli(["export", "--format", "onnx", "--model", path, "--out", join(dir, "ulmfit.onnx")]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, hint);
+  assert.equal(existsSync(join(dir, "ulmfit.onnx")), false);
+  // the same checkpoint still loads and classifies in rnnkit: the refusal is about ONNX only
+  const back = loadClassifier(path);
+  assert.equal(back.model.constructor.name, "LmClassifier");
 });
 
 test("the official ONNX checker (python3-onnx, full_check with shape inference) accepts every exported kind", async (t) => {
