@@ -390,7 +390,7 @@ async function runOne(
         vocab,
         labels: data.labels,
         pipeline,
-        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length },
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1) },
       });
       saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);

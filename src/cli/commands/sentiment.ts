@@ -5,6 +5,7 @@ import { classifyTexts } from "../../sentiment/classify.js";
 import { SENTIMENT_DATASETS, type SentimentDatasetName, loadSentimentData } from "../../sentiment/datasets.js";
 import { type SentimentRunOptions, trainSentimentModel } from "../../sentiment/session.js";
 import { evaluateExamples } from "../../sentiment/evaluate-examples.js";
+import { stackWithBaseline } from "../../sentiment/stack.js";
 import { baselinePredictor, classifierPredictor, evaluatePairs, formatPairReport, pairLabels } from "../../sentiment/evaluate-pairs.js";
 import { readMinimalPairs } from "../../data/sentiment/pairs.js";
 import type { BaselineKind } from "../../baselines/pipeline.js";
@@ -134,12 +135,14 @@ export function registerSentimentCommands(program: Command): void {
       }),
     );
 
-  withOptions(addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one), or on minimal pairs (--pairs)")), [["model", { default: DEFAULT_CLASSIFIER_PATH }], ["labelMap", { help: "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)" }], "json"])
+  withOptions(addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one), or on minimal pairs (--pairs)")), [["model", { default: DEFAULT_CLASSIFIER_PATH }], ["labelMap", { help: "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)" }], "json", ["seed", { help: "with --stack: the --seed the model was trained with, which chose its validation split (default 1)" }]])
     .option("--pairs <file>", "minimal pairs (JSONL: {category, a: {text, label}, b: {text, label}}), e.g. test/fixtures/probes/minimal-pairs.jsonl: pair accuracy (both sides right), per side and per category")
     .option("--baseline <kind>", "with --pairs: evaluate a bag-of-words baseline (nbsvm or tfidf-lr) trained on the training split of --data/--dataset instead of --model", choiceArg("--baseline", ["nbsvm", "tfidf-lr"] as const))
+    .option("--stack <kind>", "also fit a bag-of-words baseline (nbsvm or tfidf-lr) on the model's training split and stack both by logistic regression on its validation split; report the test accuracy of each and of the stack", choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const))
     .action(
       action(async (opts: Record<string, unknown>) => {
         if (opts.pairs) return evalPairs(opts);
+        if (opts.stack) return evalStack(opts);
         if (opts.baseline) throw new Error("--baseline evaluates minimal pairs: give --pairs FILE too (for a dataset's test split, see rnnkit compare)");
         const b = loadClassifier(String(opts.model));
         const data = await loadSentimentData(dataOptions(opts));
@@ -195,6 +198,26 @@ async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** eval-classifier --stack: the model, a baseline and their stack on the test split. */
+async function evalStack(opts: Record<string, unknown>): Promise<void> {
+  const b = loadClassifier(String(opts.model));
+  const data = await loadSentimentData(dataOptions(opts));
+  for (const n of data.notes) say(n);
+  if (!data.test) throw new Error(`--stack needs a dataset with a test split; ${data.name} has none (cross-validation datasets: hint: use rnnkit train-classifier, which reports each fold)`);
+  const info = opts.json ? undefined : (m: string): void => say(m);
+  const seed = opts.seed === undefined ? 1 : Number(opts.seed);
+  const r = stackWithBaseline(b, { labels: data.labels, train: data.train, dev: data.dev ?? null, test: data.test }, { baseline: opts.stack as BaselineKind, seed, ...(info ? { info } : {}) });
+  if (opts.json) return say(JSON.stringify({ model: String(opts.model), dataset: data.name, ...r }));
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  say(`${data.name}: ${String(opts.model)} stacked with ${r.baseline} (trained on ${r.trainExamples.toLocaleString()} examples; stacker fit on ${r.validExamples.toLocaleString()} validation examples)`);
+  say(textTable([
+    ["model", pct(r.valid.model), pct(r.test.model)],
+    [r.baseline, pct(r.valid.baseline), pct(r.test.baseline)],
+    ["stack", pct(r.valid.stack), pct(r.test.stack)],
+  ], ["", "validation", `test (${r.testExamples.toLocaleString()})`]));
+  say(`stack: s = ${r.weights.model.toFixed(4)} · logit p_model + ${r.weights.baseline.toFixed(4)} · ${r.baseline} score + ${r.weights.bias.toFixed(4)}   (${r.seconds.toFixed(1)} s)`);
 }
 
 /** eval-classifier --pairs: pair accuracy of a checkpoint or of a baseline trained on a dataset. */

@@ -1,0 +1,192 @@
+/**
+ * Stacking a trained recurrent classifier with a bag-of-words baseline (binary tasks), as Mesnil et
+ * al. (2014) combined an RNN language model with NBSVM on IMDB: the two read different things —
+ * the (Bi)LSTM word order and negation scope, NBSVM which n-grams occur — so their errors differ.
+ *
+ *   s(x) = w_m · logit p_model(c₁ | x) + w_b · f_baseline(x) + b,    p_stack(c₁ | x) = σ(s(x))
+ *
+ * f_baseline is the baseline's decision value (NBSVM's margin, or TF-IDF + LR's logit). The
+ * baseline is trained on the classifier's TRAINING split; w_m, w_b, b are fit by L2-regularised
+ * logistic regression on its VALIDATION split (carved from the training data with the same seed
+ * and fraction as `train-classifier`, or the dataset's dev split), so neither model nor stacker
+ * ever sees the test split, which is scored once at the end. The validation split is the one the
+ * classifier's early stopping chose its epoch on, so its weight w_m is fit on slightly
+ * favourable ground; the test accuracy is unaffected by that.
+ */
+import { type BaselineKind, TextBaseline } from "../baselines/pipeline.js";
+import { encodeDataset, tokenizeAll } from "../data/sentiment/batching.js";
+import { encodeLabels } from "../data/sentiment/labels.js";
+import { trainValidationSplit } from "../data/sentiment/splits.js";
+import type { Example } from "../data/sentiment/types.js";
+import type { ClassifierBundle } from "../io/checkpoint-bytes.js";
+import { predictProba } from "./evaluate.js";
+
+export interface StackOptions {
+  /** The bag-of-words model to stack with (default "nbsvm"). */
+  baseline?: BaselineKind;
+  /** The seed and validation fraction the classifier was trained with (train-classifier's defaults: 1 and 0.1). */
+  seed?: number;
+  validFraction?: number;
+  /** L2 penalty on the two stacking weights (standardised features; default 1e-3). */
+  l2?: number;
+  batchSize?: number;
+  /** Progress lines (what is being fit). */
+  info?: (message: string) => void;
+}
+
+export interface StackAccuracies {
+  model: number;
+  baseline: number;
+  stack: number;
+}
+
+export interface StackReport {
+  baseline: BaselineKind;
+  /** Sizes of the three splits used. */
+  trainExamples: number;
+  validExamples: number;
+  testExamples: number;
+  /** The stacker on raw features: s = model · logit p + baseline · f + bias. */
+  weights: { model: number; baseline: number; bias: number };
+  valid: StackAccuracies;
+  test: StackAccuracies;
+  seconds: number;
+}
+
+export interface StackData {
+  labels: readonly string[];
+  train: readonly Example[];
+  /** The dataset's own development split, when it has one (then no validation is carved from train). */
+  dev?: readonly Example[] | null;
+  test: readonly Example[];
+}
+
+const BASELINE_TOKENIZE = { lowercase: true, stripHtml: true } as const;
+
+/** Stack `b` with a baseline on `data` (see the module comment); throws when the task is not binary or the split does not match the model's. */
+export function stackWithBaseline(b: ClassifierBundle, data: StackData, o: StackOptions = {}): StackReport {
+  const t0 = Date.now();
+  const kind = o.baseline ?? "nbsvm";
+  const labels = data.labels;
+  if (labels.length !== 2) throw new RangeError(`stackWithBaseline: stacking is for two classes, got ${labels.length} (${labels.join(", ")}); hint: evaluate the model alone with rnnkit eval-classifier`);
+  const pos = b.labels.indexOf(labels[1]!);
+  if (b.labels.length !== 2 || pos < 0 || b.labels.indexOf(labels[0]!) < 0)
+    throw new RangeError(`stackWithBaseline: the model's labels (${b.labels.join(", ")}) must be the dataset's (${labels.join(", ")}); hint: stack a model trained on this dataset`);
+  const seed = o.seed ?? 1;
+  const validFraction = o.validFraction ?? 0.1;
+  const split = data.dev ? { train: [...data.train], valid: [...data.dev] } : trainValidationSplit(data.train, { seed, validFraction });
+  // A model trained on another split would have seen part of this validation split: refuse when its checkpoint says so.
+  const info = b.info ?? {};
+  if (typeof info.seed === "number" && !data.dev && info.seed !== seed)
+    throw new RangeError(`stackWithBaseline: the model was trained with seed ${info.seed}, got seed ${seed}; hint: pass --seed ${info.seed} so the validation split is the one the model did not train on`);
+  if (typeof info.trainExamples === "number" && info.trainExamples !== split.train.length)
+    throw new RangeError(`stackWithBaseline: the model was trained on ${info.trainExamples} examples, this split has ${split.train.length}; hint: use the dataset, --valid-fraction and --seed of its training run`);
+  if (split.valid.length < 10) throw new RangeError(`stackWithBaseline: the validation split has ${split.valid.length} examples; at least 10 are needed to fit the stacker`);
+
+  o.info?.(`fitting ${kind} on ${split.train.length.toLocaleString()} training examples…`);
+  const baseline = new TextBaseline(kind).fit(tokenizeAll(split.train, BASELINE_TOKENIZE), encodeLabels(split.train, labels), 2);
+  const features = (ex: readonly Example[]): { m: Float64Array; f: Float64Array; y: Int32Array } => {
+    const y = encodeLabels(ex, labels);
+    const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
+    const enc = encodeDataset(tokenizeAll(ex, b.pipeline.tokenize), new Int32Array(ex.length), b.vocab, { maxLen: b.pipeline.maxLen, truncate: b.pipeline.truncate });
+    const P = predictProba(b.model, enc, o.batchSize ?? 64);
+    const m = new Float64Array(ex.length);
+    for (let i = 0; i < ex.length; i++) {
+      const p = Math.min(1 - 1e-7, Math.max(1e-7, P[i * 2 + pos]!));
+      m[i] = Math.log(p / (1 - p));
+    }
+    return { m, f, y };
+  };
+  o.info?.(`scoring ${split.valid.length.toLocaleString()} validation examples with both models…`);
+  const v = features(split.valid);
+  const weights = fitLogistic2(v.m, v.f, v.y, o.l2 ?? 1e-3);
+  o.info?.(`scoring ${data.test.length.toLocaleString()} test examples (once)…`);
+  const t = features(data.test);
+  return {
+    baseline: kind,
+    trainExamples: split.train.length,
+    validExamples: split.valid.length,
+    testExamples: data.test.length,
+    weights,
+    valid: accuracies(v, weights),
+    test: accuracies(t, weights),
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+function accuracies(d: { m: Float64Array; f: Float64Array; y: Int32Array }, w: StackReport["weights"]): StackAccuracies {
+  let model = 0, base = 0, stack = 0;
+  for (let i = 0; i < d.y.length; i++) {
+    const y = d.y[i]! === 1;
+    if (d.m[i]! > 0 === y) model++;
+    if (d.f[i]! > 0 === y) base++;
+    if (w.model * d.m[i]! + w.baseline * d.f[i]! + w.bias > 0 === y) stack++;
+  }
+  const n = Math.max(1, d.y.length);
+  return { model: model / n, baseline: base / n, stack: stack / n };
+}
+
+/**
+ * Logistic regression on two features by Newton's method: minimise
+ *   Σ_i log(1 + exp(−y_i s_i)) / N + l2 (a² + c²) / 2,   s_i = a x̂_i + c ẑ_i + d,  y ∈ {−1, +1},
+ * on standardised features x̂, ẑ (so l2 means the same for any scale), then return the weights for
+ * the raw features. Three parameters: a 3×3 solve per step; converges in a handful of steps.
+ */
+export function fitLogistic2(x: Float64Array, z: Float64Array, y: Int32Array, l2 = 1e-3): { model: number; baseline: number; bias: number } {
+  const N = y.length;
+  const stats = (a: Float64Array): [number, number] => {
+    let s = 0, s2 = 0;
+    for (let i = 0; i < N; i++) s += a[i]!;
+    const mean = s / N;
+    for (let i = 0; i < N; i++) s2 += (a[i]! - mean) ** 2;
+    return [mean, Math.sqrt(s2 / N) || 1];
+  };
+  const [mx, sx] = stats(x);
+  const [mz, sz] = stats(z);
+  let a = 0, c = 0, d = 0;
+  for (let iter = 0; iter < 50; iter++) {
+    // gradient g and Hessian H of the mean loss (+ L2 on a, c)
+    const g = [l2 * a, l2 * c, 0];
+    const H = [[l2, 0, 0], [0, l2, 0], [0, 0, 1e-9]];
+    for (let i = 0; i < N; i++) {
+      const f = [(x[i]! - mx) / sx, (z[i]! - mz) / sz, 1];
+      const t = y[i]! === 1 ? 1 : 0;
+      const s = a * f[0]! + c * f[1]! + d;
+      const p = 1 / (1 + Math.exp(-s));
+      const r = (p - t) / N;
+      const wgt = (p * (1 - p)) / N;
+      for (let j = 0; j < 3; j++) {
+        g[j]! += r * f[j]!;
+        for (let k = 0; k < 3; k++) H[j]![k]! += wgt * f[j]! * f[k]!;
+      }
+    }
+    const step = solve3(H, g);
+    a -= step[0]!;
+    c -= step[1]!;
+    d -= step[2]!;
+    if (Math.abs(step[0]!) + Math.abs(step[1]!) + Math.abs(step[2]!) < 1e-10) break;
+  }
+  // s = a (x − mx)/sx + c (z − mz)/sz + d
+  return { model: a / sx, baseline: c / sz, bias: d - (a * mx) / sx - (c * mz) / sz };
+}
+
+/** H s = g for a symmetric positive-definite 3×3 H (Gaussian elimination with partial pivoting). */
+function solve3(H: number[][], g: number[]): number[] {
+  const A = H.map((row, i) => [...row, g[i]!]);
+  for (let col = 0; col < 3; col++) {
+    let best = col;
+    for (let r = col + 1; r < 3; r++) if (Math.abs(A[r]![col]!) > Math.abs(A[best]![col]!)) best = r;
+    [A[col], A[best]] = [A[best]!, A[col]!];
+    for (let r = col + 1; r < 3; r++) {
+      const k = A[r]![col]! / A[col]![col]!;
+      for (let j = col; j < 4; j++) A[r]![j]! -= k * A[col]![j]!;
+    }
+  }
+  const s = [0, 0, 0];
+  for (let r = 2; r >= 0; r--) {
+    let acc = A[r]![3]!;
+    for (let j = r + 1; j < 3; j++) acc -= A[r]![j]! * s[j]!;
+    s[r] = acc / A[r]![r]!;
+  }
+  return s;
+}
