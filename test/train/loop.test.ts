@@ -12,6 +12,7 @@ import { trainClassifier } from "../../src/sentiment/train.js";
 import { Generator, random } from "../../src/tensor/random.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { type TrainerSnapshot, trainLoop } from "../../src/train/loop.js";
+import { everyArg } from "../../src/cli/common.js";
 
 /** A copy of a snapshot as a file would give it back: tensors copied, state through JSON. */
 const copy = (s: TrainerSnapshot): TrainerSnapshot => ({
@@ -174,4 +175,36 @@ test("trainLoop refuses a snapshot from a run cut into a different number of ste
   await assert.rejects(trainLm({ ...b, train, batchSize: 4, bptt: 7, epochs: 1, resume: snap }), /stopped at step 3 of 18 per epoch, but this run has 25 steps per epoch \(hint: resume with the same data, batch size and bptt\)/);
   const c = lmRun(6);
   await assert.rejects(trainLoop({ task: { stepsPerEpoch: 0, batches: () => [], forward: () => ({ loss: new Tensor(new Float32Array(1), []), weight: 1, tokens: 1 }) }, model: c.model, optimizer: c.optimizer, epochs: 1, monitor: { mode: "min", value: (e) => e.trainLoss } }), /0 steps per epoch/);
+});
+
+test("checkpointEvery by wall-clock time: a period shorter than a step snapshots after every step, a long one never mid-epoch; the CLI parses durations", async () => {
+  const opts = { train, valid, batchSize: 4, bptt: 10, epochs: 2, clip: 1 };
+  const count = async (every: { steps?: number; seconds?: number }): Promise<string[]> => {
+    const run = lmRun(5);
+    const reasons: string[] = [];
+    await trainLm({ ...opts, ...run, generators: { dropout: run.dropout }, checkpointEvery: every, onSnapshot: (s) => reasons.push(`${s.state.position.epoch}.${s.state.position.step}`) });
+    return reasons;
+  };
+  const bySteps = await count({ steps: 1 });
+  assert.equal(bySteps.length, 2 * 18);
+  // a clock that advances a second per reading: a 1 ms period has always elapsed when a step ends
+  const realNow = Date.now;
+  let fake = realNow();
+  Date.now = () => (fake += 1000);
+  let fast: string[];
+  try {
+    fast = await count({ seconds: 1e-3 });
+  } finally {
+    Date.now = realNow;
+  }
+  assert.deepEqual(fast, bySteps, "a snapshot after every step, as with steps: 1");
+  // an hour never elapses here: only the epoch-end snapshots
+  assert.deepEqual(await count({ seconds: 3600 }), ["2.0", "3.0"], "epoch ends are positioned at the next epoch's step 0");
+  const parse = everyArg("--checkpoint-every");
+  assert.deepEqual(parse("500"), { steps: 500 });
+  assert.deepEqual(parse("90s"), { seconds: 90 });
+  assert.deepEqual(parse("10m"), { seconds: 600 });
+  assert.deepEqual(parse("1.5h"), { seconds: 5400 });
+  assert.throws(() => parse("2.5"), /a number of steps must be a whole number, got "2.5"/);
+  assert.throws(() => parse("soon"), /must be a number of steps \(e\.g\. 500\) or a duration \(90s, 10m, 2h\), got "soon"/);
 });
