@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
 import { loadClassifier } from "../../src/io/checkpoint.js";
+import { LmClassifier } from "../../src/models/lm-classifier.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
 import { loadSentimentData } from "../../src/sentiment/datasets.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
@@ -71,6 +72,10 @@ test("SST-2: a BiLSTM stacked with NBSVM through rnnkit eval-classifier --stack;
   const rr = stackWithBaseline(random, { labels: data.labels, train: data.train, dev: data.dev, test: data.test! });
   assert.ok(Math.abs(rr.test.stack - rr.test.baseline) < 0.01, `random model: stack ${rr.test.stack} vs nbsvm ${rr.test.baseline}`);
   assert.ok(Math.abs(rr.test.model - 0.5) < 0.1, `random model accuracy ${rr.test.model}`);
+  // a ULMFiT classifier (LmClassifier) stacks the same way
+  const lmc = { ...trained, model: new LmClassifier({ vocabSize: trained.vocab.size, embeddingDim: 8, hiddenSizes: [8, 6], numClasses: 2, headHidden: 4 }).eval(), info: {} };
+  const rl = stackWithBaseline(lmc, { labels: data.labels, train: data.train, dev: data.dev, test: data.test! });
+  assert.ok(Math.abs(rl.test.stack - rl.test.baseline) < 0.01, `LmClassifier: stack ${rl.test.stack} vs nbsvm ${rl.test.baseline}`);
 
   // the split must be the model's: fewer training examples than it was trained on is refused
   assert.throws(
