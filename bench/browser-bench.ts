@@ -44,7 +44,9 @@ const out = join(REPO_ROOT, "dist", "bench-browser");
 mkdirSync(out, { recursive: true });
 const require = createRequire(import.meta.url);
 const esbuild = require("esbuild") as typeof import("esbuild");
-await esbuild.build({ entryPoints: [join(REPO_ROOT, "dist", "bench", "browser-worker.js")], outfile: join(out, "worker.js"), bundle: true, format: "esm", platform: "browser", target: ["es2022"], minify: true, logLevel: "error", define: { "process.env.NODE_ENV": '"production"' } });
+await esbuild.build({ entryPoints: [join(REPO_ROOT, "dist", "bench", "browser-worker.js")], outfile: join(out, "worker.js"), bundle: true, format: "esm", platform: "browser", target: ["es2022"], minify: true, logLevel: "error", define: { "process.env.NODE_ENV": '"production"' },
+  // as scripts/build-browser.mjs: csv-parse's Node build uses the Buffer global, its browser build does not
+  alias: { "csv-parse/sync": "csv-parse/browser/esm/sync" } });
 for (const f of ["rnnkit.wasm", "rnnkit-relaxed.wasm", "rnnkit-relaxed-mt.wasm", "rnnkit-pool-worker.js"]) copyFileSync(join(REPO_ROOT, "dist", "browser", f), join(out, f));
 const tfjsDist = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
 for (const f of readdirSync(tfjsDist).filter((f) => f.endsWith(".wasm"))) copyFileSync(join(tfjsDist, f), join(out, f));

@@ -6,9 +6,10 @@
  *   build/rnnkit-relaxed-mt.wasm  the relaxed build on an imported *shared* memory, so that worker
  *                              threads can run kernels on the same data (Node; browsers need
  *                              cross-origin isolation for shared memory and use the builds above)
- * usage: node scripts/build-wasm.mjs [--debug]      (skips the build when outputs are newer than sources)
+ * usage: node scripts/build-wasm.mjs [--debug] [--force]   (skips the build when outputs are newer than sources;
+ *        a --debug build's outputs are dated 1970, so the next plain build replaces them)
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,4 +56,10 @@ for (const t of targets) {
     process.exit(1);
   }
   console.log(`build-wasm: wrote ${dest} (${statSync(dest).size} bytes)`);
+  // A debug build (unoptimised, with names) must not pass for up to date: date it before every
+  // source, so that the next plain build (npm install, npm test) replaces it.
+  if (debug) {
+    utimesSync(dest, 0, 0);
+    console.log(`build-wasm: ${t.file} is a debug build; the next plain build replaces it`);
+  }
 }
