@@ -86,7 +86,10 @@ export function classifierPredictor(b: ClassifierBundle, pairLabels: readonly st
 }
 
 /** A bag-of-words baseline (NBSVM or TF-IDF + LR) trained on `train`, as a pair predictor. */
-export function baselinePredictor(kind: BaselineKind, train: readonly Example[], labels: readonly string[], tokenizeOpts: TokenizeOptions = { lowercase: true, stripHtml: true }): (texts: string[]) => string[] {
+/** How the bag-of-words baselines read text (lower case, HTML tags dropped), wherever rnnkit trains one. */
+export const BASELINE_TOKENIZE: TokenizeOptions = { lowercase: true, stripHtml: true };
+
+export function baselinePredictor(kind: BaselineKind, train: readonly Example[], labels: readonly string[], tokenizeOpts: TokenizeOptions = BASELINE_TOKENIZE): (texts: string[]) => string[] {
   const model = new TextBaseline(kind).fit(tokenizeAll(train, tokenizeOpts), encodeLabels(train, labels), labels.length);
   return (texts) => Array.from(model.predict(texts.map((t) => tokenize(t, tokenizeOpts))), (y) => labels[y]!);
 }

@@ -20,6 +20,7 @@ import { trainValidationSplit } from "../data/sentiment/splits.js";
 import type { Example } from "../data/sentiment/types.js";
 import type { ClassifierBundle } from "../io/checkpoint-bytes.js";
 import { predictProba } from "./evaluate.js";
+import { BASELINE_TOKENIZE } from "./evaluate-pairs.js";
 
 export interface StackOptions {
   /** The bag-of-words model to stack with (default "nbsvm"). */
@@ -60,8 +61,6 @@ export interface StackData {
   dev?: readonly Example[] | null;
   test: readonly Example[];
 }
-
-const BASELINE_TOKENIZE = { lowercase: true, stripHtml: true } as const;
 
 /** Stack `b` with a baseline on `data` (see the module comment); throws when the task is not binary or the split does not match the model's. */
 export function stackWithBaseline(b: ClassifierBundle, data: StackData, o: StackOptions = {}): StackReport {
