@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
 import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
@@ -76,6 +77,12 @@ export interface SentimentRunOptions extends SentimentDataOptions {
   bpttChunk?: number;
   /** With fromLm: multiplies ULMFiT's dropouts (default 0.5, as fastai's IMDB example). */
   dropMult?: number;
+  /**
+   * Booster swapping (`boosterSwap`, data/sentiment/augment.ts): during training each adverb of
+   * degree before a content word ("terribly boring", "very good") is replaced by another one with
+   * this probability, so boosters scale an opinion instead of carrying one. 0/undefined = off.
+   */
+  swapBoosters?: number;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -325,6 +332,8 @@ async function runOne(
       }, { generator: rng.init });
     }
     model.useGenerator(rng.dropout);
+    const augment = o.swapBoosters ? boosterSwap(vocab, { p: o.swapBoosters, seed: mSeed }) : null;
+    if (o.swapBoosters && (fold === null || fold === 0) && m === 0) info(augment ? `booster swapping: p ${o.swapBoosters}, ${BOOSTERS.filter((w) => vocab.has(w)).length} of ${BOOSTERS.length} boosters in the vocabulary` : "booster swapping: off (fewer than two boosters in the vocabulary)");
     if (vectors && model instanceof SequenceClassifier) {
       const mat = buildEmbeddingMatrix(vocab, vectors, { seed: mSeed });
       mat.matrix.fill(0, 0, mat.D); // <pad> row
@@ -364,6 +373,7 @@ async function runOne(
           }
         : {}),
       seed: mSeed,
+      ...(augment ? { augment } : {}),
       generators: { dropout: rng.dropout },
       ...(resume ? { resume } : {}),
       // --resume --lr X: o.lr is X, so with gradual unfreezing the schedule's groups already hold X's discriminative rates
@@ -390,7 +400,7 @@ async function runOne(
         vocab,
         labels: data.labels,
         pipeline,
-        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1) },
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}) },
       });
       saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);

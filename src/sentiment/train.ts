@@ -1,3 +1,4 @@
+import type { BatchAugment } from "../data/sentiment/augment.js";
 import { type Batch, type EncodedDataset, makeBatches } from "../data/sentiment/batching.js";
 import type { TextClassifier } from "../models/text-classifier.js";
 import { crossEntropy } from "../tensor/ops/nn-ops.js";
@@ -34,13 +35,16 @@ export type ClsStopReason = StopReason;
  * A classifier's part of training: length-bucketed batches shuffled per epoch (from `seed` and
  * the epoch alone), mean cross-entropy, training accuracy, validation loss and accuracy.
  */
-export function classifierTask(model: TextClassifier, train: EncodedDataset, valid: EncodedDataset | null | undefined, o: { batchSize: number; seed: number }): TrainTask<Batch> {
+export function classifierTask(model: TextClassifier, train: EncodedDataset, valid: EncodedDataset | null | undefined, o: { batchSize: number; seed: number; augment?: BatchAugment | null }): TrainTask<Batch> {
   const B = o.batchSize;
   const C = model.config.numClasses;
   return {
     // makeBatches cuts pools of 50 batches (a multiple of B), so every batch but the last is full
     stepsPerEpoch: Math.ceil(train.ids.length / B),
-    batches: (epoch) => makeBatches(train, { batchSize: B, seed: o.seed, epoch, shuffle: true, bucket: true }),
+    batches: (epoch) => {
+      const bs = makeBatches(train, { batchSize: B, seed: o.seed, epoch, shuffle: true, bucket: true });
+      return o.augment ? o.augment(bs, epoch) : bs;
+    },
     forward: (b) => {
       const logits = model.forward(new Tensor(b.ids, [b.B, b.T]), b.lengths);
       const loss = crossEntropy(logits, new Tensor(b.labels, [b.B]));
@@ -69,6 +73,8 @@ export interface TrainClassifierOptions extends Omit<TrainLoopOptions<Batch>, "t
   epochs?: number;
   /** Seed of the batch order (epoch e shuffles with deriveSeed(seed, e)). */
   seed?: number;
+  /** Training-batch augmentation applied per epoch (e.g. `boosterSwap`); never applied to validation. */
+  augment?: BatchAugment | null;
   onStep?: (s: ClsStepInfo) => void;
   /** After every epoch; `improved` = best validation accuracy so far. */
   onEpoch?: (e: ClsEpochInfo) => void;
@@ -97,11 +103,11 @@ export const clsEpochInfo = (e: EpochRecord): ClsEpochInfo => ({
  * (training accuracy without validation data) is kept and restored at the end (early stopping).
  */
 export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
-  const { model, train, valid, batchSize, epochs, seed, onStep, onEpoch, ...loop } = o;
+  const { model, train, valid, batchSize, epochs, seed, augment, onStep, onEpoch, ...loop } = o;
   const r = await trainLoop({
     patience: 0,
     ...loop,
-    task: classifierTask(model, train, valid, { batchSize: batchSize ?? 64, seed: seed ?? 0 }),
+    task: classifierTask(model, train, valid, { batchSize: batchSize ?? 64, seed: seed ?? 0, augment: augment ?? null }),
     model,
     epochs: epochs ?? 5,
     restoreBest: true,

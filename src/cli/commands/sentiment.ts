@@ -50,6 +50,7 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   unfreeze: { flags: "--unfreeze <how>", help: "with --from-lm: gradual (head first, one layer more per epoch) or none", parse: choiceArg("--unfreeze", ["gradual", "none"] as const) },
   layerLrDecay: { flags: "--layer-lr-decay <f>", help: "with --from-lm: each layer group learns at 1/f of the rate of the group above (default 2.6)", parse: numArg("--layer-lr-decay", 1) },
   bpttChunk: { flags: "--bptt-chunk <n>", help: "with --from-lm: read texts in chunks of n tokens with carried state (BPTT for classification; default 0 = whole text at once)", parse: intArg("--bptt-chunk", 0) },
+  swapBoosters: { flags: "--swap-boosters <p>", help: "augment training: replace each adverb of degree before a content word (very, really, terribly, …) by another with probability p, so \"terribly exciting\" reads like \"very exciting\" (e.g. 0.5)", parse: numArg("--swap-boosters", 0, 1) },
   dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
 const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
@@ -70,6 +71,7 @@ const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   "layerLrDecay",
   "bpttChunk",
   "dropMult",
+  "swapBoosters",
   ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002; with --from-lm the head's in the last stage, default 0.001)" }),
   ["folds", { help: "run only the first n cross-validation folds" }],
   "ensemble",

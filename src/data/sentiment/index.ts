@@ -17,3 +17,4 @@ export { type CsvRecord, type CsvOptions, parseDelimited } from "./csv.js";
 export { type TabularFormat, type TabularOptions, parseTabular, readTabular } from "./tabular.js";
 export { type ValidationSplitOptions, type Fold, trainValidationSplit, stratifiedKFold } from "./splits.js";
 export { type EncodedDataset, type EncodeOptions, type Batch, type BatchOptions, tokenizeAll, encodeDataset, makeBatches, collate } from "./batching.js";
+export { BOOSTERS, type BatchAugment, type BoosterSwapOptions, boosterSwap } from "./augment.js";
