@@ -14,8 +14,8 @@
  *   lm20   language-model throughput: 20 streams × 35 tokens per call (tokens/s), same model
  * rnnkit runs the paths its public functions use: classifierProba (classifyTexts' inference
  * kernels) for the classifier, LmStepper (generate / predictNext) for the one-token LM step, and
- * model.forward under noGrad for the 35-token LM windows (logits for every position, like the ONNX
- * graph); ONNX
+ * model.logitsInto for the 35-token LM windows (logits for every position into one reused buffer,
+ * like the ONNX graph; --lm-forward times model.forward under noGrad instead, a fresh array per call); ONNX
  * Runtime runs session.run with intraOpNumThreads = threads. Threads: RNNKIT_NATIVE_THREADS /
  * RNNKIT_WASM_THREADS for rnnkit. By default each implementation runs in its own child process
  * per thread count (7 rounds of ≥ 0.25 s samples, median): in one process, ONNX Runtime's
@@ -160,6 +160,15 @@ async function child(impls: string[], threads: number, names: string[], quick: b
           const st = LmStepper.create(l2)!;
           const logits = new Float32Array(LM.vocab);
           m.set(w, () => (setBackend(be), st.step(tok[0]!, "logits", logits)));
+        } else if (!process.argv.includes("--lm-forward")) {
+          // whole windows: LanguageModel.logitsInto, the logits [T, B, V] into one buffer kept across calls
+          let state = l2.initState(B);
+          const x = new Tensor(tok, [T, B]);
+          const logits = new Float32Array(T * B * LM.vocab);
+          m.set(w, () => {
+            setBackend(be);
+            state = l2.logitsInto(x, logits, state);
+          });
         } else {
           let state = l2.initState(B);
           const x = new Tensor(tok, [T, B]);
@@ -223,7 +232,7 @@ async function main(): Promise<void> {
   for (const t of threads)
     for (const group of groups) {
       const env = { ...process.env, RNNKIT_NATIVE_THREADS: String(t), RNNKIT_WASM_THREADS: String(t) };
-      const args = [fileURLToPath(import.meta.url), "--child", "--impls", group.join(","), "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : [])];
+      const args = [fileURLToPath(import.meta.url), "--child", "--impls", group.join(","), "--t", String(t), "--workloads", workloads.join(","), ...(quick ? ["--quick"] : []), ...(process.argv.includes("--lm-forward") ? ["--lm-forward"] : [])];
       const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
       try {
         results.push(...(JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Result[]));

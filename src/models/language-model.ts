@@ -7,7 +7,8 @@ import { uniformInit } from "../nn/init.js";
 import { linearCrossEntropy } from "../tensor/ops/linear-ce.js";
 import type { CrossEntropyOptions } from "../tensor/ops/nn-ops.js";
 import type { Generator } from "../tensor/random.js";
-import { Tensor } from "../tensor/tensor.js";
+import { linearInto } from "../tensor/ops/matmul.js";
+import { Tensor, noGrad } from "../tensor/tensor.js";
 import { type CellType, makeRecurrent } from "./cell.js";
 import type { RecurrentLm } from "./recurrent-lm.js";
 
@@ -94,6 +95,21 @@ export class LanguageModel extends Module implements RecurrentLm<LmState> {
   forward(tokens: Tensor, state?: LmState | null): { logits: Tensor; state: LmState } {
     const { h, state: next } = this.hidden("forward", tokens, state);
     return { logits: this.decoder.forward(h), state: next }; // [T, B, V]
+  }
+
+  /**
+   * Inference over whole windows into a buffer the caller keeps: tokens int32 [T, B] → logits written to
+   * `out` (T·B·V floats, row (t, b) at (t·B + b)·V, as forward()'s [T, B, V]) and the state after the last
+   * step. No autograd; dropout follows the model's mode (call eval() first). Same numbers as forward().
+   * Why: forward() hands out a new [T, B, V] array per call and the fresh pages cost as much as the
+   * arithmetic (docs/interop.md); scoring a stream window by window reuses one buffer.
+   */
+  logitsInto(tokens: Tensor, out: Float32Array, state?: LmState | null): LmState {
+    return noGrad(() => {
+      const { h, state: next } = this.hidden("logitsInto", tokens, state);
+      linearInto(h, this.decoder.weight, this.decoder.bias, out, "LanguageModel.logitsInto");
+      return next;
+    });
   }
 
   /**

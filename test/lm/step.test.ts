@@ -152,3 +152,28 @@ test("a model the stepper does not know goes the sequence way (LmStepper.create 
   assert.throws(() => st.step(1, "probs", new Float32Array(10), 0), /temperature/);
   st.dispose();
 });
+
+for (const be of testBackends()) {
+  test(`logitsInto = forward(): whole windows into one reused buffer, state carried (${be.name})`, () => {
+    withBackend(be, () => {
+      for (const cell of CELLS) {
+        const [V, E, H, L, B, T] = [53, 9, 17, 2, 3, 5];
+        const m = model(cell, V, E, H, L, 7);
+        const out = new Float32Array(T * B * V);
+        let s1 = m.initState(B);
+        let s2 = m.initState(B);
+        for (let w = 0; w < 3; w++) {
+          const ids = new Tensor(Int32Array.from({ length: T * B }, () => randint(V)), [T, B]);
+          out.fill(Number.NaN); // every element must be written
+          s1 = m.logitsInto(ids, out, s1);
+          const r = noGrad(() => m.forward(ids, s2));
+          s2 = r.state;
+          assertClose(out, r.logits.f32, `${cell} window ${w}`, TOL, TOL);
+          assertClose(s1.h.f32, s2.h.f32, `${cell} h after window ${w}`, TOL, TOL);
+        }
+      }
+      const m = model("LSTM", 10, 4, 6, 1, 1);
+      assert.throws(() => m.logitsInto(new Tensor(new Int32Array(6), [3, 2]), new Float32Array(59)), /LanguageModel\.logitsInto: out must hold 6 × 10 = 60 floats, got 59 \(hint/);
+    });
+  });
+}

@@ -81,7 +81,7 @@ test("train-classifier --init-from the shipped IMDB model: architecture taken fr
     // the CLI option, with an architecture that cannot load
     const bad = runCli(["train-classifier", "--data", file, "--init-from", SHIPPED, "--hidden", "32", "--epochs", "1", "--folds", "1", "--json"]);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /hiddenSize 96 there, 32 here \(hint: leave --hidden unset/);
+    assert.match(bad.stderr, /hiddenSize 128 there, 32 here \(hint: leave --hidden unset/);
     const res = jsonLines(runCli(["train-classifier", "--data", file, "--init-from", SHIPPED, "--epochs", "1", "--folds", "1", "--json"]).stdout).find((l) => l.event === "result");
     assert.ok(res && (res.accuracy as number) >= 0.9, JSON.stringify(res));
     assert.ok(loadClassifier(SHIPPED).labels.length === 2);

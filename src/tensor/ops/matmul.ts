@@ -34,6 +34,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 /**
+ * y = x Wᵀ + b written into a caller's buffer, for inference (no autograd): x [..., in], W [out, in],
+ * b [out], out [rows · out]. Why: linear()'s result escapes to the caller, so each call maps a fresh
+ * array; for a language model's 20 × 35 × 5000 logits (14 MB) the page faults cost as much as the
+ * gemm. A buffer the caller reuses is written in place.
+ */
+export function linearInto(x: Tensor, w: Tensor, b: Tensor | null, out: Float32Array, where = "linearInto"): void {
+  const [O, I] = w.shape as [number, number];
+  if (w.ndim !== 2 || x.shape[x.ndim - 1] !== I) throw new RangeError(`${where}: input must be [..., ${I}], got ${fmtShape(x.shape)} (weight is ${fmtShape(w.shape)})`);
+  const M = x.size / I;
+  if (out.length !== M * O) throw new RangeError(`${where}: out must hold ${M} × ${O} = ${M * O} floats, got ${out.length} (hint: allocate new Float32Array(T * B * vocabSize) once and reuse it)`);
+  if (b) for (let r = 0; r < M; r++) out.set(b.f32, r * O);
+  backend().gemm(false, true, M, O, I, 1, x.f32, w.f32, b ? 1 : 0, out);
+}
+
+/**
  * Fused affine map as nn.Linear: y = x Wᵀ + b with x [..., in], W [out, in], b [out].
  *   dx = g W,  dW = gᵀ x,  db = Σ_rows g
  */
