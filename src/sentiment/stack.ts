@@ -12,6 +12,10 @@
  * ever sees the test split, which is scored once at the end. The validation split is the one the
  * classifier's early stopping chose its epoch on, so its weight w_m is fit on slightly
  * favourable ground; the test accuracy is unaffected by that.
+ *
+ * Several classifiers (a seed or recipe ensemble, all trained on the same split) enter as one feature,
+ * the mean of their logits: logit p_model = (1/M) Σ_m logit p_m. One weight for the ensemble keeps the
+ * stacker at three parameters, fit on a validation split of a few thousand examples.
  */
 import { type BaselineKind, TextBaseline } from "../baselines/pipeline.js";
 import { encodeDataset, tokenizeAll } from "../data/sentiment/batching.js";
@@ -62,24 +66,33 @@ export interface StackData {
   test: readonly Example[];
 }
 
-/** Stack `b` with a baseline on `data` (see the module comment); throws when the task is not binary or the split does not match the model's. */
-export function stackWithBaseline(b: ClassifierBundle, data: StackData, o: StackOptions = {}): StackReport {
+/**
+ * Stack `b` (one classifier, or several whose mean logit is one feature) with a baseline on `data` (see the
+ * module comment); throws when the task is not binary or the split does not match a model's.
+ */
+export function stackWithBaseline(b: ClassifierBundle | readonly ClassifierBundle[], data: StackData, o: StackOptions = {}): StackReport {
   const t0 = Date.now();
   const kind = o.baseline ?? "nbsvm";
   const labels = data.labels;
+  const bundles: readonly ClassifierBundle[] = Array.isArray(b) ? b : [b as ClassifierBundle];
+  if (bundles.length === 0) throw new RangeError("stackWithBaseline: no classifier given; hint: pass one bundle or a non-empty array");
   if (labels.length !== 2) throw new RangeError(`stackWithBaseline: stacking is for two classes, got ${labels.length} (${labels.join(", ")}); hint: evaluate the model alone with rnnkit eval-classifier`);
-  const pos = b.labels.indexOf(labels[1]!);
-  if (b.labels.length !== 2 || pos < 0 || b.labels.indexOf(labels[0]!) < 0)
-    throw new RangeError(`stackWithBaseline: the model's labels (${b.labels.join(", ")}) must be the dataset's (${labels.join(", ")}); hint: stack a model trained on this dataset`);
   const seed = o.seed ?? 1;
   const validFraction = o.validFraction ?? 0.1;
   const split = data.dev ? { train: [...data.train], valid: [...data.dev] } : trainValidationSplit(data.train, { seed, validFraction });
-  // A model trained on another split would have seen part of this validation split: refuse when its checkpoint says so.
-  const info = b.info ?? {};
-  if (typeof info.seed === "number" && !data.dev && info.seed !== seed)
-    throw new RangeError(`stackWithBaseline: the model was trained with seed ${info.seed}, got seed ${seed}; hint: pass --seed ${info.seed} so the validation split is the one the model did not train on`);
-  if (typeof info.trainExamples === "number" && info.trainExamples !== split.train.length)
-    throw new RangeError(`stackWithBaseline: the model was trained on ${info.trainExamples} examples, this split has ${split.train.length}; hint: use the dataset, --valid-fraction and --seed of its training run`);
+  const posOf = bundles.map((m, i) => {
+    const which = bundles.length > 1 ? `model ${i + 1}'s` : "the model's";
+    const pos = m.labels.indexOf(labels[1]!);
+    if (m.labels.length !== 2 || pos < 0 || m.labels.indexOf(labels[0]!) < 0)
+      throw new RangeError(`stackWithBaseline: ${which} labels (${m.labels.join(", ")}) must be the dataset's (${labels.join(", ")}); hint: stack a model trained on this dataset`);
+    // A model trained on another split would have seen part of this validation split: refuse when its checkpoint says so.
+    const info = m.info ?? {};
+    if (typeof info.seed === "number" && !data.dev && info.seed !== seed)
+      throw new RangeError(`stackWithBaseline: ${bundles.length > 1 ? `model ${i + 1} was` : "the model was"} trained with seed ${info.seed}, got seed ${seed}; hint: pass --seed ${info.seed} so the validation split is the one the model did not train on (stacked models must share their training seed)`);
+    if (typeof info.trainExamples === "number" && info.trainExamples !== split.train.length)
+      throw new RangeError(`stackWithBaseline: ${bundles.length > 1 ? `model ${i + 1} was` : "the model was"} trained on ${info.trainExamples} examples, this split has ${split.train.length}; hint: use the dataset, --valid-fraction and --seed of its training run`);
+    return pos;
+  });
   if (split.valid.length < 10) throw new RangeError(`stackWithBaseline: the validation split has ${split.valid.length} examples; at least 10 are needed to fit the stacker`);
 
   o.info?.(`fitting ${kind} on ${split.train.length.toLocaleString()} training examples…`);
@@ -87,13 +100,15 @@ export function stackWithBaseline(b: ClassifierBundle, data: StackData, o: Stack
   const features = (ex: readonly Example[]): { m: Float64Array; f: Float64Array; y: Int32Array } => {
     const y = encodeLabels(ex, labels);
     const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
-    const enc = encodeDataset(tokenizeAll(ex, b.pipeline.tokenize), new Int32Array(ex.length), b.vocab, { maxLen: b.pipeline.maxLen, truncate: b.pipeline.truncate });
-    const P = predictProba(b.model, enc, o.batchSize ?? 64);
-    const m = new Float64Array(ex.length);
-    for (let i = 0; i < ex.length; i++) {
-      const p = Math.min(1 - 1e-7, Math.max(1e-7, P[i * 2 + pos]!));
-      m[i] = Math.log(p / (1 - p));
-    }
+    const m = new Float64Array(ex.length); // mean logit of the classifiers
+    bundles.forEach((c, k) => {
+      const enc = encodeDataset(tokenizeAll(ex, c.pipeline.tokenize), new Int32Array(ex.length), c.vocab, { maxLen: c.pipeline.maxLen, truncate: c.pipeline.truncate });
+      const P = predictProba(c.model, enc, o.batchSize ?? 64);
+      for (let i = 0; i < ex.length; i++) {
+        const p = Math.min(1 - 1e-7, Math.max(1e-7, P[i * 2 + posOf[k]!]!));
+        m[i] = m[i]! + Math.log(p / (1 - p)) / bundles.length;
+      }
+    });
     return { m, f, y };
   };
   o.info?.(`scoring ${split.valid.length.toLocaleString()} validation examples with both models…`);

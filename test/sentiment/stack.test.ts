@@ -2,7 +2,7 @@
  * Stacking a classifier with a bag-of-words baseline (src/sentiment/stack.ts): the logistic
  * stacker recovers known weights; on real data (SST-2) a trained BiLSTM and NBSVM stack through
  * the CLI, a model with random weights gets weight ≈ 0 and the stack ≈ NBSVM alone, and a split
- * that does not match the model's training run is refused.
+ * that does not match the model's training run is refused; several models stack as their mean logit.
  */
 import "../../src/kernels/select.js";
 import assert from "node:assert/strict";
@@ -76,6 +76,17 @@ test("SST-2: a BiLSTM stacked with NBSVM through rnnkit eval-classifier --stack;
   const lmc = { ...trained, model: new LmClassifier({ vocabSize: trained.vocab.size, embeddingDim: 8, hiddenSizes: [8, 6], numClasses: 2, headHidden: 4 }).eval(), info: {} };
   const rl = stackWithBaseline(lmc, { labels: data.labels, train: data.train, dev: data.dev, test: data.test! });
   assert.ok(Math.abs(rl.test.stack - rl.test.baseline) < 0.01, `LmClassifier: stack ${rl.test.stack} vs nbsvm ${rl.test.baseline}`);
+
+  // several classifiers enter as their mean logit: twice the same model is that model; through the CLI as --model a,b
+  const one = stackWithBaseline(trained, { labels: data.labels, train: data.train, dev: data.dev, test: data.test! });
+  const twice = stackWithBaseline([trained, trained], { labels: data.labels, train: data.train, dev: data.dev, test: data.test! });
+  assert.deepEqual(twice.test, one.test);
+  assert.ok(Math.abs(twice.weights.model - one.weights.model) < 1e-9);
+  const pair = runCli(["eval-classifier", "--model", `${out},${out}`, "--data", dir, "--stack", "nbsvm", "--json"]);
+  assert.equal(pair.code, 0, pair.stderr);
+  assert.deepEqual((JSON.parse(pair.stdout.trim().split("\n").at(-1)!) as ReturnType<typeof stackWithBaseline>).test, rep.test);
+  // a second model trained with another seed is refused, and the error says which model
+  assert.throws(() => stackWithBaseline([{ ...trained, info: {} }, { ...trained, info: { seed: 2 } }], { labels: data.labels, train: data.train, test: data.test! }, { seed: 1 }), /model 2 was trained with seed 2, got seed 1.*must share their training seed/);
 
   // the split must be the model's: fewer training examples than it was trained on is refused
   assert.throws(

@@ -140,7 +140,7 @@ export function registerSentimentCommands(program: Command): void {
   withOptions(addDataOptions(program.command("eval-classifier").description("evaluate a classifier checkpoint on a dataset's test split (or on every example of a file without one), or on minimal pairs (--pairs)")), [["model", { default: DEFAULT_CLASSIFIER_PATH }], ["labelMap", { help: "model labels → dataset labels, e.g. neg=0,pos=1 (default: by name, then by polarity: neg↔0, pos↔1 for 0/1 labels)" }], "json", ["seed", { help: "with --stack: the --seed the model was trained with, which chose its validation split (default 1)" }]])
     .option("--pairs <file>", "minimal pairs (JSONL: {category, a: {text, label}, b: {text, label}}), e.g. test/fixtures/probes/minimal-pairs.jsonl: pair accuracy (both sides right), per side and per category")
     .option("--baseline <kind>", "with --pairs: evaluate a bag-of-words baseline (nbsvm or tfidf-lr) trained on the training split of --data/--dataset instead of --model", choiceArg("--baseline", ["nbsvm", "tfidf-lr"] as const))
-    .option("--stack <kind>", "also fit a bag-of-words baseline (nbsvm or tfidf-lr) on the model's training split and stack both by logistic regression on its validation split; report the test accuracy of each and of the stack", choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const))
+    .option("--stack <kind>", "also fit a bag-of-words baseline (nbsvm or tfidf-lr) on the model's training split and stack both by logistic regression on its validation split; report the test accuracy of each and of the stack; --model a,b stacks the mean logit of several classifiers trained on the same split", choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const))
     .action(
       action(async (opts: Record<string, unknown>) => {
         if (opts.pairs) return evalPairs(opts);
@@ -204,7 +204,9 @@ async function readStdin(): Promise<Uint8Array> {
 
 /** eval-classifier --stack: the model, a baseline and their stack on the test split. */
 async function evalStack(opts: Record<string, unknown>): Promise<void> {
-  const b = loadClassifier(String(opts.model));
+  // --model a,b: an ensemble whose mean logit is the stacker's model feature
+  const paths = String(opts.model).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const b = paths.map((p) => loadClassifier(p));
   const data = await loadSentimentData(dataOptions(opts));
   for (const n of data.notes) say(n);
   if (!data.test) throw new Error(`--stack needs a dataset with a test split; ${data.name} has none (cross-validation datasets: hint: use rnnkit train-classifier, which reports each fold)`);
