@@ -1,3 +1,5 @@
+import { type StackReport, logit, stackOnLogits } from "./stack.js";
+import type { BaselineKind } from "../baselines/pipeline.js";
 import { existsSync } from "node:fs";
 import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
@@ -99,6 +101,12 @@ export interface SentimentRunOptions extends SentimentDataOptions {
    * A seed ensemble removes part of the run-to-run variance of small datasets. Default 1.
    */
   ensemble?: number;
+  /**
+   * Also stack each split's model with a bag-of-words baseline (binary tasks; see stack.ts): the
+   * baseline fit on the split's training part, the stacker on its validation part, the split's test
+   * part scored once. For cross-validation, per fold; the result's `stack` / folds' `stackAccuracy`.
+   */
+  stack?: BaselineKind;
   /** Checkpoint path (one run) — skipped for cross-validation. */
   out?: string;
   /** Continue the interrupted or killed run writing `out` (one model on a dataset with a test split). */
@@ -121,7 +129,10 @@ export interface SentimentRunResult {
   labels: string[];
   /** Test report (single split), or the mean over folds (accuracy, macroF1) for CV. */
   test: (ClassificationReport & { seconds: number; msPerExample: number }) | null;
-  folds: Array<{ fold: number; accuracy: number; macroF1: number; validAccuracy: number }>;
+  folds: Array<{ fold: number; accuracy: number; macroF1: number; validAccuracy: number; stackAccuracy?: number }>;
+  /** With `stack`: the stacked model's test accuracy (single split) or its mean over folds, and each split's report. */
+  meanStackAccuracy?: number;
+  stacks?: StackReport[];
   /** Validation accuracy of the (ensembled) model: mean over folds for CV. */
   meanValidAccuracy: number;
   meanAccuracy: number;
@@ -190,6 +201,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
+  if (o.stack && data.labels.length !== 2) throw new RangeError(`--stack ${o.stack}: stacking is for two classes, ${data.name} has ${data.labels.length} (${data.labels.join(", ")}); hint: leave out --stack`);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   if (o.fromLm && (o.initFrom || o.embeddings || o.word2vec)) throw new Error(`--from-lm takes the embedding from the language model: it cannot be combined with ${o.initFrom ? "--init-from" : o.embeddings ? "--embeddings" : "--word2vec"}`);
   const init = o.initFrom ? asSequenceBundle(loadClassifier(o.initFrom), o.initFrom) : null;
@@ -202,6 +214,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   let test: SentimentRunResult["test"] = null;
   let coverage: CoverageReport | null = null;
   const validAccs: number[] = [];
+  const stacks: StackReport[] = [];
   const saved: string[] = [];
   if (resumed && (!data.test || (o.ensemble ?? 1) > 1)) throw new Error("--resume continues one model trained on a dataset with a test split; cross-validation and ensembles start over (hint: run without --resume)");
   if (data.test) {
@@ -215,6 +228,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
     saved.push(...r.saved);
     runs.push(...r.training);
     validAccs.push(r.validAccuracy);
+    if (r.stack) stacks.push(r.stack);
     test = r.report;
     coverage = r.coverage;
   } else {
@@ -225,15 +239,17 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
       runs.push(...r.training);
       coverage = r.coverage;
       validAccs.push(r.validAccuracy);
-      folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1, validAccuracy: r.validAccuracy });
-      info(`fold ${i + 1}/${k}: accuracy ${(100 * r.report.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.report.macroF1).toFixed(2)}%`);
+      if (r.stack) stacks.push(r.stack);
+      folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1, validAccuracy: r.validAccuracy, ...(r.stack ? { stackAccuracy: r.stack.test.stack } : {}) });
+      info(`fold ${i + 1}/${k}: accuracy ${(100 * r.report.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.report.macroF1).toFixed(2)}%${r.stack ? `; stacked with ${r.stack.baseline} ${(100 * r.stack.test.stack).toFixed(2)}% (${r.stack.baseline} alone ${(100 * r.stack.test.baseline).toFixed(2)}%)` : ""}`);
       if (hooks.shouldStop?.()) break;
     }
   }
   const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
   const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(saved, o.ensemble ?? 1) };
+  const stacked = stacks.length > 0 ? { meanStackAccuracy: mean(stacks.map((r) => r.test.stack)), stacks } : {};
+  return { ...stacked, dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(saved, o.ensemble ?? 1) };
 }
 
 async function runOne(
@@ -249,7 +265,7 @@ async function runOne(
   init: SequenceBundle | null,
   lmSource: LmSource | null,
   resumed: Resumed | null,
-): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[] }> {
+): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[]; stack: StackReport | null }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
   const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
   const tokenizeOpts = lmSource?.tokenize ?? TOKENIZE;
@@ -410,7 +426,12 @@ async function runOne(
   const report = { ...reportFromProba(testP, test.labels, data.labels), seconds: testSeconds, msPerExample: (1000 * testSeconds) / Math.max(1, test.ids.length) };
   const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
   if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
-  return { training: trainings, report, coverage, validAccuracy, saved };
+  // --stack: the (ensembled) model's logits of the second label on this split's validation and test parts
+  const logitsOf = (P: Float32Array, n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => logit(P[i * C + 1]!));
+  const stack = o.stack
+    ? stackOnLogits({ labels: data.labels, train: split.train, valid: split.valid, test: testEx, validLogit: () => logitsOf(validP, split.valid.length), testLogit: () => logitsOf(testP, testEx.length) }, { baseline: o.stack })
+    : null;
+  return { training: trainings, report, coverage, validAccuracy, saved, stack };
 }
 
 /** A run to continue: its snapshot, its options, and a learning rate given anew (--resume --lr X). */

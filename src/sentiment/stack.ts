@@ -93,34 +93,68 @@ export function stackWithBaseline(b: ClassifierBundle | readonly ClassifierBundl
       throw new RangeError(`stackWithBaseline: ${bundles.length > 1 ? `model ${i + 1} was` : "the model was"} trained on ${info.trainExamples} examples, this split has ${split.train.length}; hint: use the dataset, --valid-fraction and --seed of its training run`);
     return pos;
   });
-  if (split.valid.length < 10) throw new RangeError(`stackWithBaseline: the validation split has ${split.valid.length} examples; at least 10 are needed to fit the stacker`);
-
-  o.info?.(`fitting ${kind} on ${split.train.length.toLocaleString()} training examples…`);
-  const baseline = new TextBaseline(kind).fit(tokenizeAll(split.train, BASELINE_TOKENIZE), encodeLabels(split.train, labels), 2);
-  const features = (ex: readonly Example[]): { m: Float64Array; f: Float64Array; y: Int32Array } => {
-    const y = encodeLabels(ex, labels);
-    const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
+  const logits = (ex: readonly Example[]): Float64Array => {
     const m = new Float64Array(ex.length); // mean logit of the classifiers
     bundles.forEach((c, k) => {
       const enc = encodeDataset(tokenizeAll(ex, c.pipeline.tokenize), new Int32Array(ex.length), c.vocab, { maxLen: c.pipeline.maxLen, truncate: c.pipeline.truncate });
       const P = predictProba(c.model, enc, o.batchSize ?? 64);
-      for (let i = 0; i < ex.length; i++) {
-        const p = Math.min(1 - 1e-7, Math.max(1e-7, P[i * 2 + posOf[k]!]!));
-        m[i] = m[i]! + Math.log(p / (1 - p)) / bundles.length;
-      }
+      for (let i = 0; i < ex.length; i++) m[i] = m[i]! + logit(P[i * 2 + posOf[k]!]!) / bundles.length;
     });
-    return { m, f, y };
+    return m;
   };
-  o.info?.(`scoring ${split.valid.length.toLocaleString()} validation examples with both models…`);
-  const v = features(split.valid);
+  const r = stackOnLogits({ labels, train: split.train, valid: split.valid, test: data.test, validLogit: () => logits(split.valid), testLogit: () => logits(data.test) }, o);
+  return { ...r, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** log(p / (1 − p)), p clipped to [1e-7, 1 − 1e-7]. */
+export const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
+  return Math.log(q / (1 - q));
+};
+
+/** The splits and the classifier's logits of the second label on validation and test, for stackOnLogits. */
+export interface LogitStackData {
+  labels: readonly string[];
+  /** The baseline is fit here (the classifier's own training examples). */
+  train: readonly Example[];
+  /** The stacker is fit here. */
+  valid: readonly Example[];
+  /** Scored once. */
+  test: readonly Example[];
+  /** logit p(labels[1] | x) per validation / test example, in order (computed when asked, after the baseline is fit). */
+  validLogit: () => Float64Array;
+  testLogit: () => Float64Array;
+}
+
+/**
+ * The stack itself, on a classifier's logits given by the caller: fit the baseline on `train`, the
+ * stacker on `valid`, score `test`. Used by stackWithBaseline (checkpoints) and by train-classifier's
+ * cross-validation (`--stack`: each fold's model, fold's splits).
+ */
+export function stackOnLogits(d: LogitStackData, o: StackOptions = {}): StackReport {
+  const t0 = Date.now();
+  const kind = o.baseline ?? "nbsvm";
+  const labels = d.labels;
+  if (labels.length !== 2) throw new RangeError(`stackOnLogits: stacking is for two classes, got ${labels.length} (${labels.join(", ")})`);
+  if (d.valid.length < 10) throw new RangeError(`stackWithBaseline: the validation split has ${d.valid.length} examples; at least 10 are needed to fit the stacker`);
+  o.info?.(`fitting ${kind} on ${d.train.length.toLocaleString()} training examples…`);
+  const baseline = new TextBaseline(kind).fit(tokenizeAll(d.train, BASELINE_TOKENIZE), encodeLabels(d.train, labels), 2);
+  const features = (ex: readonly Example[], m: () => Float64Array): { m: Float64Array; f: Float64Array; y: Int32Array } => {
+    const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
+    const mm = m();
+    if (mm.length !== ex.length) throw new RangeError(`stackOnLogits: ${mm.length} logits for ${ex.length} examples`);
+    return { m: mm, f, y: encodeLabels(ex, labels) };
+  };
+  o.info?.(`scoring ${d.valid.length.toLocaleString()} validation examples with both models…`);
+  const v = features(d.valid, d.validLogit);
   const weights = fitLogistic2(v.m, v.f, v.y, o.l2 ?? 1e-3);
-  o.info?.(`scoring ${data.test.length.toLocaleString()} test examples (once)…`);
-  const t = features(data.test);
+  o.info?.(`scoring ${d.test.length.toLocaleString()} test examples (once)…`);
+  const t = features(d.test, d.testLogit);
   return {
     baseline: kind,
-    trainExamples: split.train.length,
-    validExamples: split.valid.length,
-    testExamples: data.test.length,
+    trainExamples: d.train.length,
+    validExamples: d.valid.length,
+    testExamples: d.test.length,
     weights,
     valid: accuracies(v, weights),
     test: accuracies(t, weights),

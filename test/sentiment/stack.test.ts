@@ -99,3 +99,21 @@ test("SST-2: a BiLSTM stacked with NBSVM through rnnkit eval-classifier --stack;
   assert.throws(() => stackWithBaseline(three, { labels: ["a", "b", "c"], train: [], test: [] }), /stacking is for two classes, got 3/);
   assert.throws(() => stackWithBaseline(trained, { labels: ["bad", "good"], train: data.train, test: data.test! }), /the model's labels \(.*\) must be the dataset's \(bad, good\)/);
 });
+
+test("train-classifier --stack: each cross-validation fold's model stacked with NBSVM on that fold's splits; 3 classes refused before training", async (t) => {
+  const dir = sharedPath(t, "data", "rt-polarity");
+  if (!dir) return;
+  const r = await trainSentimentModel({ path: dir, epochs: 1, embeddingDim: 16, hiddenSize: 16, maxLen: 40, batchSize: 64, seed: 1, maxFolds: 2, stack: "nbsvm" });
+  assert.equal(r.stacks?.length, 2);
+  // a fold's test part is a tenth of 10,662 sentences; its training part (nine tenths) loses a tenth to validation
+  for (const [i, s] of r.stacks!.entries()) {
+    assert.ok(Math.abs(s.testExamples - 1066) <= 1 && Math.abs(s.validExamples - 960) <= 1 && s.trainExamples + s.validExamples + s.testExamples === 10662, JSON.stringify(s));
+    assert.equal(r.folds[i]!.stackAccuracy, s.test.stack);
+    assert.ok(s.test.baseline > 0.74, `NBSVM on a polarity fold: ${s.test.baseline}`);
+    assert.ok(s.valid.stack >= Math.max(s.valid.model, s.valid.baseline) - 0.015, JSON.stringify(s.valid));
+  }
+  assert.ok(Math.abs(r.meanStackAccuracy! - (r.stacks![0]!.test.stack + r.stacks![1]!.test.stack) / 2) < 1e-12);
+  const three = sharedPath(t, "data", "financial-phrasebank");
+  if (!three) return;
+  await assert.rejects(trainSentimentModel({ path: three, epochs: 1, maxFolds: 1, stack: "nbsvm" }), /--stack nbsvm: stacking is for two classes, .* has 3 .*hint: leave out --stack/);
+});

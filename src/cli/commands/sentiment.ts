@@ -50,6 +50,7 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   unfreeze: { flags: "--unfreeze <how>", help: "with --from-lm: gradual (head first, one layer more per epoch) or none", parse: choiceArg("--unfreeze", ["gradual", "none"] as const) },
   layerLrDecay: { flags: "--layer-lr-decay <f>", help: "with --from-lm: each layer group learns at 1/f of the rate of the group above (default 2.6)", parse: numArg("--layer-lr-decay", 1) },
   bpttChunk: { flags: "--bptt-chunk <n>", help: "with --from-lm: read texts in chunks of n tokens with carried state (BPTT for classification; default 0 = whole text at once)", parse: intArg("--bptt-chunk", 0) },
+  stack: { flags: "--stack <kind>", help: "also stack the model with a bag-of-words baseline (nbsvm or tfidf-lr; two classes): baseline fit on the training part, stacker on the validation part, the test part (each fold's, for cross-validation) scored once", parse: choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const) },
   swapBoosters: { flags: "--swap-boosters <p>", help: "augment training: replace each adverb of degree before a content word (very, really, terribly, …) by another with probability p, so \"terribly exciting\" reads like \"very exciting\" (e.g. 0.5)", parse: numArg("--swap-boosters", 0, 1) },
   dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
@@ -72,6 +73,7 @@ const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   "bpttChunk",
   "dropMult",
   "swapBoosters",
+  "stack",
   ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002; with --from-lm the head's in the last stage, default 0.001)" }),
   ["folds", { help: "run only the first n cross-validation folds" }],
   "ensemble",
@@ -123,11 +125,12 @@ export function registerSentimentCommands(program: Command): void {
           const failed = r.training.find((t) => t.stoppedBy === "nan");
           if (failed) process.exitCode = 1;
           else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = 130;
-          if (con.json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members }));
+          if (con.json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members, ...(r.stacks ? { stackAccuracy: r.meanStackAccuracy, stacks: r.stacks } : {}) }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
           else say(textTable(r.folds.map((f) => [f.fold + 1, (100 * f.validAccuracy).toFixed(2), (100 * f.accuracy).toFixed(2), (100 * f.macroF1).toFixed(2)]), ["fold", "validation %", "accuracy %", "macro-F1 %"]));
           say(`${r.dataset}: accuracy ${(100 * r.meanAccuracy).toFixed(2)}%, macro-F1 ${(100 * r.meanMacroF1).toFixed(2)}%${r.folds.length ? ` (mean of ${r.folds.length} folds)` : ""}; trained in ${r.trainSeconds.toFixed(0)}s`);
+          if (r.stacks) say(`stacked with ${r.stacks[0]!.baseline}: accuracy ${(100 * r.meanStackAccuracy!).toFixed(2)}%${r.folds.length ? ` (mean of ${r.stacks.length} folds)` : ""}; ${r.stacks[0]!.baseline} alone ${(100 * r.stacks.reduce((a, s) => a + s.test.baseline, 0) / r.stacks.length).toFixed(2)}%`);
           if (failed) say(`training stopped: ${failed.message}`);
           if (r.checkpoint) say(`checkpoint: ${r.checkpoint}`);
           if (r.members.length) say(`ensemble members: ${r.members.join(", ")}`);
