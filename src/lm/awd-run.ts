@@ -37,6 +37,8 @@ export interface AwdRunOptions {
   divValue?: number;
   /** NT-ASGD's non-monotone interval (default 5). */
   nonmono?: number;
+  /** NT-ASGD: switch to averaging at the first step of this run instead of waiting for the trigger. */
+  averageNow?: boolean;
 }
 
 /** Merity et al.'s PTB defaults that differ from the plain model's. */

@@ -174,6 +174,18 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
   const bptt = o.bptt ?? (awd ? AWD_DEFAULTS.bptt : 35);
   const epochs = o.epochs ?? (quickStart ? 3 : 6);
   const task = lmTask(model as RecurrentLm, enc.train, enc.valid, { batchSize: B, bptt, evalWith });
+  if (o.averageNow) {
+    // e.g. a resumed run whose time is running out: average the iterates from here on, as the
+    // trigger would have (startEpoch runs after a resumed optimizer state is loaded)
+    if (!(optimizer instanceof NTASGD)) throw new RangeError(`averageNow switches NT-ASGD to averaging, but the optimizer is ${optName} (hint: --awd or --optimizer nt-asgd)`);
+    const inner = task.startEpoch?.bind(task);
+    task.startEpoch = (epoch: number): void => {
+      inner?.(epoch);
+      if (optimizer.averaging) return;
+      optimizer.startAveraging();
+      info(`epoch ${epoch}: averaged SGD from here on (--average-now)`);
+    };
+  }
   const steps = task.stepsPerEpoch;
   let snapshot: TrainerSnapshot | null = null;
   if (resumed) {

@@ -75,6 +75,29 @@ test("--awd: a run stopped mid-epoch and resumed ends with the weights and optim
   assert.deepEqual(stateTensors(join(c.dir, "cut", "m.train.safetensors")), stateTensors(join(c.dir, "full", "m.train.safetensors")));
 });
 
+test("--average-now: NT-ASGD averages from the first step (= ASGD from the start), and a resumed SGD run switches when it resumes", async () => {
+  const c = corpus();
+  const asgd = join(c.dir, "asgd", "m.safetensors");
+  await trainLanguageModel({ ...tiny, data: c.file, epochs: 2, out: asgd, optimizer: "asgd" });
+  const now = join(c.dir, "now", "m.safetensors");
+  const infos: string[] = [];
+  await trainLanguageModel({ ...tiny, data: c.file, epochs: 2, out: now, nonmono: 50, averageNow: true }, { info: (m) => infos.push(m) });
+  assert.ok(infos.some((m) => /^epoch 1: averaged SGD from here on \(--average-now\)/.test(m)), infos.join("\n"));
+  const weights = (p: string): Record<string, number[]> => Object.fromEntries(Object.entries(stateTensors(p)).filter(([k]) => k.startsWith("model.")));
+  assert.deepEqual(weights(join(c.dir, "now", "m.train.safetensors")), weights(join(c.dir, "asgd", "m.train.safetensors")));
+  // stopped mid-epoch under plain SGD, resumed with --average-now: averaging from the resumed step
+  const cut = join(c.dir, "cut", "m.safetensors");
+  let steps = 0;
+  await trainLanguageModel({ ...tiny, data: c.file, epochs: 2, out: cut, nonmono: 50 }, { onStep: () => steps++, shouldStop: () => steps === 13 });
+  const averaging = (): number => (JSON.parse(load(readFileSync(join(c.dir, "cut", "m.train.safetensors"))).metadata.rnnkit_training!) as { trainer: { optimizer: { extra: { averaging: number[] } } } }).trainer.optimizer.extra.averaging[0]!;
+  assert.equal(averaging(), 0);
+  const resumedInfos: string[] = [];
+  await trainLanguageModel({ out: cut, resume: true, averageNow: true }, { info: (m) => resumedInfos.push(m) });
+  assert.equal(averaging(), 1);
+  assert.equal(resumedInfos.filter((m) => /--average-now/.test(m)).length, 1, resumedInfos.join("\n"));
+  await assert.rejects(trainLanguageModel({ ...tiny, data: c.file, epochs: 1, out: join(c.dir, "adam", "m.safetensors"), optimizer: "adam", averageNow: true }), /averageNow switches NT-ASGD to averaging, but the optimizer is adam \(hint: --awd or --optimizer nt-asgd\)/);
+});
+
 test("AWD-only options without --awd, and --dropout with --awd, are refused with a hint", async () => {
   const c = corpus();
   await assert.rejects(trainLanguageModel({ level: "word", data: c.file, weightDrop: 0.5, out: join(c.dir, "x", "m.safetensors") }), /weightDrop is an AWD-LSTM option \(hint: add --awd\)/);
