@@ -42,7 +42,7 @@ export * from "./eval/metrics.js";
 export { trainClassifier, classifierTask, evaluateLossAcc, type TrainClassifierOptions, type TrainClassifierResult } from "./sentiment/train.js";
 export { predictProba, evaluateClassifier } from "./sentiment/evaluate.js";
 export { evaluateExamples, type EvaluateExamplesOptions, type EvaluateExamplesResult } from "./sentiment/evaluate-examples.js";
-export { stackWithBaseline, fitLogistic2, type StackOptions, type StackReport, type StackData, type StackAccuracies } from "./sentiment/stack.js";
+export { stackWithBaseline, fitLogistic2, fitConditionalLogit, type StackOptions, type StackReport, type StackData, type StackAccuracies } from "./sentiment/stack.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";

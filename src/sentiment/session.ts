@@ -1,4 +1,4 @@
-import { type StackReport, logit, stackOnLogits } from "./stack.js";
+import { type StackReport, logit, meanLogProba, stackOnLogits } from "./stack.js";
 import type { BaselineKind } from "../baselines/pipeline.js";
 import { existsSync } from "node:fs";
 import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
@@ -102,7 +102,7 @@ export interface SentimentRunOptions extends SentimentDataOptions {
    */
   ensemble?: number;
   /**
-   * Also stack each split's model with a bag-of-words baseline (binary tasks; see stack.ts): the
+   * Also stack each split's model with a bag-of-words baseline (see stack.ts; K > 2 classes too): the
    * baseline fit on the split's training part, the stacker on its validation part, the split's test
    * part scored once. For cross-validation, per fold; the result's `stack` / folds' `stackAccuracy`.
    */
@@ -201,7 +201,6 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
-  if (o.stack && data.labels.length !== 2) throw new RangeError(`--stack ${o.stack}: stacking is for two classes, ${data.name} has ${data.labels.length} (${data.labels.join(", ")}); hint: leave out --stack`);
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   if (o.fromLm && (o.initFrom || o.embeddings || o.word2vec)) throw new Error(`--from-lm takes the embedding from the language model: it cannot be combined with ${o.initFrom ? "--init-from" : o.embeddings ? "--embeddings" : "--word2vec"}`);
   const init = o.initFrom ? asSequenceBundle(loadClassifier(o.initFrom), o.initFrom) : null;
@@ -426,10 +425,23 @@ async function runOne(
   const report = { ...reportFromProba(testP, test.labels, data.labels), seconds: testSeconds, msPerExample: (1000 * testSeconds) / Math.max(1, test.ids.length) };
   const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
   if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
-  // --stack: the (ensembled) model's logits of the second label on this split's validation and test parts
+  // --stack: the (ensembled) model's logits of the second label (two classes) or log-probabilities (K > 2)
+  // on this split's validation and test parts
   const logitsOf = (P: Float32Array, n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => logit(P[i * C + 1]!));
   const stack = o.stack
-    ? stackOnLogits({ labels: data.labels, train: split.train, valid: split.valid, test: testEx, validLogit: () => logitsOf(validP, split.valid.length), testLogit: () => logitsOf(testP, testEx.length) }, { baseline: o.stack })
+    ? stackOnLogits(
+        {
+          labels: data.labels,
+          train: split.train,
+          valid: split.valid,
+          test: testEx,
+          validLogit: () => logitsOf(validP, split.valid.length),
+          testLogit: () => logitsOf(testP, testEx.length),
+          validLogProba: () => meanLogProba([validP]),
+          testLogProba: () => meanLogProba([testP]),
+        },
+        { baseline: o.stack },
+      )
     : null;
   return { training: trainings, report, coverage, validAccuracy, saved, stack };
 }

@@ -50,7 +50,7 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   unfreeze: { flags: "--unfreeze <how>", help: "with --from-lm: gradual (head first, one layer more per epoch) or none", parse: choiceArg("--unfreeze", ["gradual", "none"] as const) },
   layerLrDecay: { flags: "--layer-lr-decay <f>", help: "with --from-lm: each layer group learns at 1/f of the rate of the group above (default 2.6)", parse: numArg("--layer-lr-decay", 1) },
   bpttChunk: { flags: "--bptt-chunk <n>", help: "with --from-lm: read texts in chunks of n tokens with carried state (BPTT for classification; default 0 = whole text at once)", parse: intArg("--bptt-chunk", 0) },
-  stack: { flags: "--stack <kind>", help: "also stack the model with a bag-of-words baseline (nbsvm or tfidf-lr; two classes): baseline fit on the training part, stacker on the validation part, the test part (each fold's, for cross-validation) scored once", parse: choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const) },
+  stack: { flags: "--stack <kind>", help: "also stack the model with a bag-of-words baseline (nbsvm or tfidf-lr): baseline fit on the training part, stacker on the validation part, the test part (each fold's, for cross-validation) scored once", parse: choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const) },
   swapBoosters: { flags: "--swap-boosters <p>", help: "augment training: replace each adverb of degree before a content word (very, really, terribly, …) by another with probability p, so \"terribly exciting\" reads like \"very exciting\" (e.g. 0.5)", parse: numArg("--swap-boosters", 0, 1) },
   dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
@@ -224,7 +224,8 @@ async function evalStack(opts: Record<string, unknown>): Promise<void> {
     [r.baseline, pct(r.valid.baseline), pct(r.test.baseline)],
     ["stack", pct(r.valid.stack), pct(r.test.stack)],
   ], ["", "validation", `test (${r.testExamples.toLocaleString()})`]));
-  say(`stack: s = ${r.weights.model.toFixed(4)} · logit p_model + ${r.weights.baseline.toFixed(4)} · ${r.baseline} score + ${r.weights.bias.toFixed(4)}   (${r.seconds.toFixed(1)} s)`);
+  if (r.classBiases) say(`stack: s_k = ${r.weights.model.toFixed(4)} · log p_model(k) + ${r.weights.baseline.toFixed(4)} · ${r.baseline} score(k) + b_k, b = (${r.classBiases.map((b, k) => `${data.labels[k]} ${b.toFixed(4)}`).join(", ")})   (${r.seconds.toFixed(1)} s)`);
+  else say(`stack: s = ${r.weights.model.toFixed(4)} · logit p_model + ${r.weights.baseline.toFixed(4)} · ${r.baseline} score + ${r.weights.bias.toFixed(4)}   (${r.seconds.toFixed(1)} s)`);
 }
 
 /** eval-classifier --pairs: pair accuracy of a checkpoint or of a baseline trained on a dataset. */
