@@ -1,7 +1,8 @@
 /**
  * Inference steppers split over threads (a layer's units, the decoder's chunks): bit-identical
  * to one thread, on the threaded wasm backend (3 threads: uneven splits) and the native one (2),
- * and equal to the reference stepper to 1e-5; models big enough that every phase is split.
+ * and equal to the reference stepper to 1e-5; models big enough that every phase is split (wasm: with
+ * the split threshold lowered to 2^16 multiply-adds).
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -10,6 +11,7 @@ import { loadNativeBackend } from "../../src/kernels/native/index.js";
 import { createRefStepper } from "../../src/kernels/ref/step.js";
 import { stepGates } from "../../src/kernels/step.js";
 import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
+import { setStepParallelMin } from "../../src/kernels/wasm/step.js";
 import * as wasmIndex from "../../src/kernels/wasm/index.js";
 import { assertClose } from "../helpers/close.js";
 import { randn, rng } from "../helpers/wasm.js";
@@ -51,6 +53,8 @@ function compare(one: () => Backend, many: () => Backend, label: string): void {
 }
 
 test("wasm stepper: 3 threads bit-identical to 1, equal to the reference", () => {
+  const old = setStepParallelMin(1 << 16); // these models split at 2^16 multiply-adds, not at the default
+  after(() => void setStepParallelMin(old));
   const one = loadWasmBackendSync({ threads: 1 });
   const three = loadWasmBackendSync({ threads: 3 });
   const pool = wasmIndex.wasmPool!;

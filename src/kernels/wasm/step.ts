@@ -16,8 +16,20 @@ import { OP_STEP_TASKS, splitRange } from "./pool.js";
 
 /** Decoder outputs per softmax chunk (assembly/step.ts STEP_CHUNK). */
 const STEP_CHUNK = 256;
-/** Multiply-adds below which a phase runs on the calling thread (the workers are spinning between steps). */
-const PARALLEL_MIN = 1 << 16;
+/**
+ * Multiply-adds below which a phase runs on the calling thread. Waking the workers and waiting for the
+ * slowest costs more than a phase of a few hundred thousand multiply-adds saves: with 2^16 the char
+ * model's LSTM phases (0.3–0.5 M) ran slower on 2 threads than on 1 (docs/speed.md).
+ */
+let parallelMin = 1 << 20;
+
+/** Set the threshold above (tests use a low one so that small models split); returns the previous one. */
+export function setStepParallelMin(multiplyAdds: number): number {
+  if (!Number.isInteger(multiplyAdds) || multiplyAdds < 0) throw new RangeError(`setStepParallelMin: expected a non-negative integer, got ${multiplyAdds}`);
+  const old = parallelMin;
+  parallelMin = multiplyAdds;
+  return old;
+}
 /** Tasks per thread of a split phase (several: the threads that run take the work of those that do not). */
 const TASKS_PER_THREAD = 4;
 /** Task descriptor (assembly/step.ts stepTasks): 32 words of header and arguments, then (a0, a1) per task. */
@@ -72,7 +84,7 @@ export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec)
     const hAt = (l: number, which: number): number => h.at + 4 * (2 * l + which) * B * H;
     const cur = new Int32Array(L); // which of the two holds layer l's state
     /** Tasks a phase of `work` multiply-adds over `units` units is cut into (1: run it here). */
-    const tasks = (work: number, units: number): number => (pool && work >= PARALLEL_MIN && pool.threads > 1 ? Math.min(TASKS_PER_THREAD * pool.threads, maxTasks, units) : 1);
+    const tasks = (work: number, units: number): number => (pool && work >= parallelMin && pool.threads > 1 ? Math.min(TASKS_PER_THREAD * pool.threads, maxTasks, units) : 1);
     let gen = 0;
     /**
      * One phase over the threads: header and ranges into the descriptor, the call posted to the
