@@ -253,7 +253,7 @@ export function fitLogistic2(x: Float64Array, z: Float64Array, y: Int32Array, l2
         for (let k = 0; k < 3; k++) H[j]![k]! += wgt * f[j]! * f[k]!;
       }
     }
-    const step = solve3(H, g);
+    const step = solveLinear(H, g);
     a -= step[0]!;
     c -= step[1]!;
     d -= step[2]!;
@@ -263,26 +263,6 @@ export function fitLogistic2(x: Float64Array, z: Float64Array, y: Int32Array, l2
   return { model: a / sx, baseline: c / sz, bias: d - (a * mx) / sx - (c * mz) / sz };
 }
 
-/** H s = g for a symmetric positive-definite 3×3 H (Gaussian elimination with partial pivoting). */
-function solve3(H: number[][], g: number[]): number[] {
-  const A = H.map((row, i) => [...row, g[i]!]);
-  for (let col = 0; col < 3; col++) {
-    let best = col;
-    for (let r = col + 1; r < 3; r++) if (Math.abs(A[r]![col]!) > Math.abs(A[best]![col]!)) best = r;
-    [A[col], A[best]] = [A[best]!, A[col]!];
-    for (let r = col + 1; r < 3; r++) {
-      const k = A[r]![col]! / A[col]![col]!;
-      for (let j = col; j < 4; j++) A[r]![j]! -= k * A[col]![j]!;
-    }
-  }
-  const s = [0, 0, 0];
-  for (let r = 2; r >= 0; r--) {
-    let acc = A[r]![3]!;
-    for (let j = r + 1; j < 3; j++) acc -= A[r]![j]! * s[j]!;
-    s[r] = acc / A[r]![r]!;
-  }
-  return s;
-}
 
 /** The K > 2 stack of stackOnLogits (module comment): shared weights, a bias per class. */
 function stackMulticlass(d: LogitStackData, baseline: TextBaseline, kind: BaselineKind, o: StackOptions, t0: number): StackReport {

@@ -11,7 +11,7 @@ import { loadNativeBackend } from "../../src/kernels/native/index.js";
 import { createRefStepper } from "../../src/kernels/ref/step.js";
 import { stepGates } from "../../src/kernels/step.js";
 import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
-import { setStepParallelMin } from "../../src/kernels/wasm/step.js";
+import { setStepParallelMin, stepPhasesSplit } from "../../src/kernels/wasm/step.js";
 import * as wasmIndex from "../../src/kernels/wasm/index.js";
 import { assertClose } from "../helpers/close.js";
 import { randn, rng } from "../helpers/wasm.js";
@@ -57,10 +57,14 @@ test("wasm stepper: 3 threads bit-identical to 1, equal to the reference", () =>
   after(() => void setStepParallelMin(old));
   const one = loadWasmBackendSync({ threads: 1 });
   const three = loadWasmBackendSync({ threads: 3 });
+  const splitBefore = stepPhasesSplit();
   const pool = wasmIndex.wasmPool!;
   after(() => pool.close());
   assert.equal(pool.waitReady(), 3);
   compare(() => one, () => three, "wasm");
+  // the 3-stream cases split both layers and the decoder on every cell: the threads were really used
+  const splits = stepPhasesSplit() - splitBefore;
+  assert.ok(splits >= 4 * 3, `phases split over threads: ${splits}, want ≥ 12`);
 });
 
 test("native stepper: 2 threads bit-identical to 1, equal to the reference", (t) => {

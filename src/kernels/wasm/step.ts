@@ -23,6 +23,10 @@ const STEP_CHUNK = 256;
  */
 let parallelMin = 1 << 20;
 
+/** Phases planned over several threads by the steppers made so far (tests check that a split happened). */
+let splitPhases = 0;
+export const stepPhasesSplit = (): number => splitPhases;
+
 /** Set the threshold above (tests use a low one so that small models split); returns the previous one. */
 export function setStepParallelMin(multiplyAdds: number): number {
   if (!Number.isInteger(multiplyAdds) || multiplyAdds < 0) throw new RangeError(`setStepParallelMin: expected a non-negative integer, got ${multiplyAdds}`);
@@ -120,6 +124,7 @@ export function stepperKernels(cx: WasmContext): { createStepper(spec: StepSpec)
     // each layer's unit ranges and the decoder's chunk ranges, fixed when the stepper is made
     const layerRanges = layers.map((l) => splitRange(H, tasks(B * GH * (l.I + H), Math.ceil(H / 4)), 4));
     const decRanges = splitRange(chunks, tasks(B * C * H, chunks), 1);
+    splitPhases += layerRanges.filter((r) => r.length > 1).length + (decRanges.length > 1 ? 1 : 0);
     const layerArgs = new Array<number>(15);
 
     const stepper: Stepper & { handle: object } = {
