@@ -183,31 +183,44 @@ export function stackOnLogits(d: LogitStackData, o: StackOptions = {}): StackRep
   if (d.valid.length < 10) throw new RangeError(`stackWithBaseline: the validation split has ${d.valid.length} examples; at least 10 are needed to fit the stacker`);
   o.info?.(`fitting ${kind} on ${d.train.length.toLocaleString()} training examples…`);
   const baseline = new TextBaseline(kind).fit(tokenizeAll(d.train, BASELINE_TOKENIZE), encodeLabels(d.train, labels), K);
-  if (K > 2) return stackMulticlass(d, baseline, kind, o, t0);
-  const features = (ex: readonly Example[], m: () => Float64Array): { m: Float64Array; f: Float64Array; y: Int32Array } => {
+  // per example: one logit and one margin (two classes), or K log-probabilities and K one-vs-rest scores
+  const P = K === 2 ? 1 : K;
+  const features = (ex: readonly Example[], scores: () => Float64Array): StackFeatures => {
     const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
-    const mm = m();
-    if (mm.length !== ex.length) throw new RangeError(`stackOnLogits: ${mm.length} logits for ${ex.length} examples`);
-    return { m: mm, f, y: encodeLabels(ex, labels) };
+    const m = scores();
+    if (m.length !== ex.length * P || f.length !== ex.length * P) throw new RangeError(`stackOnLogits: ${m.length} model scores and ${f.length} baseline scores for ${ex.length} examples × ${P}`);
+    return { m, f, y: encodeLabels(ex, labels), K };
   };
   o.info?.(`scoring ${d.valid.length.toLocaleString()} validation examples with both models…`);
-  const v = features(d.valid, d.validLogit);
-  const weights = fitLogistic2(v.m, v.f, v.y, o.l2 ?? 1e-3);
+  const v = features(d.valid, K === 2 ? d.validLogit : d.validLogProba!);
+  const l2 = o.l2 ?? 1e-3;
+  const multi = K === 2 ? null : fitConditionalLogit(v.m, v.f, v.y, K, l2);
+  const weights = multi ? { model: multi.model, baseline: multi.baseline, bias: 0 } : fitLogistic2(v.m, v.f, v.y, l2);
+  const acc = (x: StackFeatures): StackAccuracies => (multi ? multiclassAccuracies(x, multi) : accuracies(x, weights));
   o.info?.(`scoring ${d.test.length.toLocaleString()} test examples (once)…`);
-  const t = features(d.test, d.testLogit);
+  const t = features(d.test, K === 2 ? d.testLogit : d.testLogProba!);
   return {
     baseline: kind,
     trainExamples: d.train.length,
     validExamples: d.valid.length,
     testExamples: d.test.length,
     weights,
-    valid: accuracies(v, weights),
-    test: accuracies(t, weights),
+    ...(multi ? { classBiases: multi.classBiases } : {}),
+    valid: acc(v),
+    test: acc(t),
     seconds: (Date.now() - t0) / 1000,
   };
 }
 
-function accuracies(d: { m: Float64Array; f: Float64Array; y: Int32Array }, w: StackReport["weights"]): StackAccuracies {
+/** The stacker's inputs on one split: model and baseline scores [N, P] (P = 1 for two classes, else K), labels. */
+interface StackFeatures {
+  m: Float64Array;
+  f: Float64Array;
+  y: Int32Array;
+  K: number;
+}
+
+function accuracies(d: StackFeatures, w: StackReport["weights"]): StackAccuracies {
   let model = 0, base = 0, stack = 0;
   for (let i = 0; i < d.y.length; i++) {
     const y = d.y[i]! === 1;
@@ -264,49 +277,13 @@ export function fitLogistic2(x: Float64Array, z: Float64Array, y: Int32Array, l2
 }
 
 
-/** The K > 2 stack of stackOnLogits (module comment): shared weights, a bias per class. */
-function stackMulticlass(d: LogitStackData, baseline: TextBaseline, kind: BaselineKind, o: StackOptions, t0: number): StackReport {
-  const K = d.labels.length;
-  const features = (ex: readonly Example[], lp: () => Float64Array): MulticlassFeatures => {
-    const f = Float64Array.from(baseline.decisionFunction(tokenizeAll(ex, BASELINE_TOKENIZE)));
-    const m = lp();
-    if (m.length !== ex.length * K || f.length !== ex.length * K) throw new RangeError(`stackOnLogits: ${m.length} log-probabilities and ${f.length} baseline scores for ${ex.length} examples × ${K} classes`);
-    return { m, f, y: encodeLabels(ex, d.labels), K };
-  };
-  o.info?.(`scoring ${d.valid.length.toLocaleString()} validation examples with both models…`);
-  const v = features(d.valid, d.validLogProba!);
-  const w = fitConditionalLogit(v.m, v.f, v.y, K, o.l2 ?? 1e-3);
-  o.info?.(`scoring ${d.test.length.toLocaleString()} test examples (once)…`);
-  const t = features(d.test, d.testLogProba!);
-  const weights = { model: w.model, baseline: w.baseline, bias: 0 };
-  return {
-    baseline: kind,
-    trainExamples: d.train.length,
-    validExamples: d.valid.length,
-    testExamples: d.test.length,
-    weights,
-    classBiases: w.classBiases,
-    valid: multiclassAccuracies(v, w),
-    test: multiclassAccuracies(t, w),
-    seconds: (Date.now() - t0) / 1000,
-  };
-}
-
-interface MulticlassFeatures {
-  /** [N, K] model log-probabilities, baseline scores; labels in 0 … K − 1. */
-  m: Float64Array;
-  f: Float64Array;
-  y: Int32Array;
-  K: number;
-}
-
 const argmax = (a: ArrayLike<number>, at: number, K: number): number => {
   let best = 0;
   for (let k = 1; k < K; k++) if (a[at + k]! > a[at + best]!) best = k;
   return best;
 };
 
-function multiclassAccuracies(d: MulticlassFeatures, w: { model: number; baseline: number; classBiases: number[] }): StackAccuracies {
+function multiclassAccuracies(d: StackFeatures, w: { model: number; baseline: number; classBiases: number[] }): StackAccuracies {
   const { K } = d;
   const s = new Float64Array(K);
   let model = 0, base = 0, stack = 0;
