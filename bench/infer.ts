@@ -11,7 +11,11 @@
  *   10⁴ classified reviews (--mem).
  *
  *   node dist/bench/infer.js [--what gen,cls,mem] [--backends native,wasm] [--threads 1,2]
- *                            [--torch] [--tokens 2000] [--quick] [--help]
+ *                            [--torch] [--f16] [--tokens 2000] [--quick] [--help]
+ *
+ * --f16 adds generation rows ("…-f16") for the same models with every weight rounded to half
+ * precision, as a model saved with `rnnkit export --format safetensors-f16` loads: the native
+ * stepper then reads its half-precision copies (the same numbers as float32 on those weights).
  *
  * Every measurement runs in its own child process (RNNKIT_NATIVE_THREADS / RNNKIT_WASM_THREADS
  * set), so its peak RSS is its own. Times are wall-clock medians of 5 samples after a warm-up;
@@ -93,7 +97,7 @@ async function clsFixture() {
 }
 
 async function child(spec: string, tokens: number, quick: boolean): Promise<Row> {
-  const [kind, name, what] = spec.split(":") as [string, string, string];
+  const [kind, name, what, variant] = spec.split(":") as [string, string, string, string | undefined];
   const { tryBackend } = await import("../src/kernels/select.js");
   const { setBackend } = await import("../src/kernels/registry.js");
   const be = tryBackend(name as "native" | "wasm" | "ref");
@@ -110,6 +114,12 @@ async function child(spec: string, tokens: number, quick: boolean): Promise<Row>
   if (kind === "gen") {
     const { generate } = await import("../src/lm/predict.js");
     const f = await lmFixture(what as "word" | "char");
+    if (variant === "f16") {
+      // as an F16 checkpoint loads: every value rounded to the nearest half, kept as float32
+      const { decode, encodeF16 } = await import("../src/io/dtype.js");
+      for (const t of Object.values(f.model.stateDict())) t.f32.set(decode("F16", encodeF16(t.f32), t.f32.length));
+      impl += "-f16";
+    }
     generate(f.model, f.vocab, f.prompt, { length: 200, seed: 1 });
     const rates: number[] = [];
     const cpuRates: number[] = [];
@@ -209,6 +219,7 @@ async function main(): Promise<void> {
     return;
   }
   const quick = process.argv.includes("--quick");
+  const f16 = process.argv.includes("--f16");
   const tokens = Number(arg("--tokens") ?? (quick ? 500 : 2000));
   const childSpec = arg("--child");
   if (childSpec) {
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
     };
     for (const m of ["word", "char"]) {
       for (const b of backends) for (const t of threads) add(spawnChild(`gen:${b}:${m}`, t, tokens, quick), m);
+      if (f16) for (const b of backends) for (const t of threads) add(spawnChild(`gen:${b}:${m}:f16`, t, tokens, quick), m);
       for (const t of torchThreads) add(runTorchInfer(`gen-${m}`, t, tokens), m);
     }
     const torch1 = [...rows.entries()].find(([k]) => k.startsWith("pytorch-1t"))?.[1];

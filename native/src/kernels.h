@@ -86,7 +86,14 @@ struct StepLayerW {
   int I;                           // input features
   const float *wIh, *wHh;          // [G·H, I], [G·H, H]
   const float *bIh, *bHh;          // [G·H] each, may be null
+  const uint16_t *hIh, *hHh;       // half-precision copies [G·H, half_ld(I)], [G·H, half_ld(H)], or null (read wIh / wHh)
 };
+
+/**
+ * Row stride of a half-precision weight copy: K rounded up to 16 halves (32 bytes, zero-padded),
+ * so every row starts aligned and a row is read in whole vectors of any ISA's width.
+ */
+constexpr int half_ld(int K) { return (K + 15) & ~15; }
 
 /**
  * An inference stepper's model, state and scratch (StepSpec in backend.ts). The weights are the
@@ -96,6 +103,7 @@ struct StepLayerW {
 struct StepNet {
   int cell, L, H, B, V, E, C;
   const float *emb, *dec, *decb;   // [V, E], [C, H], [C] or null
+  const uint16_t* hdec;            // half-precision copy of dec [C, half_ld(H)], or null
   const StepLayerW* layers;        // [L]
   float** hcur;                    // [L] → [B, H]: the state of layer l
   float** hnext;                   // [L] → [B, H]: where a step writes it (then swapped)
@@ -143,6 +151,8 @@ struct Kernels {
    */
   void (*stepInit)(StepNet& n);
   void (*step)(StepNet& n, const int32_t* ids, int output, float temperature, float* out);
+  /** Whether step reads half-precision weight copies with vector conversions (F16C; not the scalar table). */
+  bool stepHalf;
 };
 
 const Kernels* kernels_scalar();

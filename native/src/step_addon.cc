@@ -2,7 +2,9 @@
 // A stepper is an external object: it keeps references to the model's weight arrays (read in
 // place, never copied: a weight changed in place is seen at the next step) and owns one block of
 // memory for the carried state and the scratch of a step, allocated when it is created. A step
-// allocates nothing.
+// allocates nothing. A weight matrix whose every value is an exact half-precision number (a model
+// loaded from an F16 checkpoint) is also copied once to half precision, which the step then reads
+// instead: the same numbers from half the bytes (such a copy does not see later in-place changes).
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -18,6 +20,7 @@ struct NativeStepper {
   std::vector<rk::StepLayerW> layers;
   std::vector<napi_ref> refs;  // the weight arrays, alive while the stepper is
   std::vector<float*> hcur, hnext;
+  std::vector<uint16_t*> halves;  // half-precision weight copies (aligned_alloc)
   float* mem = nullptr;
   double* sums = nullptr;
   bool live = true;
@@ -30,6 +33,8 @@ void free_stepper(napi_env env, NativeStepper* s) {
   s->refs.clear();
   free(s->mem);
   free(s->sums);
+  for (uint16_t* h : s->halves) free(h);
+  s->halves.clear();
   s->mem = nullptr;
   s->sums = nullptr;
 }
@@ -41,6 +46,47 @@ void finalize_stepper(napi_env env, void* data, void*) {
 }
 
 size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/** x as an IEEE binary16 number in h when that is exact (finite, in range, no bit lost); else false. */
+bool half_exact(float x, uint16_t& h) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  const uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
+  const int e = (int)((u >> 23) & 0xff);
+  const uint32_t m = u & 0x7fffffu;
+  if (e == 0) {  // ±0 (float subnormals lie far below half's smallest, 2^-24)
+    h = sign;
+    return m == 0;
+  }
+  const int E = e - 127;
+  if (e == 255 || E > 15 || E < -24) return false;
+  if (E >= -14) {  // normal half: 10 mantissa bits
+    h = (uint16_t)(sign | ((E + 15) << 10) | (m >> 13));
+    return (m & 0x1fffu) == 0;
+  }
+  const uint32_t sig = m | 0x800000u;  // subnormal half k·2^-24, k = sig·2^(E+1)
+  const int sh = -(E + 1);             // 14..23
+  h = (uint16_t)(sign | (sig >> sh));
+  return (sig & ((1u << sh) - 1)) == 0;
+}
+
+/**
+ * A half-precision copy of A [R, K] in rows of half_ld(K) halves (zero-padded, 64-byte aligned), or
+ * null when some value of A is not an exact half (then the step reads A itself).
+ */
+uint16_t* half_copy(const float* A, size_t R, int K) {
+  const size_t ld = (size_t)rk::half_ld(K), bytes = ((R * ld * 2 + 63) / 64) * 64;
+  uint16_t* h = static_cast<uint16_t*>(aligned_alloc(64, bytes ? bytes : 64));
+  if (!h) return nullptr;
+  memset(h, 0, bytes);
+  for (size_t r = 0; r < R; r++)
+    for (int k = 0; k < K; k++)
+      if (!half_exact(A[r * K + k], h[r * ld + k])) {
+        free(h);
+        return nullptr;
+      }
+  return h;
+}
 
 /** The stepper behind argument 0 (an external made by stepperCreate), or null after a JS error. */
 NativeStepper* unwrap(Args& a) {
@@ -59,7 +105,8 @@ NativeStepper* unwrap(Args& a) {
   return s;
 }
 
-// stepperCreate(isa, { cell: 0..3, H, B, V, E, C, embedding, decoder, decoderBias, layers: [{ I, wIh, wHh, bIh, bHh }] }) → handle
+// stepperCreate(isa, { cell: 0..3, H, B, V, E, C, embedding, decoder, decoderBias, layers: [{ I, wIh, wHh, bIh, bHh }], half }) → handle
+// half: keep half-precision copies of the weight matrices that are exact halves (when the ISA reads them).
 napi_value StepperCreate(napi_env env, napi_callback_info info) {
   Args a(env, info, "stepperCreate");
   const rk::Kernels* k = a.kernels(a.at(0));
@@ -107,6 +154,25 @@ napi_value StepperCreate(napi_env env, napi_callback_info info) {
   if (a.bad) {
     delete s;
     return nullptr;
+  }
+  napi_value hv = a.prop(o, "half");
+  const bool half = k->stepHalf && !a.is_nullish(hv) && a.flag(hv, "half");
+  if (a.bad) {
+    delete s;
+    return nullptr;
+  }
+  if (half) {
+    auto copy = [&](const float* A, size_t R, int K) {
+      uint16_t* h = half_copy(A, R, K);
+      if (h) s->halves.push_back(h);
+      return h;
+    };
+    for (uint32_t l = 0; l < L; l++) {
+      rk::StepLayerW& w = s->layers[l];
+      w.hIh = copy(w.wIh, GH, w.I);
+      w.hHh = copy(w.wHh, GH, H);
+    }
+    n.hdec = copy(n.dec, C, H);
   }
   n.L = (int)L;
   n.layers = s->layers.data();
@@ -216,6 +282,16 @@ napi_value StepperSetState(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// stepperHalf(handle) → how many weight matrices the step reads from half-precision copies
+napi_value StepperHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "stepperHalf");
+  NativeStepper* s = unwrap(a);
+  if (!s) return nullptr;
+  napi_value v;
+  napi_create_uint32(env, (uint32_t)s->halves.size(), &v);
+  return v;
+}
+
 // stepperFree(handle): the memory now, the weights' references released (the handle is then dead)
 napi_value StepperFree(napi_env env, napi_callback_info info) {
   Args a(env, info, "stepperFree");
@@ -233,6 +309,7 @@ void rk_register_step(napi_env env, napi_value exports) {
       {"stepperStep", nullptr, StepperStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stepperGetState", nullptr, StepperGetState, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stepperSetState", nullptr, StepperSetState, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"stepperHalf", nullptr, StepperHalf, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stepperFree", nullptr, StepperFree, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -43,6 +43,9 @@ static inline VM vlt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); 
 static inline VM vgt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 /** m ? a : b per lane. */
 static inline VF vsel(VM m, VF a, VF b) { return _mm512_mask_blend_ps(m, b, a); }
+/** W half-precision floats (IEEE binary16) widened to float: exact. */
+static inline VF vldh(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)p)); }
+#define STEP_HALF true
 static inline float vhsum(VF a) { return _mm512_reduce_add_ps(a); }
 static inline float vhmax(VF a) { return _mm512_reduce_max_ps(a); }
 
@@ -79,6 +82,8 @@ static inline VM vge(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
 static inline VM vlt(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 static inline VM vgt(VF a, VF b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline VF vsel(VM m, VF a, VF b) { return _mm256_blendv_ps(b, a, m); }
+static inline VF vldh(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)p)); }
+#define STEP_HALF true
 static inline float vhsum(VF a) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -135,6 +140,22 @@ static inline VM vgt(VF a, VF b) { return a > b; }
 static inline VF vsel(VM m, VF a, VF b) { return m ? a : b; }
 static inline float vhsum(VF a) { return a; }
 static inline float vhmax(VF a) { return a; }
+/** binary16 → float in software (the scalar table does not use half copies: STEP_HALF false). */
+static inline VF vldh(const uint16_t* p) {
+  const uint32_t h = *p, sign = (h & 0x8000u) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  float f = e == 0 ? (float)m * 5.9604644775390625e-8f : e == 31 ? (m ? __builtin_nanf("") : __builtin_inff()) : 0.0f;
+  uint32_t u;
+  if (e != 0 && e != 31) {
+    u = sign | ((e + 112) << 23) | (m << 13);
+    memcpy(&f, &u, 4);
+    return f;
+  }
+  memcpy(&u, &f, 4);
+  u |= sign;
+  memcpy(&f, &u, 4);
+  return f;
+}
+#define STEP_HALF false
 #else
 #error "define one of RK_AVX512, RK_AVX2, RK_SCALAR"
 #endif

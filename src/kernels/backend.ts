@@ -210,6 +210,12 @@ export interface StepSpec {
   C: number; // decoder outputs (the vocabulary)
   decoder: F32; // [C, H]
   decoderBias: F32 | null; // [C]
+  /**
+   * Whether a backend may read weight matrices whose values are all exact half-precision numbers
+   * (a model loaded from an F16 checkpoint) from a half-precision copy made at creation: the same
+   * numbers from half the bytes. Default true; the native backend does it (Stepper.halfWeights).
+   */
+  halfCopies?: boolean;
 }
 
 /**
@@ -234,6 +240,8 @@ export interface Stepper {
   step(ids: I32, output: StepOutput, temperature: number, out: F32 | null): void;
   /** Give back the backend memory it holds; the stepper must not be used afterwards. */
   dispose(): void;
+  /** Weight matrices read from half-precision copies (StepSpec.halfCopies); absent or 0 when none. */
+  readonly halfWeights?: number;
 }
 
 export interface Backend {

@@ -18,6 +18,11 @@ export class LmStepper {
   readonly V: number;
   /** Streams stepped together. */
   readonly B: number;
+  /**
+   * Weight matrices the backend reads from half-precision copies (native, when every value of a
+   * matrix is an exact half: a model saved with `rnnkit export --format safetensors-f16`); 0 otherwise.
+   */
+  readonly halfWeights: number;
   private readonly ids: Int32Array;
   private disposed = false;
 
@@ -25,6 +30,7 @@ export class LmStepper {
     this.V = V;
     this.B = B;
     this.ids = new Int32Array(B);
+    this.halfWeights = st.halfWeights ?? 0;
   }
 
   /**
@@ -32,7 +38,7 @@ export class LmStepper {
    * embedding → unidirectional RNN/LSTM/GRU → linear decoder this path knows (then use
    * model.forward). It reads the model's weights as they are now: do not train while it is in use.
    */
-  static create(model: RecurrentLm, opts: { B?: number } = {}): LmStepper | null {
+  static create(model: RecurrentLm, opts: { B?: number; halfCopies?: boolean } = {}): LmStepper | null {
     if (!(model instanceof LanguageModel)) return null;
     const c = model.config;
     const cell = CELLS[c.cell];
@@ -53,7 +59,7 @@ export class LmStepper {
       layers.push({ I: l === 0 ? c.embeddingDim : c.hiddenSize, wIh, wHh, bIh: f(`rnn.bias_ih_l${l}`), bHh: f(`rnn.bias_hh_l${l}`) });
     }
     const B = opts.B ?? 1;
-    const spec = { cell, H: c.hiddenSize, B, V: c.vocabSize, E: c.embeddingDim, embedding: f("embedding.weight")!, layers, C: c.vocabSize, decoder: f("decoder.weight")!, decoderBias: f("decoder.bias") };
+    const spec = { cell, H: c.hiddenSize, B, V: c.vocabSize, E: c.embeddingDim, embedding: f("embedding.weight")!, layers, C: c.vocabSize, decoder: f("decoder.weight")!, decoderBias: f("decoder.bias"), halfCopies: opts.halfCopies ?? true };
     const be = backend();
     const st = be.createStepper ? be.createStepper(spec) : createRefStepper(spec);
     return new LmStepper(st, c.vocabSize, B);

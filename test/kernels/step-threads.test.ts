@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import type { Backend, StepOutput, StepSpec } from "../../src/kernels/backend.js";
+import type { Backend, StepSpec } from "../../src/kernels/backend.js";
 import { loadNativeBackend } from "../../src/kernels/native/index.js";
 import { createRefStepper } from "../../src/kernels/ref/step.js";
 import { stepGates } from "../../src/kernels/step.js";
@@ -14,6 +14,7 @@ import { loadWasmBackendSync } from "../../src/kernels/wasm/index.js";
 import { setStepParallelMin, stepPhasesSplit } from "../../src/kernels/wasm/step.js";
 import * as wasmIndex from "../../src/kernels/wasm/index.js";
 import { assertClose } from "../helpers/close.js";
+import { runStepper as run } from "../helpers/step.js";
 import { randn, rng } from "../helpers/wasm.js";
 
 function spec(cell: StepSpec["cell"], B: number, seed: number): StepSpec {
@@ -22,21 +23,6 @@ function spec(cell: StepSpec["cell"], B: number, seed: number): StepSpec {
   const GH = stepGates(cell) * H;
   const layers = Array.from({ length: L }, (_, l) => ({ I: l === 0 ? E : H, wIh: randn(r, GH * (l === 0 ? E : H), 0.2), wHh: randn(r, GH * H, 0.2), bIh: randn(r, GH, 0.5), bHh: randn(r, GH, 0.5) }));
   return { cell, H, B, V, E, embedding: randn(r, V * E), layers, C: V, decoder: randn(r, V * H, 0.3), decoderBias: randn(r, V) };
-}
-
-/** Outputs of 5 steps (logits, probs, logprobs, none, logits) of every stream, concatenated. */
-function run(create: (s: StepSpec) => ReturnType<typeof createRefStepper>, s: StepSpec): Float32Array {
-  const st = create(s);
-  const modes: StepOutput[] = ["logits", "probs", "logprobs", "none", "logits"];
-  const all = new Float32Array(modes.length * s.B * s.C);
-  const out = new Float32Array(s.B * s.C);
-  modes.forEach((m, t) => {
-    const ids = Int32Array.from({ length: s.B }, (_, b) => (t * 131 + b * 17) % s.V);
-    st.step(ids, m, t === 1 ? 0.8 : 1, m === "none" ? null : out);
-    if (m !== "none") all.set(out, t * s.B * s.C);
-  });
-  st.dispose();
-  return all;
 }
 
 const cases = (["lstm", "gru", "rnn_tanh", "rnn_relu"] as const).flatMap((cell, i) => [spec(cell, 1, 10 + i), spec(cell, 3, 20 + i)]);

@@ -9,8 +9,11 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { F32, StepSpec, GruBackwardArgs, GruForwardArgs, I32, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from "../backend.js";
 
-/** What stepperCreate takes: a StepSpec with the cell as its number (CELL_CODE). */
-export type NativeStepSpec = Omit<StepSpec, "cell"> & { cell: number };
+/**
+ * What stepperCreate takes: a StepSpec with the cell as its number (CELL_CODE); half: keep
+ * half-precision copies of the weight matrices whose values are all exact halves.
+ */
+export type NativeStepSpec = Omit<StepSpec, "cell"> & { cell: number; half: boolean };
 /** An inference stepper living in the addon (a napi external). */
 export type NativeStepperHandle = { readonly __nativeStepper: unique symbol };
 
@@ -45,6 +48,8 @@ export interface NativeAddon {
   stepperStep(h: NativeStepperHandle, ids: I32, output: number, temperature: number, out: F32 | null): void;
   stepperGetState(h: NativeStepperHandle, hOut: F32, cOut: F32 | null): void;
   stepperSetState(h: NativeStepperHandle, hIn: F32 | null, cIn: F32 | null): void;
+  /** How many weight matrices the step reads from half-precision copies. */
+  stepperHalf(h: NativeStepperHandle): number;
   /** Frees the state now and releases the weights (the handle is dead after). */
   stepperFree(h: NativeStepperHandle): void;
   /** Highest ISA index this CPU supports. */

@@ -103,10 +103,15 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     sumSquares: (x, len) => n.sumSquares(isa, x, len),
     scale: (x, s, len) => n.scale(isa, x, s, len),
     createStepper(spec) {
-      // the weights are read in place by the addon (it holds references to them): no copies
+      // The weights are read in place by the addon (it holds references to them), except matrices
+      // whose values are all exact halves (an F16 checkpoint): those are copied once to half
+      // precision and read from there, the same numbers from half the bytes. RNNKIT_STEP_HALF=0 or
+      // spec.halfCopies = false turns the copies off (to measure what they bring).
       checkStepSpec(spec, "createStepper");
-      const h = n.stepperCreate(isa, { ...spec, cell: CELL_CODE[spec.cell] });
+      const half = spec.halfCopies !== false && process.env.RNNKIT_STEP_HALF !== "0";
+      const h = n.stepperCreate(isa, { ...spec, cell: CELL_CODE[spec.cell], half });
       return {
+        halfWeights: n.stepperHalf(h),
         getState: (hOut, cOut) => n.stepperGetState(h, hOut, cOut),
         setState: (hIn, cIn) => n.stepperSetState(h, hIn, cIn),
         step: (ids, output, temperature, out) => n.stepperStep(h, ids, OUTPUT_CODE[output], temperature, out),
