@@ -25,6 +25,10 @@ export function torchUnavailable(dir: string): string | null {
   if (!existsSync(join(dir, "torch_lstm.py"))) return `${join(dir, "torch_lstm.py")} not found`;
   const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
   if (r.status !== 0) return `${PYTHON} has no torch (apt-get install -y python3-torch libopenblas0-pthread libopenblas0-openmp)`;
+  // without OpenBLAS, Debian's PyTorch runs on the reference BLAS (libblas3): several times slower,
+  // which would make every ratio against it look better than it is
+  const missing = (["pthread", "openmp"] as const).filter((f) => !blasDir(f)).map((f) => `libopenblas0-${f}`);
+  if (missing.length) return `${missing.join(" and ")} not installed: PyTorch would run on the reference BLAS (apt-get install -y ${missing.join(" ")})`;
   return null;
 }
 

@@ -2,6 +2,7 @@ import { type StackReport, logit, meanLogProba, stackOnLogits } from "./stack.js
 import type { BaselineKind } from "../baselines/pipeline.js";
 import { existsSync } from "node:fs";
 import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
+import { negationPairs, positiveLabelIndex } from "../data/sentiment/negation.js";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
 import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
@@ -85,6 +86,12 @@ export interface SentimentRunOptions extends SentimentDataOptions {
    * this probability, so boosters scale an opinion instead of carrying one. 0/undefined = off.
    */
   swapBoosters?: number;
+  /**
+   * Negation pairs (`negationPairs`, data/sentiment/negation.ts): this many minimal pairs from the
+   * training texts ("the acting was awful ." negative, "the acting was not awful ." positive) are
+   * added to the training set, so "not" flips the opinion word it precedes. Binary labels only.
+   */
+  negationPairs?: number;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -302,7 +309,15 @@ async function runOne(
     info(`trained word2vec (skip-gram, ${vectors.size.toLocaleString()} words × ${vectors.dim}) on the training texts in ${((Date.now() - w0) / 1000).toFixed(1)}s`);
   }
   const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
-  const train = enc(trainTok, split.train);
+  let train = enc(trainTok, split.train);
+  if (o.negationPairs) {
+    const posIdx = positiveLabelIndex(data.labels, "train-classifier --negation-pairs");
+    const np = negationPairs(trainTok, { pairs: o.negationPairs, seed });
+    const extra = encodeDataset(np.tokens, Int32Array.from(np.positive, (p) => (p ? posIdx : 1 - posIdx)), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
+    if (fold === null || fold === 0)
+      info(`negation pairs: ${(np.tokens.length / 2).toLocaleString()} pairs (${np.tokens.length.toLocaleString()} short examples) added to ${train.ids.length.toLocaleString()} training texts, drawn from ${np.candidates.positive.toLocaleString()} positive- and ${np.candidates.negative.toLocaleString()} negative-adjective sentences`);
+    train = { ids: [...train.ids, ...extra.ids], labels: Int32Array.from([...train.labels, ...extra.labels]) };
+  }
   trainTok = null;
   const valid = enc(tokenizeAll(split.valid, tokenizeOpts), split.valid);
   const test = enc(tokenizeAll(testEx, tokenizeOpts), testEx);
@@ -415,7 +430,7 @@ async function runOne(
         vocab,
         labels: data.labels,
         pipeline,
-        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}) },
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}), ...(o.negationPairs ? { negationPairs: o.negationPairs } : {}) },
       });
       saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);
@@ -423,7 +438,8 @@ async function runOne(
     if (hooks.shouldStop?.()) break;
   }
   const report = { ...reportFromProba(testP, test.labels, data.labels), seconds: testSeconds, msPerExample: (1000 * testSeconds) / Math.max(1, test.ids.length) };
-  const validAccuracy = reportFromProba(validP, valid.labels, data.labels).accuracy;
+  // validFraction 0: no validation part (the epoch is then chosen by training accuracy)
+  const validAccuracy = valid.ids.length ? reportFromProba(validP, valid.labels, data.labels).accuracy : NaN;
   if (members > 1) info(`${fold !== null ? `fold ${fold + 1}: ` : ""}ensemble of ${trainings.length}: validation accuracy ${(100 * validAccuracy).toFixed(2)}% (members ${trainings.map((t) => (100 * t.bestValidAcc).toFixed(2)).join(", ")})`);
   // --stack: the (ensembled) model's logits of the second label (two classes) or log-probabilities (K > 2)
   // on this split's validation and test parts
