@@ -17,11 +17,12 @@ import { OP_STEP_TASKS, splitRange } from "./pool.js";
 /** Decoder outputs per softmax chunk (assembly/step.ts STEP_CHUNK). */
 const STEP_CHUNK = 256;
 /**
- * Multiply-adds below which a phase runs on the calling thread. Waking the workers and waiting for the
- * slowest costs more than a phase of a few hundred thousand multiply-adds saves: with 2^16 the char
- * model's LSTM phases (0.3–0.5 M) ran slower on 2 threads than on 1 (docs/speed.md).
+ * Multiply-adds below which a phase runs on the calling thread: handing a phase to a worker and
+ * waiting for it costs a few microseconds, about what 2^17 multiply-adds take here. The char model's
+ * LSTM phases (0.33 M and 0.52 M) split at 2^18 with one task per thread: two threads 13.2k → 20.8k
+ * tokens/s (docs/speed.md); the classifier's (0.1 M per direction and token) stay on the caller.
  */
-let parallelMin = 1 << 20;
+let parallelMin = 1 << 18;
 
 /** Phases planned over several threads by the steppers made so far (tests check that a split happened). */
 let splitPhases = 0;
@@ -34,8 +35,12 @@ export function setStepParallelMin(multiplyAdds: number): number {
   parallelMin = multiplyAdds;
   return old;
 }
-/** Tasks per thread of a split phase (several: the threads that run take the work of those that do not). */
-const TASKS_PER_THREAD = 4;
+/**
+ * Tasks per thread of a split phase: one (measured against four, 2026-12-06: the same or faster,
+ * fewer claims per phase). A worker the OS has not scheduled claims nothing, and the main thread runs
+ * its task; one descheduled in the middle of its task holds the phase up by that task.
+ */
+const TASKS_PER_THREAD = 1;
 /** Task descriptor (assembly/step.ts stepTasks): 32 words of header and arguments, then (a0, a1) per task. */
 const DESC_WORDS = 32;
 
