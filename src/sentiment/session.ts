@@ -310,6 +310,8 @@ async function runOne(
   }
   const enc = (tok: string[][], ex: Example[]): EncodedDataset => encodeDataset(tok, encodeLabels(ex, data.labels), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
   let train = enc(trainTok, split.train);
+  // the split's own training texts (what a stacker re-splitting the data must find); negation pairs come on top
+  const splitTrainExamples = train.ids.length;
   if (o.negationPairs) {
     const posIdx = positiveLabelIndex(data.labels, "train-classifier --negation-pairs");
     const np = negationPairs(trainTok, { pairs: o.negationPairs, seed });
@@ -430,7 +432,7 @@ async function runOne(
         vocab,
         labels: data.labels,
         pipeline,
-        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: train.ids.length, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}), ...(o.negationPairs ? { negationPairs: o.negationPairs } : {}) },
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: splitTrainExamples, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}), ...(o.negationPairs ? { negationPairs: o.negationPairs, negationExamples: train.ids.length - splitTrainExamples } : {}) },
       });
       saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);

@@ -97,6 +97,9 @@ test("train-classifier --negation-pairs: a model whose reviews never negate an o
     assert.ok(mean(off) < 0.3, `without pairs "not bad" should read negative here, mean P(pos) ${mean(off)}`);
     assert.ok(mean(on) > 0.7, `with pairs "not bad" should read positive, mean P(pos) ${mean(on)}`);
     assert.equal(on[0]!.info.negationPairs, 600);
+    // the split's own training texts are recorded apart from the pairs (a stacker re-splitting the data checks them)
+    assert.equal(on[0]!.info.trainExamples, off[0]!.info.trainExamples);
+    assert.equal(on[0]!.info.negationExamples, 1200);
     assert.equal(off[0]!.info.negationPairs, undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
