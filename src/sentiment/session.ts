@@ -208,6 +208,8 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
+  // before any tokenising or word2vec: a label set negation pairs cannot use fails now
+  if (o.negationPairs) positiveLabelIndex(data.labels, "train-classifier --negation-pairs");
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
   if (o.fromLm && (o.initFrom || o.embeddings || o.word2vec)) throw new Error(`--from-lm takes the embedding from the language model: it cannot be combined with ${o.initFrom ? "--init-from" : o.embeddings ? "--embeddings" : "--word2vec"}`);
   const init = o.initFrom ? asSequenceBundle(loadClassifier(o.initFrom), o.initFrom) : null;

@@ -105,3 +105,19 @@ test("train-classifier --negation-pairs: a model whose reviews never negate an o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("train-classifier --negation-pairs on three labels: refused before tokenising or word2vec, naming the labels", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-neg3-"));
+  try {
+    const rows = ["label\ttext", ...Array.from({ length: 60 }, (_, i) => `${["neg", "neutral", "pos"][i % 3]}\tthe film was fine number ${i} .`)];
+    writeFileSync(join(dir, "train.tsv"), rows.join("\n") + "\n");
+    const notes: string[] = [];
+    await assert.rejects(
+      trainSentimentModel({ path: join(dir, "train.tsv"), negationPairs: 10, word2vec: true, epochs: 1, out: join(dir, "m.safetensors") }, { info: (m) => notes.push(m) }),
+      /negation pairs need two labels, one positive and one negative .*got \["neg","neutral","pos"\]/,
+    );
+    assert.ok(!notes.some((n) => /word2vec/.test(n)), `no word2vec before the refusal: ${notes.join(" | ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
