@@ -2,7 +2,7 @@ import { type StackReport, logit, meanLogProba, stackOnLogits } from "./stack.js
 import type { BaselineKind } from "../baselines/pipeline.js";
 import { existsSync } from "node:fs";
 import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
-import { negationPairs, positiveLabelIndex } from "../data/sentiment/negation.js";
+import { type NegationRules, negationPairs, positiveLabelIndex } from "../data/sentiment/negation.js";
 import { encodeDataset, tokenizeAll, type EncodedDataset } from "../data/sentiment/batching.js";
 import { checkTrainingLabels, encodeLabels } from "../data/sentiment/labels.js";
 import { stratifiedKFold, trainValidationSplit } from "../data/sentiment/splits.js";
@@ -92,6 +92,8 @@ export interface SentimentRunOptions extends SentimentDataOptions {
    * added to the training set, so "not" flips the opinion word it precedes. Binary labels only.
    */
   negationPairs?: number;
+  /** Which constructions the negation pairs negate (default "copula"; `NegationRules`). */
+  negationRules?: NegationRules;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -205,6 +207,7 @@ export async function trainSentimentModel(o: SentimentRunOptions, hooks: Sentime
 
 /** `claim(lock)` hands a lock taken here to the caller, which releases it. */
 async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: (m: string) => void, claim: (l: OutputLock) => void, resumed: Resumed | null): Promise<SentimentRunResult> {
+  if (o.negationRules && !o.negationPairs) throw new Error(`train-classifier: --negation-rules ${o.negationRules} has nothing to do without --negation-pairs (hint: add --negation-pairs 4000)`);
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
@@ -316,10 +319,10 @@ async function runOne(
   const splitTrainExamples = train.ids.length;
   if (o.negationPairs) {
     const posIdx = positiveLabelIndex(data.labels, "train-classifier --negation-pairs");
-    const np = negationPairs(trainTok, { pairs: o.negationPairs, seed });
+    const np = negationPairs(trainTok, { pairs: o.negationPairs, seed, ...(o.negationRules ? { rules: o.negationRules } : {}) });
     const extra = encodeDataset(np.tokens, Int32Array.from(np.positive, (p) => (p ? posIdx : 1 - posIdx)), vocab, { maxLen: pipeline.maxLen, truncate: pipeline.truncate });
     if (fold === null || fold === 0)
-      info(`negation pairs: ${(np.tokens.length / 2).toLocaleString()} pairs (${np.tokens.length.toLocaleString()} short examples) added to ${train.ids.length.toLocaleString()} training texts, drawn from ${np.candidates.positive.toLocaleString()} positive- and ${np.candidates.negative.toLocaleString()} negative-adjective sentences`);
+      info(`negation pairs: ${(np.tokens.length / 2).toLocaleString()} pairs (${np.tokens.length.toLocaleString()} short examples) added to ${train.ids.length.toLocaleString()} training texts, drawn from ${np.candidates.positive.toLocaleString()} positive- and ${np.candidates.negative.toLocaleString()} negative-opinion sentences (${Object.entries(np.candidatesByForm).map(([f, n]) => `${f} ${n.toLocaleString()}`).join(", ")})`);
     train = { ids: [...train.ids, ...extra.ids], labels: Int32Array.from([...train.labels, ...extra.labels]) };
   }
   trainTok = null;
@@ -434,7 +437,7 @@ async function runOne(
         vocab,
         labels: data.labels,
         pipeline,
-        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: splitTrainExamples, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}), ...(o.negationPairs ? { negationPairs: o.negationPairs, negationExamples: train.ids.length - splitTrainExamples } : {}) },
+        info: { dataset: data.name, testAccuracy: memberReport.accuracy, testMacroF1: memberReport.macroF1, bestEpoch: training.bestEpoch, validAccuracy: training.bestValidAcc, trainExamples: splitTrainExamples, seed, validFraction: dev ? null : (o.validFraction ?? 0.1), ...(augment ? { swapBoosters: o.swapBoosters } : {}), ...(o.negationPairs ? { negationPairs: o.negationPairs, negationRules: o.negationRules ?? "copula", negationExamples: train.ids.length - splitTrainExamples } : {}) },
       });
       saved.push(path);
       if (members > 1) info(`member ${m + 1}: ${path}`);

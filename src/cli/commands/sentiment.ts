@@ -52,7 +52,8 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   bpttChunk: { flags: "--bptt-chunk <n>", help: "with --from-lm: read texts in chunks of n tokens with carried state (BPTT for classification; default 0 = whole text at once)", parse: intArg("--bptt-chunk", 0) },
   stack: { flags: "--stack <kind>", help: "also stack the model with a bag-of-words baseline (nbsvm or tfidf-lr): baseline fit on the training part, stacker on the validation part, the test part (each fold's, for cross-validation) scored once", parse: choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const) },
   swapBoosters: { flags: "--swap-boosters <p>", help: "augment training: replace each adverb of degree before a content word (very, really, terribly, …) by another with probability p, so \"terribly exciting\" reads like \"very exciting\" (e.g. 0.5)", parse: numArg("--swap-boosters", 0, 1) },
-  negationPairs: { flags: "--negation-pairs <n>", help: "augment training with n minimal pairs from the training texts (\"the acting was awful .\" neg / \"the acting was not awful .\" pos), so \"not bad\" reads positive (binary labels; e.g. 4000)", parse: intArg("--negation-pairs", 1) },
+  negationPairs: { flags: "--negation-pairs <n>", help: "augment training with n minimal pairs from the training texts (\"the acting was awful .\" neg / \"the acting was not awful .\" pos; with --negation-rules extended also \"i liked it .\" pos / \"i did not like it .\" neg), so \"not bad\" reads positive (binary labels; e.g. 4000)", parse: intArg("--negation-pairs", 1) },
+  negationRules: { flags: "--negation-rules <set>", help: "with --negation-pairs: copula (default: a copula before an opinion adjective) or extended (also degree adverbs, \"is not a dull movie\", \"i did not like it\", \"i would not recommend it\")", parse: choiceArg("--negation-rules", ["copula", "extended"] as const) },
   dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
 const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
@@ -75,6 +76,7 @@ const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   "dropMult",
   "swapBoosters",
   "negationPairs",
+  "negationRules",
   "stack",
   ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002; with --from-lm the head's in the last stage, default 0.001)" }),
   ["folds", { help: "run only the first n cross-validation folds" }],

@@ -18,4 +18,4 @@ export { type TabularFormat, type TabularOptions, parseTabular, readTabular } fr
 export { type ValidationSplitOptions, type Fold, trainValidationSplit, stratifiedKFold } from "./splits.js";
 export { type EncodedDataset, type EncodeOptions, type Batch, type BatchOptions, tokenizeAll, encodeDataset, makeBatches, collate } from "./batching.js";
 export { BOOSTERS, type BatchAugment, type BoosterSwapOptions, boosterSwap } from "./augment.js";
-export { NEGATIVE_ADJECTIVES, POSITIVE_ADJECTIVES, type NegationPairs, type NegationPairsOptions, negationPairs, positiveLabelIndex } from "./negation.js";
+export { NEGATIVE_ADJECTIVES, NEGATIVE_PARTICIPLES, NEGATIVE_VERBS, NEGATION_FORMS, NEGATION_RULES, POSITIVE_ADJECTIVES, POSITIVE_PARTICIPLES, POSITIVE_VERBS, type NegationForm, type NegationRules, type NegationPairs, type NegationPairsOptions, negationPairs, positiveLabelIndex } from "./negation.js";
