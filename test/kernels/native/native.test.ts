@@ -6,8 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../../src/kernels/backend.js";
+import { nativeAddonPath } from "../../../src/kernels/native/addon.js";
 import { type NativeIsa, loadNativeBackend, nativeLoadError } from "../../../src/kernels/native/index.js";
 import { refBackend as ref } from "../../../src/kernels/ref/index.js";
 import { assertClose } from "../../helpers/close.js";
@@ -74,6 +76,28 @@ test("native: ISA selection, names and environment", (t) => {
     if (saved === undefined) delete process.env.RNNKIT_NATIVE_ISA;
     else process.env.RNNKIT_NATIVE_ISA = saved;
   }
+});
+
+/**
+ * The per-ISA files (kernels_avx2.cc, kernels_avx512.cc) are compiled with -mavx2 / -mavx512f, so any
+ * code of theirs that runs when the addon is loaded runs on every CPU. A load-time table fill once
+ * did, vectorised with AVX-512 stores, and `require` died with SIGILL on AVX2-only machines (rnnkit
+ * silently fell back to wasm). Static initialisers show up as `_GLOBAL__sub_I_<file>` symbols.
+ */
+test("native: the AVX2 and AVX-512 files run no code at load time (no static initialisers)", (t) => {
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    if (process.env.CI === "true" && hasCompiler()) assert.fail(`native addon missing under CI=true although a C++ compiler exists: ${path}`);
+    t.skip(`native addon not built (${path}), skipping`);
+    return;
+  }
+  const nm = spawnSync("nm", [path], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (nm.status !== 0) {
+    t.skip(`nm (binutils) not available, skipping: ${nm.error?.message ?? nm.stderr}`);
+    return;
+  }
+  const inits = nm.stdout.split("\n").filter((l) => /_GLOBAL__sub_I_.*kernels_avx(2|512)/.test(l));
+  assert.deepEqual(inits, [], `per-ISA code runs at load time (SIGILL on CPUs without that ISA): ${inits.join("; ")}`);
 });
 
 test("native: gemm matches ref on odd sizes, all transposes, beta 0/1, K and N blocking", async (t) => {
