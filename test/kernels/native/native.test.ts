@@ -104,6 +104,7 @@ test("native: gemm matches ref on odd sizes, all transposes, beta 0/1, K and N b
   const shapes: [number, number, number][] = [
     [1, 1, 1], [3, 17, 33], [17, 33, 129], [33, 129, 3], [129, 3, 17], [1, 129, 33], [129, 1, 3], [17, 17, 17],
     [13, 600, 5], [5, 37, 700], // N > one column block, K > one depth block
+    [1031, 20, 300], // M > one row block (MC = 1020), ragged last block: Aᵀ is packed row by row of A
   ];
   await perIsa(t, (be, isa) => {
     const r = rng(7);
