@@ -45,6 +45,7 @@ export { evaluateExamples, type EvaluateExamplesOptions, type EvaluateExamplesRe
 export { stackWithBaseline, fitLogistic2, fitConditionalLogit, type StackOptions, type StackReport, type StackData, type StackAccuracies } from "./sentiment/stack.js";
 export { classifyTexts, type Prediction } from "./sentiment/classify.js";
 export { loadSentimentData, SENTIMENT_DATASETS, type SentimentData, type SentimentDatasetName } from "./sentiment/datasets.js";
+export { loadExtraTraining, type ExtraTraining } from "./sentiment/extra-train.js";
 export { trainSentimentModel, type SentimentRunOptions, type SentimentRunResult } from "./sentiment/session.js";
 export { compareModels, formatCompareTable, COMPARE_MODELS, type CompareOptions, type CompareResult, type CompareRow } from "./sentiment/compare.js";
 export * from "./transformers/index.js";

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readImdbFolder, readImdbTsv } from "../data/sentiment/imdb.js";
 import { readPhraseBank, type PhraseBankAgreement } from "../data/sentiment/phrasebank.js";
 import { readRtPolarity } from "../data/sentiment/polarity.js";
@@ -84,6 +84,9 @@ export async function loadSentimentData(o: SentimentDataOptions): Promise<Sentim
     if (!kind) throw new Error(`sentiment data: cannot tell what dataset the folder ${o.path} holds (expected aclImdb, rt-polarity.pos/.neg, stsa.binary.*, or Sentences_*.txt)`);
     return readKnown(kind, o.path, o);
   }
+  // one Financial PhraseBank file as distributed (`sentence@label`, Latin-1), e.g. Sentences_50Agree.txt
+  const fpb = /^Sentences_(50Agree|66Agree|75Agree|AllAgree)\.txt$/.exec(basename(o.path));
+  if (fpb) return fromDataset(`phrasebank-${fpb[1]!}`, readPhraseBank(o.path), { folds: 10 });
   const table = { textColumn: o.table?.textColumn ?? "text", labelColumn: o.table?.labelColumn ?? "label", ...o.table } as TabularOptions;
   const train = readTabular(o.path, table);
   const test = o.testPath ? readTabular(o.testPath, { ...table, labels: train.labels }) : null;

@@ -1,4 +1,5 @@
 import { type StackReport, logit, meanLogProba, stackOnLogits } from "./stack.js";
+import { loadExtraTraining } from "./extra-train.js";
 import type { BaselineKind } from "../baselines/pipeline.js";
 import { existsSync } from "node:fs";
 import { BOOSTERS, boosterSwap } from "../data/sentiment/augment.js";
@@ -94,6 +95,12 @@ export interface SentimentRunOptions extends SentimentDataOptions {
   negationPairs?: number;
   /** Which constructions the negation pairs negate (default "copula"; `NegationRules`). */
   negationRules?: NegationRules;
+  /**
+   * More labelled training data (`loadExtraTraining`, sentiment/extra-train.ts): a dataset name,
+   * `phrasebank:50Agree` or a path. Added to every split's training part (model and `--stack`
+   * baseline), never to validation or test; texts the dataset itself holds are dropped.
+   */
+  extraTrain?: string;
   lr?: number;
   batchSize?: number;
   epochs?: number;
@@ -211,6 +218,10 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   const data = await loadSentimentData(o);
   for (const n of data.notes) info(n);
   checkTrainingLabels(data.name, data.labels);
+  const extra = o.extraTrain ? await loadExtraTraining(o.extraTrain, data, o) : null;
+  if (extra)
+    info(`--extra-train ${o.extraTrain}: ${extra.examples.length.toLocaleString()} of ${extra.read.toLocaleString()} ${extra.name} examples added to every training part (${extra.droppedShared.toLocaleString()} dropped as texts of ${data.name}, ${extra.droppedRepeats.toLocaleString()} as repeats)`);
+  const extraEx = extra ? extra.examples : [];
   // before any tokenising or word2vec: a label set negation pairs cannot use fails now
   if (o.negationPairs) positiveLabelIndex(data.labels, "train-classifier --negation-pairs");
   info(`${data.name}: ${data.train.length.toLocaleString()} training examples${data.test ? `, ${data.test.length.toLocaleString()} test` : `, ${data.folds}-fold cross-validation`}; labels ${data.labels.join(", ")}`);
@@ -235,7 +246,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
       claim(lock);
       if (lock.tookOver) info(`${o.out}: took over the lock of a run that is gone (${lock.tookOver})`);
     }
-    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, lmSource, resumed);
+    const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, lmSource, resumed, extraEx);
     saved.push(...r.saved);
     runs.push(...r.training);
     validAccs.push(r.validAccuracy);
@@ -246,7 +257,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
     const k = data.folds ?? 10;
     const all = stratifiedKFold(data.train, k, o.seed ?? 1);
     for (const [i, f] of all.slice(0, o.maxFolds ?? k).entries()) {
-      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, lmSource, null);
+      const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, lmSource, null, extraEx);
       runs.push(...r.training);
       coverage = r.coverage;
       validAccs.push(r.validAccuracy);
@@ -276,9 +287,12 @@ async function runOne(
   init: SequenceBundle | null,
   lmSource: LmSource | null,
   resumed: Resumed | null,
+  extra: readonly Example[] = [],
 ): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[]; stack: StackReport | null }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
-  const split = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
+  const carved = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
+  // --extra-train: after the carving, so validation stays the dataset's own texts
+  const split = extra.length ? { train: [...carved.train, ...extra], valid: carved.valid } : carved;
   const tokenizeOpts = lmSource?.tokenize ?? TOKENIZE;
   // a language model's classifier reads long texts in one pass (or chunks): keep much more of them
   const pipeline: TextPipeline = { tokenize: tokenizeOpts, maxLen: o.maxLen ?? (lmSource ? 1500 : 400), truncate: o.truncate ?? "head+tail" };

@@ -54,6 +54,7 @@ const CLASSIFIER_ONLY: Record<string, OptionSpec> = {
   swapBoosters: { flags: "--swap-boosters <p>", help: "augment training: replace each adverb of degree before a content word (very, really, terribly, …) by another with probability p, so \"terribly exciting\" reads like \"very exciting\" (e.g. 0.5)", parse: numArg("--swap-boosters", 0, 1) },
   negationPairs: { flags: "--negation-pairs <n>", help: "augment training with n minimal pairs from the training texts (\"the acting was awful .\" neg / \"the acting was not awful .\" pos; with --negation-rules extended also \"i liked it .\" pos / \"i did not like it .\" neg), so \"not bad\" reads positive (binary labels; e.g. 4000)", parse: intArg("--negation-pairs", 1) },
   negationRules: { flags: "--negation-rules <set>", help: "with --negation-pairs: copula (default: a copula before an opinion adjective) or extended (also degree adverbs, \"is not a dull movie\", \"i did not like it\", \"i would not recommend it\")", parse: choiceArg("--negation-rules", ["copula", "extended"] as const) },
+  extraTrain: { flags: "--extra-train <data>", help: "more labelled training data: a dataset name, phrasebank:50Agree (Financial PhraseBank's majority-label sentences, as FinBERT trains) or a path; added to every training part (never validation or test), texts of the dataset itself dropped" },
   dropMult: { flags: "--drop-mult <f>", help: "with --from-lm: multiply ULMFiT's dropouts by f (default 0.5)", parse: numArg("--drop-mult", 0, 1.99) },
 };
 const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
@@ -77,6 +78,7 @@ const TRAIN_CLASSIFIER_OPTIONS: OptionUse[] = [
   "swapBoosters",
   "negationPairs",
   "negationRules",
+  "extraTrain",
   "stack",
   ...overriding(TRAINING_OPTIONS, "lr", { help: "Adam learning rate (default 0.002; with --from-lm the head's in the last stage, default 0.001)" }),
   ["folds", { help: "run only the first n cross-validation folds" }],
