@@ -21,8 +21,8 @@ export interface ExtraTraining {
 
 /**
  * Extra labelled training data for a run on `data`: `spec` is a dataset name, `name:agreement`
- * (`phrasebank:50Agree`: Financial PhraseBank's sentences with a majority label, which FinBERT
- * trains on when it reports AllAgree) or a path, read by the same loaders as `--data`.
+ * (`phrasebank:50Agree`: Financial PhraseBank's sentences with a majority label) or a path, read
+ * by the same loaders as `--data`.
  *
  * Every text that also occurs in `data` — train, dev or test; under cross-validation every text is
  * some fold's test text — is dropped (compared after `normalizeText`, so case and spacing do not
