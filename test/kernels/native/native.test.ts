@@ -136,9 +136,12 @@ test("native: gemm with 2 threads is bit-identical to 1 thread", (t) => {
   if (!one) return;
   const r = rng(3);
   // wide C (split by columns) and tall narrow C in every transpose (split by rows: 7 column panels,
-  // as a decoder gradient with N = 200), with K blocking and ragged tiles
+  // as a decoder gradient with N = 200), with K blocking and ragged tiles; and tall C with enough
+  // column panels but A past 2^21 floats (split by rows too: M·K = 2,116,643)
   const cases: Array<[boolean, boolean, number, number, number]> = [
     [false, true, 67, 301, 257],
+    [false, false, 2053, 301, 1031],
+    [true, false, 2053, 301, 1031],
     [false, false, 1003, 200, 517],
     [true, false, 1003, 200, 517],
     [true, true, 611, 37, 389],
