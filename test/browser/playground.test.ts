@@ -161,6 +161,7 @@ test("train in the page: the loss falls within 25 steps on 2 wasm threads; pause
   const loss = Number(await page.getAttribute("#tr-stats", "data-loss"));
   assert.ok(first > 7 && first < 8.2, `first loss ${first} should be near ln(2000) = 7.6`);
   assert.ok(loss < first - 0.5, `after 25+ steps the mean loss of the last steps is ${loss}, the first was ${first}`);
+  // drawn at every step until the curve is a line (then at most every 500 ms), so the line is there by step 25
   assert.ok((await page.locator("#tr-chart-loss svg polyline, #tr-chart-loss svg path").count()) > 0, "the loss chart is drawn");
 
   await page.click("#tr-pause");

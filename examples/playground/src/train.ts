@@ -31,7 +31,9 @@ export async function setupTrain(): Promise<void> {
 
   const draw = (force = false): void => {
     const now = performance.now();
-    if (!force && now - lastDraw < 500) return;
+    // at most every 500 ms, except until the training curve has a line (two points): a fast machine
+    // makes dozens of steps in 500 ms, and the chart would show a single dot until the next draw
+    if (!force && losses.length > 2 && now - lastDraw < 500) return;
     lastDraw = now;
     const series = (name: string, pts: rk.Point[], f: (y: number) => number, color: string): rk.LineSeries => ({ name, points: pts.map((p) => ({ x: p.x, y: f(p.y) })), color, marker: "none" });
     const common = { xLabel: "training step", markers: false as const, width: 520, height: 300 };
