@@ -8,6 +8,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -150,6 +151,82 @@ napi_value SoftmaxCEBackward(napi_env env, napi_callback_info info) {
   CeBackTask t{k, probs, targets, N, C, ignore, scale, d, parts_for((double)N * C, N)};
   rk::parallel_for(t.parts, ce_back_task, &t);
   return undefined(env);
+}
+
+// The loss pass of the fused output layer, over CE_CHUNK_ROWS-row chunks shared out like
+// softmaxCrossEntropy's. The bias gradient is summed per chunk (dbParts [chunks, C]), then the
+// chunk sums in chunk order: the same numbers for any thread count.
+struct LinearCeTask {
+  const Kernels* k;
+  float* z;
+  const float* bias;
+  const int32_t* targets;
+  int N, C, ignore, grad;
+  double scale;
+  float* dbParts;  // [chunks, C] zeroed, or null
+  double* sums;
+  double* counts;
+  long* bad;
+  int chunks, parts;
+};
+
+void linear_ce_task(void* ctx, int i) {
+  LinearCeTask& t = *static_cast<LinearCeTask*>(ctx);
+  const int c0 = (int)((long)t.chunks * i / t.parts), c1 = (int)((long)t.chunks * (i + 1) / t.parts);
+  for (int c = c0; c < c1; c++) {
+    const int r0 = c * CE_CHUNK_ROWS, rows = t.N - r0 < CE_CHUNK_ROWS ? t.N - r0 : CE_CHUNK_ROWS;
+    float* db = t.dbParts ? t.dbParts + (size_t)c * t.C : nullptr;
+    const long b = t.k->linearCE(t.z + (size_t)r0 * t.C, t.bias, t.targets + r0, rows, t.C, t.ignore, t.scale, t.grad, db, &t.sums[c], &t.counts[c]);
+    t.bad[c] = b >= 0 ? b + r0 : -1;
+  }
+}
+
+// linearCrossEntropy(isa, z, bias | null, targets, N, C, ignoreIndex, scale, grad, db | null, result: Float64Array[2])
+//   → first bad target row or -1. z [N, C] holds x·Wᵀ and is overwritten (see Kernels::linearCE).
+napi_value LinearCE(napi_env env, napi_callback_info info) {
+  Args a(env, info, "linearCrossEntropy");
+  const Kernels* k = a.kernels(a.at(0));
+  int N = a.dim(a.at(4), "N"), C = a.dim(a.at(5), "C");
+  int ignore = a.integer(a.at(6), "ignoreIndex");
+  double scale = a.num(a.at(7), "scale");
+  int grad = a.flag(a.at(8), "grad") ? 1 : 0;
+  float* z = a.f32(a.at(1), "z", (size_t)N * C);
+  const float* bias = a.f32n(a.at(2), "bias", (size_t)C);
+  const int32_t* targets = a.i32(a.at(3), "targets", (size_t)N);
+  float* db = a.f32n(a.at(9), "db", (size_t)C);
+  double* res = a.f64(a.at(10), "result", 2);
+  if (a.bad) return nullptr;
+  const int chunks = (N + CE_CHUNK_ROWS - 1) / CE_CHUNK_ROWS;
+  std::vector<double> sums((size_t)chunks), counts((size_t)chunks);
+  std::vector<long> bad((size_t)chunks, -1);
+  thread_local std::vector<float> parts;  // kept between calls: a [22, 10000] decoder batch is 880 KB
+  parts.assign(grad && db ? (size_t)chunks * C : 0, 0.0f);
+  LinearCeTask t{k, z, bias, targets, N, C, ignore, grad, scale, parts.empty() ? nullptr : parts.data(), sums.data(), counts.data(), bad.data(),
+                 chunks, parts_for((double)N * C, chunks)};
+  rk::parallel_for(t.parts, linear_ce_task, &t);
+  double loss = 0, cnt = 0;
+  for (int c = 0; c < chunks; c++) {
+    loss += sums[(size_t)c];
+    cnt += counts[(size_t)c];
+    if (bad[(size_t)c] >= 0) {
+      res[0] = loss;
+      res[1] = cnt;
+      return number(env, (double)bad[(size_t)c]);
+    }
+  }
+  if (db) {
+    if (!grad) std::fill(db, db + C, 0.0f);
+    else {
+      std::copy(parts.begin(), parts.begin() + C, db);
+      for (int c = 1; c < chunks; c++) {
+        const float* pc = parts.data() + (size_t)c * C;
+        for (int j = 0; j < C; j++) db[j] += pc[j];
+      }
+    }
+  }
+  res[0] = loss;
+  res[1] = cnt;
+  return number(env, -1);
 }
 
 // Length of a typed array (for the vocabulary size V of an embedding table).
@@ -597,6 +674,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmaxCrossEntropy", nullptr, SoftmaxCE, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmaxCrossEntropyBackward", nullptr, SoftmaxCEBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"linearCrossEntropy", nullptr, LinearCE, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"embeddingForward", nullptr, EmbeddingForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"embeddingBackward", nullptr, EmbeddingBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"lstmForward", nullptr, LstmForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -128,6 +128,13 @@ struct Kernels {
   /** Returns the first row whose target is out of [0, C) (probs written up to it), or -1. */
   long (*softmaxCE)(const float* logits, const int32_t* targets, int N, int C, int ignoreIndex, float* probs, double* lossSum, double* count);
   void (*softmaxCEBackward)(const float* probs, const int32_t* targets, int N, int C, int ignoreIndex, float scale, float* dLogits);
+  /**
+   * The loss pass of the fused output layer (Backend.linearCrossEntropy) on N rows of z = x·Wᵀ, in
+   * place: bias added, loss summed; with grad, z ← scale·(softmax(z) − onehot(y)) and dbPart += Σ_rows z.
+   * Returns the first row whose target is out of [0, C), or -1.
+   */
+  long (*linearCE)(float* z, const float* bias, const int32_t* targets, int N, int C, int ignoreIndex, double scale, int grad, float* dbPart,
+                   double* lossSum, double* count);
   void (*embeddingForward)(const float* weight, const int32_t* idx, int N, int D, float* out);
   void (*embeddingBackward)(const float* dOut, const int32_t* idx, int N, int D, int paddingIdx, float* dWeight);
   void (*lstmForward)(const LstmFwd& a);

@@ -22,6 +22,12 @@ export interface NativeAddon {
   unary(isa: number, op: number, x: F32, out: F32, n: number): void;
   /** Writes [lossSum, count] into result; returns the first row with an out-of-range target, or −1. */
   softmaxCrossEntropy(isa: number, logits: F32, targets: I32, N: number, C: number, ignoreIndex: number, probs: F32, result: Float64Array): number;
+  /**
+   * The loss pass of the fused output layer on z = x·Wᵀ [N, C], in place (bias added; with grad,
+   * z ← scale·(softmax(z) − onehot(y)) and db = Σ_n z_n). Writes [lossSum, count] into result;
+   * returns the first row with an out-of-range target, or −1. Absent from addons built before it.
+   */
+  linearCrossEntropy?(isa: number, z: F32, bias: F32 | null, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, grad: boolean, db: F32 | null, result: Float64Array): number;
   softmaxCrossEntropyBackward(isa: number, probs: F32, targets: I32, N: number, C: number, ignoreIndex: number, scale: number, dLogits: F32): void;
   embeddingForward(isa: number, weight: F32, idx: I32, N: number, D: number, out: F32): void;
   embeddingBackward(isa: number, dOut: F32, idx: I32, N: number, D: number, paddingIdx: number, dWeight: F32): void;

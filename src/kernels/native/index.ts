@@ -9,7 +9,7 @@
  *   RNNKIT_NATIVE_ADDON=/path/to/x.node    load the addon from elsewhere
  */
 import { availableParallelism } from "node:os";
-import type { Backend, F32, InputProjectionForward, SeqDims, UnaryOp } from "../backend.js";
+import type { Backend, F32, InputProjectionForward, LinearCrossEntropyArgs, SeqDims, UnaryOp } from "../backend.js";
 import { recurrentEntries } from "../projection.js";
 import { refBackend } from "../ref/index.js";
 import { CELL_CODE, OUTPUT_CODE, checkStepSpec } from "../step.js";
@@ -69,6 +69,27 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     gemm(false, true, a.T * a.B, gates * a.H, p.I, 1, p.x, p.wIh, 0, a.xg);
     return { ...a, proj: null, xbias: p.bias };
   }
+  /**
+   * Fused output layer + cross-entropy: z = x·Wᵀ (beta 0), then one pass over z that adds the bias,
+   * sums the loss and turns z into dz = scale·(softmax(z) − onehot(y)) with db summed alongside;
+   * dx = dz·W and dW = dzᵀ·x read it from there. Against the composite this saves the bias pre-fill
+   * of the [N, C] logits, a second [N, C] buffer, the scale pass and the db pass (word LM: 28 MB each).
+   * z is one scratch buffer kept by the backend (grown on demand).
+   */
+  let zScratch = new Float32Array(0);
+  function linearCrossEntropy(a: LinearCrossEntropyArgs): { lossSum: number; count: number } {
+    const { N, K, C, x, w, b, targets, ignoreIndex, grads } = a;
+    if (N <= 0 || C <= 0) return { lossSum: 0, count: 0 };
+    if (zScratch.length < N * C) zScratch = new Float32Array(N * C);
+    const z = zScratch.subarray(0, N * C);
+    gemm(false, true, N, C, K, 1, x, w, 0, z);
+    const bad = n.linearCrossEntropy!(isa, z, b, targets, N, C, ignoreIndex, grads ? grads.scale : 0, grads !== null, grads?.db ?? null, lossOut);
+    if (bad >= 0) throw new RangeError(`linearCrossEntropy: target at row ${bad} is ${targets[bad]}, expected a class index in [0, ${C}) or ignoreIndex ${ignoreIndex}`);
+    const res = { lossSum: lossOut[0]!, count: lossOut[1]! };
+    if (grads?.dx) gemm(false, false, N, K, C, 1, z, w, 0, grads.dx); // dx = dz·W
+    if (grads?.dw) gemm(true, false, C, K, N, 1, z, x, 0, grads.dw); // dW = dzᵀ·x
+    return res;
+  }
   // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
   const sumAxis: Backend["sumAxis"] = (x, outer, len, inner, out) => (inner < 16 || outer * len * inner < 4096 ? refBackend.sumAxis(x, outer, len, inner, out) : n.sumAxis(isa, x, outer, len, inner, out));
   return {
@@ -84,6 +105,7 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
       if (bad >= 0) throw new RangeError(`crossEntropy: target at row ${bad} is ${targets[bad]}, expected a class index in [0, ${C})`);
       return { lossSum: lossOut[0]!, count: lossOut[1]! };
     },
+    ...(n.linearCrossEntropy ? { linearCrossEntropy } : {}),
     softmaxCrossEntropyBackward: (probs, targets, N, C, ignoreIndex, scale, dLogits) => n.softmaxCrossEntropyBackward(isa, probs, targets, N, C, ignoreIndex, scale, dLogits),
     embeddingForward: (weight, idx, N, D, out) => n.embeddingForward(isa, weight, idx, N, D, out),
     embeddingBackward: (dOut, idx, N, D, paddingIdx, dWeight) => n.embeddingBackward(isa, dOut, idx, N, D, paddingIdx, dWeight),

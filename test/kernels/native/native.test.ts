@@ -12,6 +12,7 @@ import type { Backend, GruSaved, LstmSaved, RnnSaved } from "../../../src/kernel
 import { nativeAddonPath } from "../../../src/kernels/native/addon.js";
 import { type NativeIsa, loadNativeBackend, nativeLoadError } from "../../../src/kernels/native/index.js";
 import { refBackend as ref } from "../../../src/kernels/ref/index.js";
+import { linearCrossEntropyComposite } from "../../../src/tensor/ops/linear-ce.js";
 import { assertClose } from "../../helpers/close.js";
 
 const ISAS: readonly NativeIsa[] = ["avx512", "avx2", "scalar"];
@@ -188,6 +189,37 @@ test("native: softmax + cross-entropy (forward, backward), Adam and scale with 2
   assert.equal(a.loss.count, lr.count);
   assert.ok(Math.abs(a.loss.lossSum - lr.lossSum) <= 1e-5 * Math.abs(lr.lossSum), `loss ${a.loss.lossSum} vs ref ${lr.lossSum}`);
   assertClose(a.probs, pr, "probs vs ref");
+});
+
+test("native: fused linear + cross-entropy with 2 threads is bit-identical to 1 thread and matches the ref composite", (t) => {
+  const one = native(t, "avx512");
+  if (!one) return;
+  assert.ok(one.linearCrossEntropy, "the addon has the fused loss pass");
+  const r = rng(9);
+  // 301 rows × 1029 classes: past 2^18 elements (split over the pool), 9 chunks of 32 + 13 rows, a SIMD tail
+  for (const [N, K, C, withBias] of [[301, 37, 1029, true], [301, 37, 1029, false], [7, 5, 19, true]] as const) {
+    const x = r(N * K), w = r(C * K, 0.5), b = withBias ? r(C) : null;
+    const y = Int32Array.from({ length: N }, (_, i) => (i % 11 === 4 ? -100 : (i * 37) % C));
+    const kept = y.filter((v) => v !== -100).length;
+    const run = (be: Backend, grad: boolean) => {
+      const grads = grad ? { scale: 1 / kept, dx: new Float32Array(N * K), dw: new Float32Array(C * K), db: withBias ? new Float32Array(C) : null } : null;
+      const res = be.linearCrossEntropy ? be.linearCrossEntropy({ N, K, C, x, w, b, targets: y, ignoreIndex: -100, grads }) : linearCrossEntropyComposite(be, { N, K, C, x, w, b, targets: y, ignoreIndex: -100, grads });
+      return { loss: Float64Array.of(res.lossSum, res.count), dx: grads?.dx, dw: grads?.dw, db: grads?.db ?? undefined };
+    };
+    const a = run(one, true);
+    const two = withTwoThreads((be) => run(be, true));
+    for (const k of ["loss", "dx", "dw", "db"] as const) assert.deepEqual(two[k], a[k], `${k} N=${N} C=${C} bias=${withBias}`);
+    assert.deepEqual(run(one, false).loss, a.loss, "the loss without gradients is the same number");
+    const want = run(ref, true);
+    assert.equal(a.loss[1], kept);
+    assert.ok(Math.abs(a.loss[0]! - want.loss[0]!) <= 1e-5 * Math.abs(want.loss[0]!), `loss ${a.loss[0]} vs ref ${want.loss[0]}`);
+    assertClose(a.dx!, want.dx!, `dx vs ref N=${N}`, 1e-6, 1e-4);
+    assertClose(a.dw!, want.dw!, `dW vs ref N=${N}`, 1e-6, 1e-4);
+    if (withBias) assertClose(a.db!, want.db!, `db vs ref N=${N}`, 1e-6, 1e-4);
+  }
+  // a target out of range is reported with its row, whichever thread met it
+  const bad = Int32Array.from({ length: 40 }, (_, i) => (i === 37 ? 3 : 0));
+  assert.throws(() => one.linearCrossEntropy!({ N: 40, K: 1, C: 3, x: new Float32Array(40), w: new Float32Array(3), b: null, targets: bad, ignoreIndex: -100, grads: null }), /target at row 37 is 3, expected a class index in \[0, 3\)/);
 });
 
 test("native: LSTM forward + backward on blocks of batch rows (2 threads) is bit-identical to 1 thread: lengths, reverse", (t) => {
