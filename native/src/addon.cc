@@ -68,6 +68,29 @@ int parts_for(double work, int units) {
   return t < units ? t : units;
 }
 
+// Per-chunk results of a chunked loss pass, combined in chunk order (the same sums for any split).
+struct ChunkResults {
+  std::vector<double> sums, counts;  // [chunks] loss sum and rows counted of each chunk
+  std::vector<long> bad;             // [chunks] first bad target row of each chunk, or -1
+  explicit ChunkResults(int chunks) : sums((size_t)chunks), counts((size_t)chunks), bad((size_t)chunks, -1) {}
+  /** Writes [lossSum, count] up to the first chunk with a bad row into res; returns that row, or -1. */
+  long finish(double* res) const {
+    double loss = 0, cnt = 0;
+    for (size_t c = 0; c < sums.size(); c++) {
+      loss += sums[c];
+      cnt += counts[c];
+      if (bad[c] >= 0) {
+        res[0] = loss;
+        res[1] = cnt;
+        return bad[c];
+      }
+    }
+    res[0] = loss;
+    res[1] = cnt;
+    return -1;
+  }
+};
+
 struct CeTask {
   const Kernels* k;
   const float* logits;
@@ -102,23 +125,10 @@ napi_value SoftmaxCE(napi_env env, napi_callback_info info) {
   double* res = a.f64(a.at(7), "result", 2);
   if (a.bad) return nullptr;
   const int chunks = (N + CE_CHUNK_ROWS - 1) / CE_CHUNK_ROWS;
-  std::vector<double> sums((size_t)chunks), counts((size_t)chunks);
-  std::vector<long> bad((size_t)chunks, -1);
-  CeTask t{k, logits, targets, N, C, ignore, probs, sums.data(), counts.data(), bad.data(), chunks, parts_for((double)N * C, chunks)};
+  ChunkResults r(chunks);
+  CeTask t{k, logits, targets, N, C, ignore, probs, r.sums.data(), r.counts.data(), r.bad.data(), chunks, parts_for((double)N * C, chunks)};
   rk::parallel_for(t.parts, ce_task, &t);
-  double loss = 0, cnt = 0;
-  for (int c = 0; c < chunks; c++) {
-    loss += sums[(size_t)c];
-    cnt += counts[(size_t)c];
-    if (bad[(size_t)c] >= 0) {
-      res[0] = loss;
-      res[1] = cnt;
-      return number(env, (double)bad[(size_t)c]);
-    }
-  }
-  res[0] = loss;
-  res[1] = cnt;
-  return number(env, -1);
+  return number(env, (double)r.finish(res));
 }
 
 struct CeBackTask {
@@ -197,23 +207,14 @@ napi_value LinearCE(napi_env env, napi_callback_info info) {
   double* res = a.f64(a.at(10), "result", 2);
   if (a.bad) return nullptr;
   const int chunks = (N + CE_CHUNK_ROWS - 1) / CE_CHUNK_ROWS;
-  std::vector<double> sums((size_t)chunks), counts((size_t)chunks);
-  std::vector<long> bad((size_t)chunks, -1);
+  ChunkResults r(chunks);
   thread_local std::vector<float> parts;  // kept between calls: a [22, 10000] decoder batch is 880 KB
   parts.assign(grad && db ? (size_t)chunks * C : 0, 0.0f);
-  LinearCeTask t{k, z, bias, targets, N, C, ignore, grad, scale, parts.empty() ? nullptr : parts.data(), sums.data(), counts.data(), bad.data(),
+  LinearCeTask t{k, z, bias, targets, N, C, ignore, grad, scale, parts.empty() ? nullptr : parts.data(), r.sums.data(), r.counts.data(), r.bad.data(),
                  chunks, parts_for((double)N * C, chunks)};
   rk::parallel_for(t.parts, linear_ce_task, &t);
-  double loss = 0, cnt = 0;
-  for (int c = 0; c < chunks; c++) {
-    loss += sums[(size_t)c];
-    cnt += counts[(size_t)c];
-    if (bad[(size_t)c] >= 0) {
-      res[0] = loss;
-      res[1] = cnt;
-      return number(env, (double)bad[(size_t)c]);
-    }
-  }
+  const long badRow = r.finish(res);
+  if (badRow >= 0) return number(env, (double)badRow);
   if (db) {
     if (!grad) std::fill(db, db + C, 0.0f);
     else {
@@ -224,8 +225,6 @@ napi_value LinearCE(napi_env env, napi_callback_info info) {
       }
     }
   }
-  res[0] = loss;
-  res[1] = cnt;
   return number(env, -1);
 }
 
