@@ -74,8 +74,10 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
    * sums the loss and turns z into dz = scale·(softmax(z) − onehot(y)) with db summed alongside;
    * dx = dz·W and dW = dzᵀ·x read it from there. Against the composite this saves the bias pre-fill
    * of the [N, C] logits, a second [N, C] buffer, the scale pass and the db pass (word LM: 28 MB each).
-   * z is one scratch buffer kept by the backend (grown on demand).
+   * z is one scratch buffer kept by the backend (grown on demand; not kept past KEEP_Z_FLOATS, so a
+   * one-off huge vocabulary batch does not pin its memory).
    */
+  const KEEP_Z_FLOATS = 1 << 26; // 256 MB, the tensor buffer pool's own limit
   let zScratch = new Float32Array(0);
   function linearCrossEntropy(a: LinearCrossEntropyArgs): { lossSum: number; count: number } {
     const { N, K, C, x, w, b, targets, ignoreIndex, grads } = a;
@@ -88,6 +90,7 @@ function makeNativeBackend(n: NativeAddon, isa: number): Backend {
     const res = { lossSum: lossOut[0]!, count: lossOut[1]! };
     if (grads?.dx) gemm(false, false, N, K, C, 1, z, w, 0, grads.dx); // dx = dz·W
     if (grads?.dw) gemm(true, false, C, K, N, 1, z, x, 0, grads.dw); // dW = dzᵀ·x
+    if (zScratch.length > KEEP_Z_FLOATS) zScratch = new Float32Array(0);
     return res;
   }
   // tiny reductions (and inner = 1, a strided sum) stay in JS: the call costs more than the loop
