@@ -59,19 +59,34 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
-/** Installs a Ctrl-C handler that asks the running loop to stop; a second Ctrl-C exits at once. */
-export function interruptFlag(onFirst: () => void): { readonly stop: boolean; dispose(): void } {
+/**
+ * Installs a handler for Ctrl-C (SIGINT) and SIGTERM (`kill`, a container or job scheduler stopping
+ * the process) that asks the running loop to stop, so the training state is saved either way; a second
+ * signal exits at once. `exitCode`: 130 after Ctrl-C, 143 after SIGTERM. `onFirst` gets what to call the signal in a message.
+ */
+export function interruptFlag(onFirst: (signal: "Ctrl-C" | "SIGTERM") => void): { readonly stop: boolean; readonly exitCode: number; dispose(): void } {
   let stop = false;
-  const handler = (): void => {
-    if (stop) process.exit(130);
+  // 128 + the signal's number, what a shell reports for a process the signal ended
+  let exitCode = 130;
+  const handler = (signal: NodeJS.Signals): void => {
+    const code = signal === "SIGTERM" ? 143 : 130;
+    if (stop) process.exit(code);
     stop = true;
-    onFirst();
+    exitCode = code;
+    onFirst(signal === "SIGTERM" ? "SIGTERM" : "Ctrl-C");
   };
   process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
   return {
     get stop() {
       return stop;
     },
-    dispose: () => void process.off("SIGINT", handler),
+    get exitCode() {
+      return exitCode;
+    },
+    dispose: () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
   };
 }

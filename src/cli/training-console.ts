@@ -2,7 +2,7 @@
  * What a training command shows while the shared loop runs, once for every such command: info
  * lines (through the progress bar, or as JSON `info` events), a progress bar or JSON `step`
  * events over the steps still to run (a resumed run starts where it stopped), `epoch` and other
- * events, and Ctrl-C: the first asks the loop to stop after its step (it saves the state), a
+ * events, and Ctrl-C or SIGTERM: the first asks the loop to stop after its step (it saves the state), a
  * second quits at once.
  */
 import { interruptFlag } from "./common.js";
@@ -20,8 +20,10 @@ export interface TrainingConsole {
   step(globalStep: number, fields: Record<string, number>): void;
   /** A JSON event (shown as a line above the bar in a terminal). */
   event(e: Record<string, unknown>): void;
-  /** Ctrl-C was pressed. */
+  /** Ctrl-C was pressed (or SIGTERM arrived). */
   readonly stopRequested: boolean;
+  /** The exit code of a run that stopped on a signal: 130 (Ctrl-C) or 143 (SIGTERM). */
+  readonly interruptExitCode: number;
   /** Remove the bar (before printing results). */
   stop(): void;
   /** Remove the bar and the Ctrl-C handler. */
@@ -32,7 +34,7 @@ export function trainingConsole(json: boolean): TrainingConsole {
   let bar: Progress | null = null;
   let base = 0;
   const log = (m: string): void => (bar ? bar.info(m) : say(json ? JSON.stringify({ event: "info", message: m }) : m));
-  const intr = interruptFlag(() => log("Ctrl-C: stopping after this step and saving the training state… (press again to quit at once)"));
+  const intr = interruptFlag((sig) => log(`${sig}: stopping after this step and saving the training state… (${sig === "Ctrl-C" ? "press again" : "again"} to quit at once)`));
   const stop = (): void => {
     bar?.stop();
     bar = null;
@@ -49,6 +51,9 @@ export function trainingConsole(json: boolean): TrainingConsole {
     event: (e) => (bar ? bar.log(e) : say(JSON.stringify(e))),
     get stopRequested() {
       return intr.stop;
+    },
+    get interruptExitCode() {
+      return intr.exitCode;
     },
     stop,
     dispose: () => {

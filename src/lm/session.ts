@@ -12,7 +12,7 @@ import type { CellType } from "../models/cell.js";
 import type { OptimizerMeta } from "../optim/optimizer.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type EpochRecord, type TrainLoopResult, type TrainerSnapshot, trainLoop } from "../train/loop.js";
+import { type EpochRecord, type SnapshotReason, type TrainLoopResult, type TrainerSnapshot, trainLoop } from "../train/loop.js";
 import { claimOutput } from "../train/output.js";
 import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { lineChart } from "../viz/line-chart.js";
@@ -80,6 +80,8 @@ export interface LmRunHooks {
   /** A generated sample during training (every `sampleEvery` seconds). */
   onSample?: (s: { epoch: number; step: number; text: string }) => void;
   shouldStop?: () => boolean;
+  /** After the training state (for --resume) was written: at epoch ends, periodically, on a stop. */
+  onSaved?: (why: SnapshotReason) => void;
   download?: LoadCorpusOptions["download"];
 }
 
@@ -235,7 +237,10 @@ async function run(o: LmRunOptions, hooks: LmRunHooks, out: string, tookOver: st
     ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
     generators: { dropout: rng.dropout, sample: rng.sample },
     resume: snapshot,
-    onSnapshot: (s) => saveSnapshot(statePath, s, { kind: "language-model", options }),
+    onSnapshot: (s, why) => {
+      saveSnapshot(statePath, s, { kind: "language-model", options });
+      hooks.onSaved?.(why);
+    },
     onStep: (s) => {
       hooks.onStep?.({ epoch: s.epoch, step: s.step, steps: s.steps, globalStep: s.globalStep, loss: s.loss, tokensPerSec: s.tokensPerSec, lr: s.lr, gradNorm: s.gradNorm });
       if (o.sampleEvery && o.sampleEvery > 0 && (Date.now() - lastSample) / 1000 >= o.sampleEvery) {

@@ -130,6 +130,21 @@ function readState(path: string): UlmfitState {
 
 const saveState = (path: string, s: UlmfitState): void => writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`);
 
+/**
+ * A stage's clock: each call sets `state.seconds[stage]` to what it held at the start plus the wall
+ * time since, and writes the state. Called whenever the stage saves its training state, so after a
+ * kill that gave no chance to clean up (SIGKILL, power) the budget left is counted from the last
+ * save, the point a resumed run continues from.
+ */
+function stageClock(state: UlmfitState, stage: "lm" | "classifier", path: string): () => void {
+  const before = state.seconds[stage];
+  const t0 = Date.now();
+  return () => {
+    state.seconds[stage] = before + (Date.now() - t0) / 1000;
+    saveState(path, state);
+  };
+}
+
 export async function ulmfit(o: UlmfitOptions, hooks: UlmfitHooks = {}): Promise<UlmfitResult> {
   const info = hooks.info ?? (() => {});
   const paths = ulmfitPaths(o.out);
@@ -163,17 +178,14 @@ export async function ulmfit(o: UlmfitOptions, hooks: UlmfitHooks = {}): Promise
     info(`stage 1/2: language model on the training reviews of ${o.data}${timeLimit ? `, ${Math.round(timeLimit / 60)} min` : ""}${resume ? " (resumed)" : ""}`);
     state.lm = "started";
     saveState(paths.state, state);
-    const t0 = Date.now();
+    const spentLm = stageClock(state, "lm", paths.state);
     const r = await trainLanguageModel(
       { ...ULMFIT_LM_DEFAULTS, ...(epochs !== null ? { epochs } : { epochs: 3 }), ...o.lm, data: o.data, seed, out: paths.lm, resume, ...(timeLimit ? { timeLimit } : {}), ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}) },
-      hooks.lm,
+      { ...hooks.lm, onSaved: (why) => (spentLm(), hooks.lm?.onSaved?.(why)) },
     );
-    state.seconds.lm += (Date.now() - t0) / 1000;
+    spentLm();
     state.lmValidPerplexity = r.valid?.perplexity ?? state.lmValidPerplexity;
-    if (r.stoppedBy === "interrupt") {
-      saveState(paths.state, state);
-      return stopped();
-    }
+    if (r.stoppedBy === "interrupt") return stopped();
     if (r.stoppedBy === "nan") throw new Error(`ulmfit: the language model diverged (${r.message}); hint: lower lm.lr or raise the clip`);
     if (!r.checkpoint || !existsSync(paths.lm)) throw new Error(`ulmfit: the language model stopped (${r.message}) before its first validated epoch, so there is no checkpoint to fine-tune; hint: a larger budget or smaller lm sizes`);
     state.lm = "done";
@@ -189,16 +201,13 @@ export async function ulmfit(o: UlmfitOptions, hooks: UlmfitHooks = {}): Promise
     info(`stage 2/2: classifier fine-tuned from ${paths.lm}${timeLimit ? `, ${Math.round(timeLimit / 60)} min` : ""}${resume ? " (resumed)" : ""}`);
     state.classifier = "started";
     saveState(paths.state, state);
-    const t0 = Date.now();
+    const spentClassifier = stageClock(state, "classifier", paths.state);
     const r = await trainSentimentModel(
       { ...(epochs !== null ? { epochs: Math.max(epochs, 4) } : { epochs: 4 }), ...o.classifier, path: o.data, fromLm: paths.lm, seed, out: paths.classifier, resume, ...(timeLimit ? { timeLimit } : {}), ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}) },
-      hooks.classifier,
+      { ...hooks.classifier, onSaved: (why) => (spentClassifier(), hooks.classifier?.onSaved?.(why)) },
     );
-    state.seconds.classifier += (Date.now() - t0) / 1000;
-    if (r.training.some((t) => t.stoppedBy === "interrupt")) {
-      saveState(paths.state, state);
-      return stopped();
-    }
+    spentClassifier();
+    if (r.training.some((t) => t.stoppedBy === "interrupt")) return stopped();
     const failed = r.training.find((t) => t.stoppedBy === "nan");
     if (failed) throw new Error(`ulmfit: the classifier diverged (${failed.message}); hint: lower classifier.lr`);
     state.result = { accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, testExamples: r.test?.n ?? 0 };

@@ -25,7 +25,7 @@ import { type LmSource, classifierFromSource, loadLmSource, ulmfitDropouts } fro
 import { Adam, AdamW } from "../optim/adam.js";
 import { Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { TrainerSnapshot } from "../train/loop.js";
+import type { SnapshotReason, TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
 import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
 import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
@@ -138,6 +138,8 @@ export interface SentimentRunHooks {
   onStep?: (s: ClsStepInfo) => void;
   onEpoch?: (e: ClsEpochInfo) => void;
   shouldStop?: () => boolean;
+  /** After the training state (for --resume) was written: at epoch ends, periodically, on a stop. */
+  onSaved?: (why: SnapshotReason) => void;
 }
 
 export interface SentimentRunResult {
@@ -429,7 +431,14 @@ async function runOne(
       ...(resume ? { resume } : {}),
       // --resume --lr X: o.lr is X, so with gradual unfreezing the schedule's groups already hold X's discriminative rates
       ...(resume && resumed?.lr !== undefined ? { baseLrs: schedule ? schedule.paramGroups.map((g) => g.lr ?? resumed!.lr!) : [resumed.lr] } : {}),
-      ...(statePath ? { onSnapshot: (s: TrainerSnapshot) => saveSnapshot(statePath, s, { kind: "sequence-classifier", options: { ...o, resume: false } }) } : {}),
+      ...(statePath
+        ? {
+            onSnapshot: (s: TrainerSnapshot, why: SnapshotReason) => {
+              saveSnapshot(statePath, s, { kind: "sequence-classifier", options: { ...o, resume: false } });
+              hooks.onSaved?.(why);
+            },
+          }
+        : {}),
       ...(statePath && o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
       ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}),
       ...(hooks.onStep ? { onStep: hooks.onStep } : {}),

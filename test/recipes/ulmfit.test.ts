@@ -6,14 +6,14 @@
  * by skipping finished stages. Tiny sizes: seconds, not a quality check (README has the real run).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadAnyLm, loadClassifier } from "../../src/io/checkpoint.js";
 import { LmClassifier } from "../../src/models/lm-classifier.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
-import { jsonLines, runCli } from "../helpers/cli.js";
+import { CLI, jsonLines, runCli, spawn } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";
 
 function slice(tsv: string, perClass: number): Array<{ label: string; text: string }> {
@@ -79,6 +79,45 @@ test("rnnkit ulmfit: LM on the training reviews only, classifier from it, test o
     const r2 = jsonLines(resumed.stdout).find((e) => e.event === "result");
     assert.equal(r2?.accuracy, result.accuracy);
     assert.match(resumed.stdout, /skipped/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("rnnkit ulmfit killed with SIGKILL: the time spent up to the last save is kept, so --resume keeps to the budget", async (t) => {
+  const train = sharedPath(t, "data", "aclImdb", "train.tsv");
+  const testTsv = sharedPath(t, "data", "aclImdb", "test.tsv");
+  if (!train || !testTsv) return;
+  const dir = mkdtempSync(join(tmpdir(), "rnnkit-ulmfit-kill-"));
+  try {
+    const root = join(dir, "aclImdb");
+    writeSplit(root, "train", slice(train, 60));
+    writeSplit(root, "test", slice(testTsv, 10));
+    const out = join(dir, "run");
+    const args = ["ulmfit", "--data", root, "--out", out, "--budget", "30m", "--emb", "16", "--hidden-sizes", "16,16,16", "--max-vocab", "2000", "--no-adaptive-softmax", "--max-len", "80", "--batch-size", "16", "--checkpoint-every", "1", "--json"];
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const state = (): { lm: string; seconds: { lm: number; classifier: number } } | null => {
+      const f = join(out, "recipe.json");
+      return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as { lm: string; seconds: { lm: number; classifier: number } }) : null;
+    };
+    // a training-state save of the language model stage has counted its seconds
+    let running = true;
+    void closed.then(() => (running = false));
+    while (running && !((state()?.seconds.lm ?? 0) > 0 && existsSync(join(out, "lm.train.safetensors")))) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(running, `the recipe ended before its first save counted any time: ${stderr}`);
+    child.kill("SIGKILL");
+    assert.equal(await closed, null);
+    const killed = state()!;
+    assert.equal(killed.lm, "started");
+    assert.ok(killed.seconds.lm > 0, `seconds spent in the language model stage were kept: ${JSON.stringify(killed)}`);
+    const resumed = runCli([...args, "--resume", "--budget", "1e"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /stage 1\/2: .*\(resumed\)/);
+    const after = state()!;
+    assert.ok(after.seconds.lm >= killed.seconds.lm, `the resumed stage adds to the kept seconds: ${JSON.stringify(after)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -59,7 +59,7 @@ export function registerCompareCommand(program: Command): void {
           else if (json) say(JSON.stringify({ event: "info", message: m }));
           else process.stderr.write(`${m}\n`);
         };
-        const intr = interruptFlag(() => log("Ctrl-C: stopping the current model after this batch… (again to quit at once)"));
+        const intr = interruptFlag((sig) => log(`${sig}: stopping the current model after this batch… (again to quit at once)`));
         const neural: NeuralOverrides = {};
         const set = <K extends keyof NeuralOverrides>(k: K, v: NeuralOverrides[K] | undefined): void => {
           if (v !== undefined) neural[k] = v;

@@ -121,7 +121,7 @@ export function registerLmCommands(program: Command): void {
           if (con.json) say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, message: r.message, checkpoint: r.checkpoint, validPerplexity: r.valid?.perplexity ?? null, testPerplexity: r.test?.perplexity ?? null }));
           else for (const l of lines) say(l);
           if (r.stoppedBy === "nan") process.exitCode = 1;
-          if (r.stoppedBy === "interrupt") process.exitCode = 130;
+          if (r.stoppedBy === "interrupt") process.exitCode = con.interruptExitCode;
         } finally {
           con.dispose();
         }

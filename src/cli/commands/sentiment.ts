@@ -130,7 +130,7 @@ export function registerSentimentCommands(program: Command): void {
           con.stop();
           const failed = r.training.find((t) => t.stoppedBy === "nan");
           if (failed) process.exitCode = 1;
-          else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = 130;
+          else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = con.interruptExitCode;
           if (con.json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members, ...(r.stacks ? { stackAccuracy: r.meanStackAccuracy, stacks: r.stacks } : {}) }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));

@@ -95,12 +95,9 @@ export function registerUlmfitCommand(program: Command): void {
           con.stop();
           const s = r.state;
           const mins = (x: number): string => `${(x / 60).toFixed(1)} min`;
+          if (r.stoppedBy === "interrupt") process.exitCode = con.interruptExitCode;
           if (con.json) return say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, lm: r.lmCheckpoint, classifier: r.classifierCheckpoint, lmValidPerplexity: s.lmValidPerplexity, ...s.result, seconds: s.seconds }));
-          if (r.stoppedBy === "interrupt") {
-            say(`stopped; the recipe continues with: rnnkit ulmfit --data ${opts.data} --out ${opts.out}${opts.budget ? ` --budget ${"minutes" in opts.budget ? `${opts.budget.minutes}m` : `${opts.budget.epochs}e`}` : ""} --resume`);
-            process.exitCode = 130;
-            return;
-          }
+          if (r.stoppedBy === "interrupt") return say(`stopped; the recipe continues with: rnnkit ulmfit --data ${opts.data} --out ${opts.out}${opts.budget ? ` --budget ${"minutes" in opts.budget ? `${opts.budget.minutes}m` : `${opts.budget.epochs}e`}` : ""} --resume`);
           say(`language model: ${r.lmCheckpoint}${s.lmValidPerplexity !== null ? ` (validation perplexity ${s.lmValidPerplexity.toFixed(1)})` : ""}, ${mins(s.seconds.lm)}`);
           say(`classifier: ${r.classifierCheckpoint}, ${mins(s.seconds.classifier)}`);
           if (s.result) say(`test accuracy ${(100 * s.result.accuracy).toFixed(2)}%, macro-F1 ${(100 * s.result.macroF1).toFixed(2)}% on ${s.result.testExamples} reviews (validation ${(100 * s.result.validAccuracy).toFixed(2)}%)`);

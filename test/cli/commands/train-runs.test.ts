@@ -85,6 +85,24 @@ test("two runs on one --out: the second refuses with a clear error; the first go
   assert.deepEqual(readdirSync(join(c.dir, "two")).filter((f) => /\.lock|\.tmp-/.test(f)), [], "lock released, no temp files");
 });
 
+test("SIGTERM stops like Ctrl-C: state saved, exit 143, and --resume ends bit-identical to an uninterrupted run", async () => {
+  const c = corpus();
+  const ref = join(c.dir, "ref", "m.safetensors");
+  assert.equal(runCli(["train-lm", "--data", c.file, ...lm, "--epochs", "2", "--out", ref, "--json"]).code, 0);
+  const out = join(c.dir, "term", "m.safetensors");
+  const run = startRun(["train-lm", "--data", c.file, ...lm, "--epochs", "2", "--out", out, "--json"]);
+  await run.firstStep;
+  run.child.kill("SIGTERM");
+  const stopped = await run.done;
+  assert.equal(stopped.code, 143, stopped.stderr);
+  assert.match(stopped.stdout, /SIGTERM: stopping after this step and saving the training state/);
+  assert.equal(jsonLines(stopped.stdout).find((l) => l.event === "result")?.stoppedBy, "interrupt");
+  const r = runCli(["train-lm", "--resume", "--out", out, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(jsonLines(r.stdout).some((l) => l.event === "info" && /^resuming /.test(String(l.message))), r.stdout);
+  assert.equal(readFileSync(out).equals(readFileSync(ref)), true, "the same best checkpoint, byte for byte");
+});
+
 test("diverging from scratch: exit 1, and no checkpoint path is printed (train-lm and train-classifier)", () => {
   const c = corpus();
   const r = runCli(["train-lm", "--data", c.file, ...lm, "--epochs", "1", "--out", join(c.dir, "nan", "m.safetensors"), "--optimizer", "sgd", "--lr", "1e30", "--clip", "0"]);
