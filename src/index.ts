@@ -31,7 +31,7 @@ export { predictNext, scoreText, generate, encodePrompt, type NextToken, type Sc
 export { sampleToken, TokenSampler, type SamplingOptions } from "./lm/sampling.js";
 export { LmStepper } from "./lm/step.js";
 export { trainLanguageModel, type LmRunOptions, type LmRunHooks, type LmRunResult } from "./lm/session.js";
-export { ulmfit, ulmfitPaths, ULMFIT_LM_DEFAULTS, type UlmfitOptions, type UlmfitHooks, type UlmfitResult, type UlmfitState, type UlmfitBudget } from "./recipes/ulmfit.js";
+export { ulmfit, ulmfitPaths, ULMFIT_LM_DEFAULTS, type UlmfitOptions, type UlmfitHooks, type UlmfitResult, type UlmfitState, type UlmfitBudget, type UlmfitStackSummary, type UlmfitResultSummary } from "./recipes/ulmfit.js";
 
 // text classification
 export * from "./data/text/index.js";

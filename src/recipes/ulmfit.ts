@@ -7,7 +7,9 @@
  *   2. a classifier fine-tuned from it (`train-classifier --from-lm`): the LM's vocabulary, embedding
  *      and LSTMs under a concat-pooling head, discriminative learning rates, slanted triangular
  *      schedules, gradual unfreezing;
- *   3. the test set, once, at the end (the classifier's report).
+ *   3. the test set, once, at the end (the classifier's report);
+ *   4. optionally (`stack`), the classifier stacked with a bag-of-words baseline: the baseline fit on
+ *      the training reviews, the stacker on the validation reviews, the test set scored once.
  *
  * Budget: minutes for the whole recipe (the language model gets `lmShare` of them, the classifier
  * the rest: each stage stops at its time limit and keeps its best checkpoint so far), or epochs
@@ -20,8 +22,12 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BaselineKind } from "../baselines/pipeline.js";
+import { loadClassifier } from "../io/checkpoint.js";
 import { type LmRunHooks, type LmRunOptions, trainLanguageModel } from "../lm/session.js";
+import { loadSentimentData } from "../sentiment/datasets.js";
 import { type SentimentRunHooks, type SentimentRunOptions, trainSentimentModel } from "../sentiment/session.js";
+import { type StackReport, stackWithBaseline } from "../sentiment/stack.js";
 import { trainingStatePath } from "../train/snapshot-file.js";
 import { writeFileAtomic } from "../io/checkpoint.js";
 
@@ -41,6 +47,12 @@ export interface UlmfitOptions {
   /** Classifier options over the --from-lm defaults (maxLen, batchSize, lr, dropMult …). */
   classifier?: SentimentRunOptions;
   seed?: number;
+  /**
+   * Also stack the classifier with a bag-of-words baseline (logistic regression on the classifier's
+   * logit and the baseline's score, fit on the validation reviews; the test set scored once). Given
+   * on a finished recipe with `resume`, only the stack runs.
+   */
+  stack?: BaselineKind;
   /** Continue the recipe in `out` (the stage that was stopped resumes from its training state). */
   resume?: boolean;
   checkpointEvery?: { steps?: number; seconds?: number };
@@ -66,6 +78,16 @@ export interface UlmfitState {
   seconds: { lm: number; classifier: number };
   lmValidPerplexity: number | null;
   result: UlmfitResultSummary | null;
+  /** With `stack`: the stacked classifier (absent in recipes from before stacking). */
+  stack?: UlmfitStackSummary | null;
+}
+
+/** Validation and test accuracy of the classifier, the baseline alone and their stack. */
+export interface UlmfitStackSummary {
+  baseline: BaselineKind;
+  valid: { model: number; baseline: number; stack: number };
+  test: { model: number; baseline: number; stack: number };
+  seconds: number;
 }
 
 export interface UlmfitResultSummary {
@@ -127,6 +149,8 @@ function readState(path: string): UlmfitState {
   if (!st || st.format !== "rnnkit.ulmfit" || st.version !== 1) throw new Error(`ulmfit: ${path} is not an rnnkit ULMFiT recipe state (format rnnkit.ulmfit, version 1)`);
   return st as UlmfitState;
 }
+
+const stackSummary = (r: StackReport): UlmfitStackSummary => ({ baseline: r.baseline, valid: r.valid, test: r.test, seconds: r.seconds });
 
 const saveState = (path: string, s: UlmfitState): void => writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`);
 
@@ -203,7 +227,7 @@ export async function ulmfit(o: UlmfitOptions, hooks: UlmfitHooks = {}): Promise
     saveState(paths.state, state);
     const spentClassifier = stageClock(state, "classifier", paths.state);
     const r = await trainSentimentModel(
-      { ...(epochs !== null ? { epochs: Math.max(epochs, 4) } : { epochs: 4 }), ...o.classifier, path: o.data, fromLm: paths.lm, seed, out: paths.classifier, resume, ...(timeLimit ? { timeLimit } : {}), ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}) },
+      { ...(epochs !== null ? { epochs: Math.max(epochs, 4) } : { epochs: 4 }), ...o.classifier, ...(o.stack ? { stack: o.stack } : {}), path: o.data, fromLm: paths.lm, seed, out: paths.classifier, resume, ...(timeLimit ? { timeLimit } : {}), ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}) },
       { ...hooks.classifier, onSaved: (why) => (spentClassifier(), hooks.classifier?.onSaved?.(why)) },
     );
     spentClassifier();
@@ -211,7 +235,19 @@ export async function ulmfit(o: UlmfitOptions, hooks: UlmfitHooks = {}): Promise
     const failed = r.training.find((t) => t.stoppedBy === "nan");
     if (failed) throw new Error(`ulmfit: the classifier diverged (${failed.message}); hint: lower classifier.lr`);
     state.result = { accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, testExamples: r.test?.n ?? 0 };
+    const stacked = r.stacks?.[0];
+    if (stacked) state.stack = stackSummary(stacked);
     state.classifier = "done";
+    saveState(paths.state, state);
+  }
+
+  // 4. The stack, when asked for after the classifier finished without it.
+  if (o.stack && state.stack?.baseline !== o.stack) {
+    info(`stacking ${paths.classifier} with ${o.stack} (baseline on the training reviews, stacker on the validation reviews, test once)`);
+    const data = await loadSentimentData({ path: o.data });
+    if (!data.test) throw new Error(`ulmfit: --stack needs the test reviews of ${o.data}`);
+    const report = stackWithBaseline(loadClassifier(paths.classifier), { labels: data.labels, train: data.train, dev: data.dev ?? null, test: data.test }, { baseline: o.stack, seed, info });
+    state.stack = stackSummary(report);
     saveState(paths.state, state);
   }
   return { stoppedBy: "done", lmCheckpoint: paths.lm, classifierCheckpoint: paths.classifier, state, result: state.result };

@@ -79,6 +79,23 @@ test("rnnkit ulmfit: LM on the training reviews only, classifier from it, test o
     const r2 = jsonLines(resumed.stdout).find((e) => e.event === "result");
     assert.equal(r2?.accuracy, result.accuracy);
     assert.match(resumed.stdout, /skipped/);
+
+    // --stack on the finished recipe runs only the stack: the classifier's own test accuracy is the
+    // one the recipe reported (same model, same test reviews), the stack's is its own.
+    const stacked = runCli([...args, "--resume", "--stack", "nbsvm"]);
+    assert.equal(stacked.code, 0, stacked.stderr);
+    assert.match(stacked.stdout, /stacking .* with nbsvm/);
+    const r3 = jsonLines(stacked.stdout).find((e) => e.event === "result") as { accuracy: number; stack?: { baseline: string; test: { model: number; baseline: number; stack: number }; valid: { stack: number } } } | undefined;
+    assert.ok(r3?.stack, stacked.stdout);
+    assert.equal(r3.stack.baseline, "nbsvm");
+    assert.ok(Math.abs(r3.stack.test.model - result.accuracy) < 1e-12, `stack's model accuracy ${r3.stack.test.model} vs the recipe's ${result.accuracy}`);
+    for (const x of [r3.stack.test.baseline, r3.stack.test.stack, r3.stack.valid.stack]) assert.ok(x >= 0 && x <= 1, JSON.stringify(r3.stack));
+    const saved = JSON.parse(readFileSync(join(out, "recipe.json"), "utf8")) as { stack?: { test: { stack: number } } };
+    assert.equal(saved.stack?.test.stack, r3.stack.test.stack);
+    // … and once it is there, asking again changes nothing
+    const again2 = runCli([...args, "--resume", "--stack", "nbsvm"]);
+    assert.equal(again2.code, 0, again2.stderr);
+    assert.doesNotMatch(again2.stdout, /stacking /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,10 +4,11 @@
  *
  *   rnnkit ulmfit --data ../shared/data/aclImdb --budget 4h --out runs/ulmfit
  *   rnnkit ulmfit --data ../shared/data/aclImdb --budget 4h --out runs/ulmfit --resume   # after Ctrl-C / kill
+ *   rnnkit ulmfit --data ../shared/data/aclImdb --out runs/ulmfit --resume --stack nbsvm  # + a bag-of-words stack
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { type UlmfitBudget, ulmfit } from "../../recipes/ulmfit.js";
-import { action, everyArg, intArg, numArg } from "../common.js";
+import { action, choiceArg, everyArg, intArg, numArg } from "../common.js";
 import { trainingConsole } from "../training-console.js";
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -47,11 +48,12 @@ export function registerUlmfitCommand(program: Command): void {
     .option("--batch-size <n>", "classifier: reviews per batch", intArg("--batch-size"))
     .option("--lr <x>", "classifier: head learning rate of the last stage (default 0.001)", numArg("--lr", 0))
     .option("--seed <n>", "random seed", intArg("--seed", 0), 1)
+    .option("--stack <kind>", "also stack the classifier with a bag-of-words baseline (nbsvm or tfidf-lr): baseline fit on the training reviews, stacker on the validation reviews, test once; with --resume on a finished recipe only the stack runs", choiceArg("--stack", ["nbsvm", "tfidf-lr"] as const))
     .option("--resume", "continue the recipe in --out")
     .option("--checkpoint-every <n|time>", "also save each stage's training state every n steps or 10m/90s", everyArg("--checkpoint-every"))
     .option("--json", "JSON log lines instead of progress bars")
     .action(
-      action(async (opts: { data: string; out: string; budget?: UlmfitBudget; lmShare: number; emb?: number; hiddenSizes?: number[]; maxVocab?: number; adaptiveSoftmax: boolean; maxLen?: number; batchSize?: number; lr?: number; seed: number; resume?: boolean; checkpointEvery?: { steps: number } | { seconds: number }; json?: boolean }) => {
+      action(async (opts: { data: string; out: string; budget?: UlmfitBudget; lmShare: number; emb?: number; hiddenSizes?: number[]; maxVocab?: number; adaptiveSoftmax: boolean; maxLen?: number; batchSize?: number; lr?: number; seed: number; stack?: "nbsvm" | "tfidf-lr"; resume?: boolean; checkpointEvery?: { steps: number } | { seconds: number }; json?: boolean }) => {
         const con = trainingConsole(Boolean(opts.json));
         try {
           const lm = {
@@ -66,7 +68,7 @@ export function registerUlmfitCommand(program: Command): void {
             ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
           };
           const r = await ulmfit(
-            { data: opts.data, out: opts.out, ...(opts.budget ? { budget: opts.budget } : {}), lmShare: opts.lmShare, lm, classifier, seed: opts.seed, ...(opts.resume ? { resume: true } : {}), ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}) },
+            { data: opts.data, out: opts.out, ...(opts.budget ? { budget: opts.budget } : {}), lmShare: opts.lmShare, lm, classifier, seed: opts.seed, ...(opts.stack ? { stack: opts.stack } : {}), ...(opts.resume ? { resume: true } : {}), ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}) },
             {
               info: con.log,
               lm: {
@@ -96,11 +98,16 @@ export function registerUlmfitCommand(program: Command): void {
           const s = r.state;
           const mins = (x: number): string => `${(x / 60).toFixed(1)} min`;
           if (r.stoppedBy === "interrupt") process.exitCode = con.interruptExitCode;
-          if (con.json) return say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, lm: r.lmCheckpoint, classifier: r.classifierCheckpoint, lmValidPerplexity: s.lmValidPerplexity, ...s.result, seconds: s.seconds }));
-          if (r.stoppedBy === "interrupt") return say(`stopped; the recipe continues with: rnnkit ulmfit --data ${opts.data} --out ${opts.out}${opts.budget ? ` --budget ${"minutes" in opts.budget ? `${opts.budget.minutes}m` : `${opts.budget.epochs}e`}` : ""} --resume`);
+          if (con.json) return say(JSON.stringify({ event: "result", stoppedBy: r.stoppedBy, lm: r.lmCheckpoint, classifier: r.classifierCheckpoint, lmValidPerplexity: s.lmValidPerplexity, ...s.result, ...(s.stack ? { stack: s.stack } : {}), seconds: s.seconds }));
+          if (r.stoppedBy === "interrupt") return say(`stopped; the recipe continues with: rnnkit ulmfit --data ${opts.data} --out ${opts.out}${opts.budget ? ` --budget ${"minutes" in opts.budget ? `${opts.budget.minutes}m` : `${opts.budget.epochs}e`}` : ""}${opts.stack ? ` --stack ${opts.stack}` : ""} --resume`);
           say(`language model: ${r.lmCheckpoint}${s.lmValidPerplexity !== null ? ` (validation perplexity ${s.lmValidPerplexity.toFixed(1)})` : ""}, ${mins(s.seconds.lm)}`);
           say(`classifier: ${r.classifierCheckpoint}, ${mins(s.seconds.classifier)}`);
           if (s.result) say(`test accuracy ${(100 * s.result.accuracy).toFixed(2)}%, macro-F1 ${(100 * s.result.macroF1).toFixed(2)}% on ${s.result.testExamples} reviews (validation ${(100 * s.result.validAccuracy).toFixed(2)}%)`);
+          const st = s.stack;
+          if (st) {
+            const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+            say(`stacked with ${st.baseline}: test accuracy ${pct(st.test.stack)} (validation ${pct(st.valid.stack)}); ${st.baseline} alone ${pct(st.test.baseline)}, the classifier alone ${pct(st.test.model)}`);
+          }
         } finally {
           con.dispose();
         }
