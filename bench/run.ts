@@ -24,7 +24,7 @@
  * table also has torch.mm (bench/torch_gemm.py) in PyTorch's two configurations.
  */
 import { spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchConfig, benchDir, forwardFlopsPerToken, loadConfigs } from "./configs.js";
 import { DEFAULT_TIMING, QUICK_TIMING, type TimingOptions, peakRssMiB, timed, timedAsync } from "./timing.js";

@@ -9,7 +9,7 @@
  * Randomness: a Generator of its own, seeded `seed`.
  */
 import { Generator } from "../tensor/random.js";
-import { PAD_ID, UNK_ID, type Vocabulary } from "../data/text/vocabulary.js";
+import { PAD_ID, type Vocabulary } from "../data/text/vocabulary.js";
 import type { WordVectors } from "./word-vectors.js";
 
 export interface EmbeddingMatrixOptions {

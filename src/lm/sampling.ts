@@ -47,12 +47,10 @@ export function samplingDefaults(o: SamplingOptions): { temperature: number; top
  */
 export class TokenSampler {
   private idx: Int32Array;
-  private heapP: Float64Array;
   private excluded: Uint8Array;
 
   constructor(readonly C: number) {
     this.idx = new Int32Array(C);
-    this.heapP = new Float64Array(0);
     this.excluded = new Uint8Array(C);
   }
 

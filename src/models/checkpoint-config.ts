@@ -14,7 +14,7 @@ import { CheckpointError } from "../errors.js";
 import { recurrentParameterShapes } from "../nn/recurrent.js";
 import { fmtShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { CELL_TYPES, type CellType } from "./cell.js";
+import { CELL_TYPES } from "./cell.js";
 import type { LanguageModelConfig } from "./language-model.js";
 import type { LmClassifierConfig } from "./lm-classifier.js";
 import type { Pooling, SequenceClassifierConfig } from "./sequence-classifier.js";

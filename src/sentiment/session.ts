@@ -28,7 +28,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { SnapshotReason, TrainerSnapshot } from "../train/loop.js";
 import { type OutputLock, checkOutputPath, claimOutput } from "../train/output.js";
 import { givenOptions, loadSnapshot, resumeNotes, saveSnapshot, trainingStatePath } from "../train/snapshot-file.js";
-import { type ClassifierBundle, loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
+import { loadClassifier, saveClassifier, type TextPipeline } from "../io/checkpoint.js";
 import { type SequenceBundle, asSequenceBundle, initArchitecture, initFromClassifier } from "./init-from.js";
 import { type SentimentData, type SentimentDataOptions, loadSentimentData } from "./datasets.js";
 import { predictProba, reportFromProba } from "./evaluate.js";

@@ -82,7 +82,6 @@ export interface StackData {
  */
 export function stackWithBaseline(b: ClassifierBundle | readonly ClassifierBundle[], data: StackData, o: StackOptions = {}): StackReport {
   const t0 = Date.now();
-  const kind = o.baseline ?? "nbsvm";
   const labels = data.labels;
   const bundles: readonly ClassifierBundle[] = Array.isArray(b) ? b : [b as ClassifierBundle];
   if (bundles.length === 0) throw new RangeError("stackWithBaseline: no classifier given; hint: pass one bundle or a non-empty array");

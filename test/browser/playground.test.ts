@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { classifyTexts, encodePrompt, generate, loadClassifier, loadLm, loadLmFromBytes, lstmGates, predictNext, tokenize } from "../../src/index.js";
-import { REPO_ROOT } from "../helpers/shared.js";
 import { type Browser, PLAYGROUND_DIR, type Served, browserUnavailable, launchChromium, serve } from "../helpers/chromium.js";
 
 const why = await browserUnavailable();

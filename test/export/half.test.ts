@@ -13,6 +13,7 @@ import { CLASSIFIER_KIND, loadClassifierFromBytes } from "../../src/io/checkpoin
 import { readHeader } from "../../src/io/safetensors.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { REPO_ROOT } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const halfOf = (bits: number): number => decode("F16", new Uint8Array(new Uint16Array([bits]).buffer), 1)[0]!;
 
@@ -70,11 +71,9 @@ test("export safetensors-f16: a float32 IMDB classifier at half the size predict
 });
 
 test("export (f16 and ONNX) takes --model as the shipped folder, as classify does (was EISDIR)", async () => {
-  const { mkdtempSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
   const { exportHalfFile } = await import("../../src/export/half/index.js");
   const { exportOnnxFile } = await import("../../src/export/onnx/file.js");
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-export-folder-"));
+  const dir = tempDir("export-folder");
   const folder = join(REPO_ROOT, "models", "imdb-bilstm");
   const half = exportHalfFile({ model: folder, out: join(dir, "m.f16.safetensors") });
   assert.equal(half.kind, CLASSIFIER_KIND);

@@ -7,8 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveTokenizer } from "../../src/data/text/tokenize.js";
 import type { LmVocabulary } from "../../src/data/text/vocabulary.js";
@@ -22,6 +21,7 @@ import { runCli } from "../helpers/cli.js";
 import { lmVocab } from "../helpers/lm-vocab.js";
 import { f32, i64, loadOrt, session } from "./onnx-helpers.js";
 import { pythonWith } from "../python/python.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const ort = loadOrt();
 const TOL = 1e-5;
@@ -115,7 +115,7 @@ for (const [i, c] of cases.entries()) {
 }
 
 test("an AWD-LSTM checkpoint file (saveLm) exports through rnnkit export and ONNX Runtime gives the loaded model's logits", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-awd-"));
+  const dir = tempDir("onnx-awd");
   const model = awd({ embeddingDim: 4, hiddenSizes: [6, 4], adaptiveSoftmax: { cutoffs: [6, 14], divValue: 2 } }, 5);
   const path = join(dir, "awd.safetensors");
   saveLm(path, model, vocab());
@@ -151,7 +151,7 @@ test("the official ONNX checker accepts the exported AWD-LSTM graphs", async (t)
     t.skip("python3 with the onnx module not found (apt-get install python3-onnx to run this check; ONNX Runtime agreement is tested above)");
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-awd-check-"));
+  const dir = tempDir("onnx-awd-check");
   const files = cases.map((c, i) => {
     const f = join(dir, `awd-${i}.onnx`);
     writeFileSync(f, lmToOnnx({ model: awd(c.cfg, 50 + i), vocab: vocab() }));

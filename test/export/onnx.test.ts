@@ -8,8 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { resolveTokenizer } from "../../src/data/text/tokenize.js";
@@ -33,6 +32,7 @@ import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/shared.js";
 import { f32, i64, loadOrt, session } from "./onnx-helpers.js";
 import { pythonWith } from "../python/python.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const ort = loadOrt();
 const TOL = 1e-5;
@@ -201,7 +201,7 @@ test("recurrent layers alone (incl. LSTM with projection, a Scan) match rnnkit w
 });
 
 test("metadata_props make the file self-describing: vocabulary, labels, tokenizer, and the checkpoint's own metadata", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-"));
+  const dir = tempDir("onnx");
   manualSeed(1);
   const lm = new LanguageModel({ vocabSize: 13, embeddingDim: 4, hiddenSize: 4, cell: "GRU" });
   const vocab = charVocab();
@@ -242,7 +242,7 @@ test("the shipped IMDB BiLSTM, exported, gives classifyTexts' probabilities on r
 });
 
 test("rnnkit export --format onnx writes a file ONNX Runtime loads; errors name the problem", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-cli-"));
+  const dir = tempDir("onnx-cli");
   manualSeed(2);
   saveLm(join(dir, "m.safetensors"), new LanguageModel({ vocabSize: 23, embeddingDim: 6, hiddenSize: 5, cell: "LSTM", numLayers: 2 }), wordVocab(23));
   const r = runCli(["export", "--format", "onnx", "--model", join(dir, "m.safetensors"), "--out", join(dir, "m.onnx"), "--json"]);
@@ -260,7 +260,7 @@ test("rnnkit export --format onnx writes a file ONNX Runtime loads; errors name 
 });
 
 test("a ULMFiT classifier (LmClassifier, --from-lm) is refused with a hint, by the library and by rnnkit export, and no file is left", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-ulmfit-"));
+  const dir = tempDir("onnx-ulmfit");
   manualSeed(3);
   const model = new LmClassifier({ vocabSize: 20, embeddingDim: 6, hiddenSizes: [7, 6], numClasses: 2, headHidden: 4 });
   const vocab = new Vocabulary(["<pad>", "<unk>", ...Array.from({ length: 18 }, (_, i) => `w${i}`)]);
@@ -285,7 +285,7 @@ test("the official ONNX checker (python3-onnx, full_check with shape inference) 
     t.skip("python3 with the onnx module not found (apt-get install python3-onnx to run this check; ONNX Runtime agreement is tested above)");
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-onnx-check-"));
+  const dir = tempDir("onnx-check");
   const files: string[] = [];
   const put = (name: string, bytes: Uint8Array): void => {
     writeFileSync(join(dir, name), bytes);

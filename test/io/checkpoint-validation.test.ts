@@ -16,6 +16,7 @@ import { checkClassifierCheckpoint, checkLanguageModelCheckpoint } from "../../s
 import { CELL_TYPES } from "../../src/models/cell.js";
 import { LanguageModel } from "../../src/models/language-model.js";
 import { SequenceClassifier } from "../../src/models/sequence-classifier.js";
+import { tempDir } from "../helpers/tmp.js";
 
 type Meta = Record<string, unknown> & { config: Record<string, unknown> };
 
@@ -146,11 +147,10 @@ test("the validator's expected names and shapes are exactly what the models regi
 });
 
 test("--model may name a folder holding model.safetensors (models/imdb-bilstm); other folders get a hint, not EISDIR", async () => {
-  const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { mkdirSync, writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { checkpointFile, readCheckpoint } = await import("../../src/io/checkpoint.js");
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-ckdir-"));
+  const dir = tempDir("ckdir");
   writeFileSync(join(dir, "model.safetensors"), lmBytes());
   assert.equal(checkpointFile(dir), join(dir, "model.safetensors"));
   assert.equal(readCheckpoint(dir).meta.kind, readCheckpoint(join(dir, "model.safetensors")).meta.kind);

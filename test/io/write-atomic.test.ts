@@ -1,14 +1,14 @@
 /** Checkpoint writes are atomic and durable: fsync of the file and of its folder, no temp file left on failure. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import fs, { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../src/io/checkpoint.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("writeFileAtomic fsyncs the file before the rename and the folder after it", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-atomic-"));
+  const dir = tempDir("atomic");
   const path = join(dir, "m.safetensors");
   const calls: string[] = [];
   const { fsyncSync, renameSync } = fs;
@@ -34,7 +34,7 @@ test("writeFileAtomic fsyncs the file before the rename and the folder after it"
 });
 
 test("a failed write (the target is a folder) says where and leaves no temp file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-atomic-"));
+  const dir = tempDir("atomic");
   mkdirSync(join(dir, "taken"));
   assert.throws(() => writeFileAtomic(join(dir, "taken"), "x"), /cannot write .*taken: /);
   assert.deepEqual(readdirSync(dir), ["taken"]);

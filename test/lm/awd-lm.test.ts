@@ -1,8 +1,7 @@
 /** AwdLstm with the LM tools: training on real text, evaluation, prediction, checkpoints. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { batchify, bpttWindows } from "../../src/data/corpus/batchify.js";
 import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
@@ -18,6 +17,7 @@ import { clipGradNorm } from "../../src/optim/clip.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { sharedPath } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("AwdLstm learns Tiny Shakespeare characters with NT-ASGD; evaluation with the averaged weights; save/load keeps predictions", (t) => {
   const p = sharedPath(t, "data", "tinyshakespeare", "input.txt");
@@ -53,7 +53,7 @@ test("AwdLstm learns Tiny Shakespeare characters with NT-ASGD; evaluation with t
   }
   assert.ok(switched);
   // save the averaged weights (what AWD-LSTM saves), reload, same predictions
-  const path = join(mkdtempSync(join(tmpdir(), "rnnkit-awd-")), "awd.safetensors");
+  const path = join(tempDir("awd"), "awd.safetensors");
   opt.withAveraged(() => saveLm(path, model, vocab, { note: "test" }));
   const back = loadAnyLm(path);
   assert.ok(back.model instanceof AwdLstm);
@@ -70,7 +70,7 @@ test("AwdLstm with an adaptive softmax: checkpoint round trip, forward gives log
   const vocab = Vocabulary.fromStream(charTokens("abcdefghijklmnopqrstuvwxyz .,"), resolveTokenizer({ level: "char" }));
   manualSeed(4);
   const model = new AwdLstm({ vocabSize: vocab.size, embeddingDim: 8, hiddenSizes: [12, 10], adaptiveSoftmax: { cutoffs: [8, 20], divValue: 2 } });
-  const path = join(mkdtempSync(join(tmpdir(), "rnnkit-awd-")), "awd-adaptive.safetensors");
+  const path = join(tempDir("awd"), "awd-adaptive.safetensors");
   saveLm(path, model, vocab);
   const back = loadAnyLm(path).model as AwdLstm;
   assert.deepEqual(back.config, model.config);

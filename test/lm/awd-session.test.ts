@@ -1,8 +1,7 @@
 /** train-lm --awd through the shared trainer: averaged weights evaluated and saved, NT-ASGD's switch, exact resume. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAnyLm } from "../../src/io/checkpoint.js";
 import { load } from "../../src/io/safetensors.js";
@@ -12,9 +11,10 @@ import { encodeCorpus } from "../../src/data/corpus/encode.js";
 import { loadCorpus } from "../../src/data/corpus/load.js";
 import { AwdLstm } from "../../src/models/awd-lstm.js";
 import { Generator } from "../../src/tensor/random.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function corpus(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-awd-run-"));
+  const dir = tempDir("awd-run");
   const words = "the cat sat on a mat and the dog ran to the park".split(" ");
   const g = new Generator(12);
   const lines: string[] = [];

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LmVocabulary, Vocabulary } from "../../src/data/text/vocabulary.js";
 import { charTokens, resolveTokenizer } from "../../src/data/text/tokenize.js";
@@ -14,6 +13,7 @@ import { loadLm, saveLm } from "../../src/io/checkpoint.js";
 import { sampleToken } from "../../src/lm/sampling.js";
 import { manualSeed } from "../../src/tensor/random.js";
 import { sharedPath } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function shakespeare(t: import("node:test").TestContext, chars = 60_000): { vocab: LmVocabulary; train: Int32Array; valid: Int32Array } | null {
   const p = sharedPath(t, "data", "tinyshakespeare", "input.txt");
@@ -78,7 +78,7 @@ test("a checkpoint round-trips the model and vocabulary; unknown prompts get a c
   if (!d) return;
   manualSeed(5);
   const model = new LanguageModel({ vocabSize: d.vocab.size, embeddingDim: 6, hiddenSize: 10, numLayers: 2, cell: "GRU" });
-  const path = join(mkdtempSync(join(tmpdir(), "rnnkit-lm-")), "m.safetensors");
+  const path = join(tempDir("lm"), "m.safetensors");
   saveLm(path, model, d.vocab, { note: "test" });
   const back = loadLm(path);
   assert.equal(back.vocab.size, d.vocab.size);
@@ -93,7 +93,7 @@ test("a checkpoint whose vocabulary does not fit the model is refused with a cle
   const spec = resolveTokenizer({ level: "char" });
   const vocab = Vocabulary.fromStream(charTokens("abcdefg"), spec);
   const model = new LanguageModel({ vocabSize: vocab.size + 3, embeddingDim: 4, hiddenSize: 4 });
-  const path = join(mkdtempSync(join(tmpdir(), "rnnkit-lm-")), "bad.safetensors");
+  const path = join(tempDir("lm"), "bad.safetensors");
   saveLm(path, model, vocab);
   assert.throws(() => loadLm(path), /vocabulary has 7 tokens but the model's embedding has 10 rows/);
 });

@@ -2,8 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadLm } from "../../src/io/checkpoint.js";
 import { load } from "../../src/io/safetensors.js";
@@ -11,10 +10,11 @@ import { predictNext } from "../../src/lm/predict.js";
 import { trainLanguageModel } from "../../src/lm/session.js";
 import { Generator } from "../../src/tensor/random.js";
 import { REPO_ROOT } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 /** A small corpus file with some structure (a noisy cycle of words). */
 function corpus(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-lm-run-"));
+  const dir = tempDir("lm-run");
   const words = "the cat sat on a mat and the dog ran to the park".split(" ");
   const g = new Generator(11);
   const lines: string[] = [];
@@ -52,7 +52,7 @@ test("--resume --lr X applies X with Adam (lr 0: the weights stop moving), and s
 });
 
 test("a checkpoint and training state written by train-lm before the shared trainer still load and resume", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-first-format-"));
+  const dir = tempDir("first-format");
   const src = join(REPO_ROOT, "test", "fixtures", "first-format");
   for (const f of ["lm.safetensors", "lm.train.safetensors"]) copyFileSync(join(src, f), join(dir, f));
   const out = join(dir, "lm.safetensors");

@@ -11,8 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { ptbTokens, resolveTokenizer, tokenize } from "../../src/data/text/tokenize.js";
@@ -30,6 +29,7 @@ import { lmVocab } from "../helpers/lm-vocab.js";
 import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT, sharedPath } from "../helpers/shared.js";
 import { pythonWith } from "./python.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const PY_DIR = join(REPO_ROOT, "python");
 
@@ -67,7 +67,7 @@ const noise = (n: number, seed: number): number[] => {
 test("the PyTorch twin rebuilds every model kind from checkpoint metadata (strict=True) and gives rnnkit's logits; its saved checkpoint loads back bit for bit", async (t) => {
   const py = torchPython(t);
   if (!py) return;
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-twin-"));
+  const dir = tempDir("twin");
   manualSeed(7);
   const vocab = lmVocab(["<unk>", "<eos>", ...Array.from({ length: 21 }, (_, i) => `w${i}`)], resolveTokenizer({ level: "word" }), "<unk>");
   const lms = [
@@ -134,7 +134,7 @@ test("torchrun, 2 processes (gloo): a word language model continues training on 
   if (!py) return;
   const ptb = sharedPath(t, "data", "ptb");
   if (!ptb) return;
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-ddp-lm-"));
+  const dir = tempDir("ddp-lm");
   // a small slice of PTB in its own split files, so encode-data reads the PTB layout
   const data = join(dir, "ptb");
   mkdirSync(data);
@@ -179,7 +179,7 @@ test("torchrun, 2 processes (gloo): a BiLSTM classifier continues training on se
   if (!py) return;
   const pol = sharedPath(t, "data", "rt-polarity");
   if (!pol) return;
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-ddp-cls-"));
+  const dir = tempDir("ddp-cls");
   const ds = readRtPolarity(pol);
   const vocab = Vocabulary.build(ds.examples.map((e) => tokenize(e.text)), { maxVocab: 3000 });
   manualSeed(2);

@@ -4,16 +4,16 @@
  * length" or allocate gigabytes; the corpus reader's refusals are typed like the other readers'.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeCorpusBytes } from "../../src/data/corpus/text-file.js";
 import { loadCorpusSync } from "../../src/data/corpus/load.js";
 import { DataFormatError } from "../../src/data/sentiment/errors.js";
 import { readEmbeddings } from "../../src/embeddings/read.js";
+import { tempDir } from "../helpers/tmp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rnnkit-limits-"));
+const dir = tempDir("limits");
 const file = (name: string, bytes: string | Uint8Array): string => {
   const p = join(dir, name);
   writeFileSync(p, bytes);

@@ -5,8 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMPARE_MODELS, compareModels, formatCompareTable, neuralDefaults, type CompareRow } from "../../src/sentiment/compare.js";
 import { TextBaseline } from "../../src/baselines/pipeline.js";
@@ -17,6 +16,7 @@ import { readTabular } from "../../src/data/sentiment/tabular.js";
 import { accuracy } from "../../src/eval/metrics.js";
 import { loadTransformersLibrary } from "../../src/transformers/library.js";
 import { REPO_ROOT } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const POS = ["great", "wonderful", "moving", "funny", "beautiful", "best"];
 const NEG = ["awful", "boring", "terrible", "worst", "dull", "mess"];
@@ -40,7 +40,7 @@ function reviews(n: number, seed: number): Array<{ text: string; label: string }
 const csv = (rows: Array<{ text: string; label: string }>): string => ["text,label", ...rows.map((x) => `"${x.text}",${x.label}`)].join("\n") + "\n";
 
 function files(): { dir: string; train: string; test: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-compare-"));
+  const dir = tempDir("compare");
   const train = join(dir, "train.csv");
   const test = join(dir, "test.csv");
   writeFileSync(train, csv(reviews(160, 7)));

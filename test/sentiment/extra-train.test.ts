@@ -7,8 +7,7 @@
  */
 import "../../src/kernels/select.js";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { normalizeText } from "../../src/data/text/normalize.js";
@@ -16,6 +15,7 @@ import { loadSentimentData } from "../../src/sentiment/datasets.js";
 import { loadExtraTraining } from "../../src/sentiment/extra-train.js";
 import { runCli } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("extra training data: Financial PhraseBank 50Agree adds only sentences that AllAgree does not hold", async (t) => {
   const dir = sharedPath(t, "data", "financial-phrasebank");
@@ -34,7 +34,7 @@ test("extra training data: Financial PhraseBank 50Agree adds only sentences that
 });
 
 test("extra training data: copies that differ in case and spacing are dropped; bad specs and foreign labels are refused", async () => {
-  const d = mkdtempSync(join(tmpdir(), "rnnkit-extra-"));
+  const d = tempDir("extra");
   const main = join(d, "main.csv");
   const more = join(d, "more.csv");
   writeFileSync(main, "text,label\nThe film was great.,pos\nA dull plot.,neg\nWonderful cast!,pos\n");

@@ -1,16 +1,16 @@
 /** train-classifier runs stop and resume exactly (one model with --out). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "../../src/io/safetensors.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
 import { trainLanguageModel } from "../../src/lm/session.js";
 import { Generator } from "../../src/tensor/random.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function data(): { dir: string; train: string; test: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-cls-resume-"));
+  const dir = tempDir("cls-resume");
   const g = new Generator(4);
   const rows = (n: number): string =>
     ["text,label", ...Array.from({ length: n }, () => {

@@ -2,19 +2,19 @@
 import "../../src/kernels/select.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
 import { loadClassifier } from "../../src/io/checkpoint.js";
 import { classifyTexts } from "../../src/sentiment/classify.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("SST-2: a small BiLSTM trained for three epochs beats chance clearly; the checkpoint classifies new text", async (t) => {
   const dir = sharedPath(t, "data", "sst-kim2014");
   if (!dir) return;
-  const out = join(mkdtempSync(join(tmpdir(), "rnnkit-sst-")), "m.safetensors");
+  const out = join(tempDir("sst"), "m.safetensors");
   const r = await trainSentimentModel({ path: dir, epochs: 3, embeddingDim: 48, hiddenSize: 48, maxLen: 50, batchSize: 32, lr: 3e-3, seed: 1, out });
   assert.equal(r.labels.length, 2);
   assert.ok(r.test, "SST-2 has a test split");
@@ -31,7 +31,7 @@ test("SST-2: a small BiLSTM trained for three epochs beats chance clearly; the c
 test("CLI: train-classifier on a CSV with named columns, classify from stdin; bad input is one clear message", (t) => {
   const dir = sharedPath(t, "data", "rt-polarity");
   if (!dir) return;
-  const tmp = mkdtempSync(join(tmpdir(), "rnnkit-cls-"));
+  const tmp = tempDir("cls");
   const csv = join(tmp, "reviews.csv");
   const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
   const pos = ["a triumph , wonderful and moving", "brilliant acting and a great story", "funny , warm and smart"];

@@ -7,8 +7,7 @@
  */
 import "../../src/kernels/select.js";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+
 import { join } from "node:path";
 import { test } from "node:test";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
@@ -21,6 +20,7 @@ import { fitConditionalLogit, fitLogistic2, stackWithBaseline } from "../../src/
 import { manualSeed } from "../../src/tensor/random.js";
 import { runCli } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("fitLogistic2 recovers the weights of a logistic model on features of different scales and offsets", () => {
   let state = 12345;
@@ -48,7 +48,7 @@ test("fitLogistic2 recovers the weights of a logistic model on features of diffe
 test("SST-2: a BiLSTM stacked with NBSVM through rnnkit eval-classifier --stack; a random model gets no weight; a mismatched split is refused", async (t) => {
   const dir = sharedPath(t, "data", "sst-kim2014");
   if (!dir) return;
-  const out = join(mkdtempSync(join(tmpdir(), "rnnkit-stack-")), "m.safetensors");
+  const out = join(tempDir("stack"), "m.safetensors");
   await trainSentimentModel({ path: dir, epochs: 2, embeddingDim: 32, hiddenSize: 32, maxLen: 50, batchSize: 32, lr: 3e-3, seed: 1, out });
   const r = runCli(["eval-classifier", "--model", out, "--data", dir, "--stack", "nbsvm", "--json"]);
   assert.equal(r.code, 0, r.stderr);

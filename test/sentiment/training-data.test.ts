@@ -1,13 +1,13 @@
 /** Labelled data is checked before the first step of train-classifier: empty labels, one class, all-empty texts. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function csv(body: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), "rnnkit-labels-")), "data.csv");
+  const p = join(tempDir("labels"), "data.csv");
   writeFileSync(p, `text,label\n${body}`);
   return p;
 }

@@ -7,9 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveTokenizer } from "../../src/data/text/tokenize.js";
 import { Vocabulary } from "../../src/data/text/vocabulary.js";
@@ -21,6 +20,7 @@ import { classifyTexts } from "../../src/sentiment/classify.js";
 import { SHIPPED_MODEL } from "../../src/sentiment/shipped.js";
 import { createServer, type RnnkitServer } from "../../src/serve/server.js";
 import { CLI } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const classifier = loadClassifier(SHIPPED_MODEL);
 const WORDS = "the company said it would buy shares of the stock market fell sharply on monday as investors sold".split(" ");
@@ -174,7 +174,7 @@ test("overload: a full queue answers 503 with Retry-After at once, the accepted 
 });
 
 test("SIGTERM during requests: the requests in flight finish with 200, then the server exits 0 and the port is closed", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-serve-"));
+  const dir = tempDir("serve");
   saveLm(join(dir, "lm.safetensors"), lm.model, lm.vocab);
   const s = await startCli(["--classifier", SHIPPED_MODEL, "--lm", join(dir, "lm.safetensors"), "--log", "--max-batch", "4"]);
   // 6 heavy requests (64 reviews each): the server is busy for a while after receiving them

@@ -7,13 +7,13 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { HfTextClassifier } from "../../src/transformers/classifier.js";
 import { evaluateHfClassifier } from "../../src/transformers/evaluate.js";
 import { loadTransformersLibrary } from "../../src/transformers/library.js";
 import { resolveHfModel } from "../../src/transformers/resolve.js";
 import { REPO_ROOT } from "../helpers/shared.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const TINY = join(REPO_ROOT, "test", "fixtures", "tiny-bert");
 const SPEC = `hf:${TINY}`;
@@ -108,7 +108,7 @@ test("tiny-bert: evaluation on SST-2-labelled examples maps NEGATIVE/POSITIVE on
 
 test("tiny-bert: a hub id found in rnnkit's cache loads offline (no network probe)", async (t) => {
   if (!(await tiny(t))) return;
-  const cacheDir = mkdtempSync(join(tmpdir(), "rnnkit-hfcache-"));
+  const cacheDir = tempDir("hfcache");
   cpSync(TINY, join(cacheDir, "rnnkit", "tiny-bert"), { recursive: true });
   const clf = await HfTextClassifier.load("hf:rnnkit/tiny-bert", { cacheDir, threads: 1, networkAvailable: async () => assert.fail("no probe for a cached model") });
   try {
@@ -127,14 +127,14 @@ test("resolveHfModel: folders load offline; hub ids never download when offline"
   assert.equal(r.allowRemote, false);
   assert.equal(r.dtype, "fp32");
   assert.match(r.onnxFile ?? "", /onnx[/\\]model\.onnx$/);
-  const empty = mkdtempSync(join(tmpdir(), "rnnkit-hf-"));
+  const empty = tempDir("hf");
   await assert.rejects(resolveHfModel(`hf:${empty}`), /config\.json is missing/);
   writeFileSync(join(empty, "config.json"), "{}");
   writeFileSync(join(empty, "tokenizer.json"), "{}");
   await assert.rejects(resolveHfModel(`hf:${empty}`), /no ONNX model in .*onnx.*found: nothing/);
   await assert.rejects(resolveHfModel("hf:./no/such/folder"), /no such folder/);
   await assert.rejects(resolveHfModel("bert"), /hf:<hub id or local folder>/);
-  const cacheDir = mkdtempSync(join(tmpdir(), "rnnkit-hfcache-"));
+  const cacheDir = tempDir("hfcache");
   const never = async (): Promise<boolean> => assert.fail("must not probe the network when downloads are off");
   await assert.rejects(resolveHfModel("hf:someone/some-model", { cacheDir, allowDownload: false, networkAvailable: never }), /not in the cache .* downloads are disabled/);
   await assert.rejects(resolveHfModel("hf:someone/some-model", { cacheDir, networkAvailable: async () => false }), /huggingface\.co cannot be reached/);

@@ -20,7 +20,6 @@ export function classifierGraph(g: GraphBuilder, model: SequenceClassifier): voi
   const c = model.config;
   const rnn = model.rnn;
   const D = rnn.numDirections;
-  const P = rnn.outSize;
   const L = rnn.numLayers;
   const ids = g.input("ids", DataType.INT64, ["batch", "time"], "right-padded token ids [B, T] (see metadata_props vocab, pad_id)");
   const lengths = g.input("lengths", DataType.INT64, ["batch"], "true length of each sequence [B], 1 ≤ length ≤ T, any order");

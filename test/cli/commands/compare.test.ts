@@ -1,11 +1,11 @@
 /** `rnnkit compare` as a user runs it (child process, a small CSV made here). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonLines, runCli } from "../../helpers/cli.js";
 import { REPO_ROOT } from "../../helpers/shared.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 function csv(n: number, offset: number): string {
   const pos = ["great", "wonderful", "funny", "moving"];
@@ -19,7 +19,7 @@ function csv(n: number, offset: number): string {
 }
 
 test("rnnkit compare: markdown table and --json rows", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-compare-cli-"));
+  const dir = tempDir("compare-cli");
   writeFileSync(join(dir, "train.csv"), csv(80, 0));
   writeFileSync(join(dir, "test.csv"), csv(20, 1));
   const base = ["compare", "--data", join(dir, "train.csv"), "--test-data", join(dir, "test.csv"), "--models", "tfidf,nbsvm,hf", "--model", `hf:${join(REPO_ROOT, "test", "fixtures", "tiny-bert")}`, "--threads", "1"];
@@ -44,7 +44,7 @@ test("rnnkit compare: markdown table and --json rows", () => {
 });
 
 test("rnnkit compare: clear errors", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-compare-cli-"));
+  const dir = tempDir("compare-cli");
   writeFileSync(join(dir, "train.csv"), csv(40, 0));
   const bad = runCli(["compare", "--data", join(dir, "train.csv"), "--models", "tfidf,rnn"]);
   assert.equal(bad.code, 1);

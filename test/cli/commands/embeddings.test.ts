@@ -5,14 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { editDistance, lookupWord, readEmbeddingCorpus, suggestSimilarWords } from "../../../src/cli/commands/embeddings.js";
 import { readEmbeddings } from "../../../src/embeddings/read.js";
 import { trainWord2Vec } from "../../../src/embeddings/word2vec.js";
 import { WordVectors } from "../../../src/embeddings/word-vectors.js";
 import { jsonLines, runCli } from "../../helpers/cli.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const ANIMALS = ["cat", "dog", "mouse", "horse", "rabbit", "sheep"];
 const MARKETS = ["stock", "bond", "market", "price", "share", "trader"];
@@ -31,7 +31,7 @@ function corpusText(): string {
 }
 
 function setup(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-emb-"));
+  const dir = tempDir("emb");
   const file = join(dir, "corpus.txt");
   writeFileSync(file, corpusText() + "\n\n");
   return { dir, file };

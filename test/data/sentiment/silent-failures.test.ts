@@ -3,8 +3,7 @@
  * line, a CSV whose texts are all empty (training at chance), an empty label becoming a class.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DataFormatError } from "../../../src/data/sentiment/errors.js";
@@ -13,6 +12,7 @@ import { parseTabular } from "../../../src/data/sentiment/tabular.js";
 import { RnnkitError } from "../../../src/errors.js";
 import { runCli } from "../../helpers/cli.js";
 import { REPO_ROOT } from "../../helpers/shared.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const csv = (content: string, labels?: string[]) => parseTabular(content, "reviews.csv", { format: "csv", textColumn: "text", labelColumn: "label", ...(labels ? { labels } : {}) });
 
@@ -58,7 +58,7 @@ test("classify --file of a binary file (a checkpoint) refuses instead of classif
   assert.equal(r.code, 1, r.stdout.slice(0, 300));
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /model\.safetensors:\d+: a NUL byte at byte offset \d+: this is a binary file, not text/);
-  const dir = mkdtempSync(join(tmpdir(), "rnnkit-bin-"));
+  const dir = tempDir("bin");
   writeFileSync(join(dir, "texts.txt"), "what a film\n");
   const ok = runCli(["classify", "--file", join(dir, "texts.txt"), "--json"]);
   assert.equal(ok.code, 0, ok.stderr);
