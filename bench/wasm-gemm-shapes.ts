@@ -8,12 +8,14 @@
  *   node dist/bench/wasm-gemm-shapes.js old.wasm new.wasm    # single-thread builds side by side, alternated
  *
  * Best of three rounds of three samples (≥ 2 calls, ≥ 2 GFLOP each) per shape; with several builds the rounds alternate between
- * them (these machines are noisy). Extra builds must be single-thread ones (not the -mt flavor).
+ * them (these machines are noisy). A shared-memory build (build/rnnkit-relaxed-mt.wasm) runs on one thread too,
+ * on its shared memory: `… build/rnnkit-relaxed.wasm build/rnnkit-relaxed-mt.wasm` shows what sharing costs.
  */
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { asKernelExports } from "../src/kernels/wasm/exports.js";
 import { loadWasmBackendSync, loadedFlavor, relaxedSimdSupported, wasmUrl } from "../src/kernels/wasm/index.js";
+import { sharedMemory } from "../src/kernels/wasm/threaded.js";
 import { wasmPeakGflops } from "./wasm-peak.js";
 
 // [transA, transB, M, N, K]: the word LM's output layer (forward z = x·Wᵀ, dx = dz·W, dW = dzᵀ·x),
@@ -33,13 +35,20 @@ setFlagsFromString("--no-liftoff");
 loadWasmBackendSync({ threads: 1 }); // decides the flavor (and turns on relaxed SIMD in Node 20)
 const files = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const builds = files.length ? files : [wasmUrl(loadedFlavor ?? "simd").pathname];
-const kernels = builds.map((f) => asKernelExports(new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), {}).exports, "bench"));
+// A shared-memory (-mt) build imports its memory and needs its edge-tile scratch placed (./threaded.ts)
+const kernels = builds.map((f) => {
+  const mod = new WebAssembly.Module(readFileSync(f));
+  const shared = WebAssembly.Module.imports(mod).some((i) => i.kind === "memory");
+  const ex = asKernelExports(new WebAssembly.Instance(mod, shared ? { env: { memory: sharedMemory() } } : {}).exports, "bench");
+  if (shared) ex.setTile(Math.ceil(ex.heapBase() / 64) * 64);
+  return ex;
+});
 const al = (n: number): number => Math.ceil(n / 16) * 16;
 const best = builds.map(() => SHAPES.map(() => 0));
 for (let round = 0; round < 3; round++)
   SHAPES.forEach(([tA, tB, M, N, K], s) =>
     kernels.forEach((ex, v) => {
-      const A = al(ex.heapBase()), B = A + al(M * K * 4), C = B + al(K * N * 4), ws = C + al(M * N * 4);
+      const A = al(ex.heapBase() + 4096), B = A + al(M * K * 4), C = B + al(K * N * 4), ws = C + al(M * N * 4);
       const end = ws + ex.gemmWorkFloats(M, N, K) * 4;
       if (end > ex.memory.buffer.byteLength) ex.memory.grow(Math.ceil((end - ex.memory.buffer.byteLength) / 65536));
       const f = new Float32Array(ex.memory.buffer);
