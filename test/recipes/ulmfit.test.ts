@@ -130,11 +130,16 @@ test("rnnkit ulmfit killed with SIGKILL: the time spent up to the last save is k
     const killed = state()!;
     assert.equal(killed.lm, "started");
     assert.ok(killed.seconds.lm > 0, `seconds spent in the language model stage were kept: ${JSON.stringify(killed)}`);
-    const resumed = runCli([...args, "--resume", "--budget", "1e"]);
+    // (with --stack given now, the classifier stage stacks its own predictions: no separate pass)
+    const resumed = runCli([...args, "--resume", "--budget", "1e", "--stack", "tfidf-lr"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /stage 1\/2: .*\(resumed\)/);
     const after = state()!;
     assert.ok(after.seconds.lm >= killed.seconds.lm, `the resumed stage adds to the kept seconds: ${JSON.stringify(after)}`);
+    assert.doesNotMatch(resumed.stdout, /stacking /);
+    const result = jsonLines(resumed.stdout).find((e) => e.event === "result") as { accuracy: number; stack?: { baseline: string; test: { model: number } } } | undefined;
+    assert.equal(result?.stack?.baseline, "tfidf-lr", resumed.stdout);
+    assert.ok(Math.abs(result.stack.test.model - result.accuracy) < 1e-12, "the stack's model column is the classifier's own test accuracy");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
