@@ -145,7 +145,7 @@ export interface SentimentRunHooks {
 export interface SentimentRunResult {
   dataset: string;
   labels: string[];
-  /** Test report (single split), or the mean over folds (accuracy, macroF1) for CV. */
+  /** Test report (single split); null for cross-validation (see `folds`) and for a run stopped by an interrupt before its test pass (`meanAccuracy` is then NaN). */
   test: (ClassificationReport & { seconds: number; msPerExample: number }) | null;
   folds: Array<{ fold: number; accuracy: number; macroF1: number; validAccuracy: number; stackAccuracy?: number }>;
   /** With `stack`: the stacked model's test accuracy (single split) or its mean over folds, and each split's report. */
@@ -251,7 +251,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
     const r = await runOne(data, data.train, data.dev, data.test, null, o, hooks, info, o.out ?? null, init, lmSource, resumed, extraEx);
     saved.push(...r.saved);
     runs.push(...r.training);
-    validAccs.push(r.validAccuracy);
+    if (r.report) validAccs.push(r.validAccuracy);
     if (r.stack) stacks.push(r.stack);
     test = r.report;
     coverage = r.coverage;
@@ -262,6 +262,7 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
       const r = await runOne(data, f.train, null, f.test, i, o, hooks, info, null, init, lmSource, null, extraEx);
       runs.push(...r.training);
       coverage = r.coverage;
+      if (!r.report) break; // stopped inside this fold: the folds before it are the result
       validAccs.push(r.validAccuracy);
       if (r.stack) stacks.push(r.stack);
       folds.push({ fold: i, accuracy: r.report.accuracy, macroF1: r.report.macroF1, validAccuracy: r.validAccuracy, ...(r.stack ? { stackAccuracy: r.stack.test.stack } : {}) });
@@ -271,7 +272,8 @@ async function trainAll(o: SentimentRunOptions, hooks: SentimentRunHooks, info: 
   }
   const accs = test ? [test.accuracy] : folds.map((f) => f.accuracy);
   const f1s = test ? [test.macroF1] : folds.map((f) => f.macroF1);
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  // NaN when nothing was evaluated (stopped before the first test pass)
+  const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const stacked = stacks.length > 0 ? { meanStackAccuracy: mean(stacks.map((r) => r.test.stack)), stacks } : {};
   return { ...stacked, dataset: data.name, labels: data.labels, test, folds, meanValidAccuracy: mean(validAccs), meanAccuracy: mean(accs), meanMacroF1: mean(f1s), trainSeconds: (Date.now() - t0) / 1000, coverage, training: runs, ...savedModels(saved, o.ensemble ?? 1) };
 }
@@ -290,7 +292,7 @@ async function runOne(
   lmSource: LmSource | null,
   resumed: Resumed | null,
   extra: readonly Example[] = [],
-): Promise<{ training: TrainClassifierResult[]; report: ClassificationReport & { seconds: number; msPerExample: number }; coverage: CoverageReport | null; validAccuracy: number; saved: string[]; stack: StackReport | null }> {
+): Promise<{ training: TrainClassifierResult[]; report: (ClassificationReport & { seconds: number; msPerExample: number }) | null; coverage: CoverageReport | null; validAccuracy: number; saved: string[]; stack: StackReport | null }> {
   const seed = (o.seed ?? 1) + (fold ?? 0);
   const carved = dev ? { train: trainPool, valid: dev } : trainValidationSplit(trainPool, { seed, validFraction: o.validFraction ?? 0.1 });
   // --extra-train: after the carving, so validation stays the dataset's own texts
@@ -446,6 +448,11 @@ async function runOne(
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     });
     trainings.push(training);
+    // A stop (Ctrl-C, SIGTERM) of a run that saved its training state is a pause: it ends here, and
+    // the test set is looked at once, by the finished model after --resume (not by a half-trained
+    // one, on time ulmfit's budget would be charged for). Without a state to resume from (compare,
+    // cross-validation, ensembles) the stopped model is evaluated: that is all the run can give.
+    if (training.stoppedBy === "interrupt" && statePath) return { training: trainings, report: null, coverage, validAccuracy: NaN, saved, stack: null };
     const t1 = Date.now();
     const memberP = predictProba(model, test, B);
     testSeconds += (Date.now() - t1) / 1000;

@@ -1,7 +1,7 @@
 /** train-classifier runs stop and resume exactly (one model with --out). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "../../src/io/safetensors.js";
 import { trainSentimentModel } from "../../src/sentiment/session.js";
@@ -34,6 +34,12 @@ test("a classifier run stopped mid-epoch (Ctrl-C) and resumed ends with the weig
   let steps = 0;
   const cut = await trainSentimentModel({ ...opts, out }, { onStep: () => steps++, shouldStop: () => steps === 17 });
   assert.equal(cut.training[0]!.stoppedBy, "interrupt");
+  // a pause: the training state is saved, the test set is not scored and no model is written
+  assert.equal(cut.test, null);
+  assert.ok(Number.isNaN(cut.meanAccuracy));
+  assert.equal(cut.checkpoint, null);
+  assert.equal(existsSync(out), false);
+  assert.equal(existsSync(join(d.dir, "cut", "m.train.safetensors")), true);
   const infos: string[] = [];
   const resumed = await trainSentimentModel({ out, resume: true }, { info: (m) => infos.push(m) });
   assert.ok(infos.some((m) => /resuming .* in epoch 2 after step 5\/12/.test(m)), infos.join("\n"));

@@ -131,6 +131,11 @@ export function registerSentimentCommands(program: Command): void {
           const failed = r.training.find((t) => t.stoppedBy === "nan");
           if (failed) process.exitCode = 1;
           else if (r.training.some((t) => t.stoppedBy === "interrupt")) process.exitCode = con.interruptExitCode;
+          // paused: the training state is saved, nothing was evaluated (see trainSentimentModel)
+          const paused = !r.test && r.folds.length === 0 ? r.training.find((t) => t.stoppedBy === "interrupt") : undefined;
+          const resumeHint = `training state saved: continue with rnnkit train-classifier --resume --out ${String(opts.out)}`;
+          if (con.json && paused) return say(JSON.stringify({ event: "result", dataset: r.dataset, stoppedBy: "interrupt", message: paused.message, accuracy: null, checkpoint: null, resume: resumeHint }));
+          if (paused) return say(`${paused.message}; not evaluated (the test set is scored once, by the finished model)\n${resumeHint}`);
           if (con.json) return say(JSON.stringify({ event: "result", dataset: r.dataset, accuracy: r.meanAccuracy, macroF1: r.meanMacroF1, validAccuracy: r.meanValidAccuracy, folds: r.folds, rocAuc: r.test?.rocAuc ?? null, trainSeconds: r.trainSeconds, checkpoint: r.checkpoint, members: r.members, ...(r.stacks ? { stackAccuracy: r.meanStackAccuracy, stacks: r.stacks } : {}) }));
           if (r.coverage) say(formatCoverage(r.coverage));
           if (r.test) say(formatReport(r.test));
