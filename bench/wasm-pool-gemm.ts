@@ -15,8 +15,6 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { asKernelExports } from "../src/kernels/wasm/exports.js";
 import { loadWasmBackendSync, relaxedSimdSupported, wasmUrl } from "../src/kernels/wasm/index.js";
-import { OP_GEMM } from "../src/kernels/wasm/pool-protocol.js";
-import { splitRange } from "../src/kernels/wasm/pool.js";
 import { sharedMemory, threadedBackendOn } from "../src/kernels/wasm/threaded.js";
 
 // [transA, transB, M, N, K], as in wasm-gemm-shapes.ts: the word LM's output layer (z = x·Wᵀ,
@@ -29,7 +27,6 @@ const SHAPES: readonly [number, number, number, number, number][] = [
   [0, 0, 512, 512, 512],
 ];
 const ROUNDS = 10;
-const MR = 4, NR = 8; // the micro-kernel's tile (assembly/gemm.ts): split boundaries are multiples of it
 
 setFlagsFromString("--no-liftoff"); // time TurboFan code, as a long run does (see wasm-gemm-shapes.ts)
 loadWasmBackendSync({ threads: 1 }); // turns on relaxed SIMD in Node 20 when the CPU has it
@@ -62,21 +59,11 @@ for (const [tA, tB, M, N, K] of SHAPES) {
   if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
   const f = new Float32Array(memory.buffer);
   for (let i = A / 4; i < C / 4; i++) f[i] = Math.random() - 0.5;
-  const lda = tA ? M : K, ldb = tB ? K : N;
-  // the pool's own part lists with the split forced (pool.gemm chooses rows or columns by shape)
-  const forced = (byRows: boolean): void => {
-    const parts = splitRange(byRows ? M : N, threads, byRows ? MR : NR).map(([a, b], p) =>
-      byRows
-        ? [tA, tB, b - a, N, K, 1, A + 4 * (tA ? a : a * lda), lda, B, ldb, 0, C + 4 * a * N, N, ws[p]!]
-        : [tA, tB, M, b - a, K, 1, A, lda, B + 4 * (tB ? a * ldb : a), ldb, 0, C + 4 * a, N, ws[p]!],
-    );
-    pool.run(OP_GEMM, parts, (x) => ex.gemmLd(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!), "a GEMM");
-  };
   const ways: Array<() => void> = [
     () => ex.gemm(tA, tB, M, N, K, 1, A, B, 0, C, ws[0]!),
     () => pool.gemm(ex, tA, tB, M, N, K, 1, A, B, 0, C, ws),
-    () => forced(true),
-    () => forced(false),
+    () => pool.gemm(ex, tA, tB, M, N, K, 1, A, B, 0, C, ws, "rows"),
+    () => pool.gemm(ex, tA, tB, M, N, K, 1, A, B, 0, C, ws, "columns"),
   ];
   const flops = 2 * M * N * K;
   const reps = Math.max(2, Math.round(1e9 / flops));

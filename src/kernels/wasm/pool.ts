@@ -111,13 +111,14 @@ export class WasmThreadPool {
    * C (= or +=) alpha·op(A)·op(B) on dense row-major matrices already in the shared memory, split
    * over `ws.length` threads (from partsFor); ws[i] is thread i's gemmWorkFloats workspace.
    */
-  gemm(ex: GemmExports, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, ws: readonly number[]): void {
+  gemm(ex: GemmExports, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, ws: readonly number[], split?: "rows" | "columns"): void {
     const lda = tA ? M : K, ldb = tB ? K : N;
     // Rows only when each thread gets ≥ 64 of them (or C is too narrow to split): with fewer, every
     // thread would read (and pack) all of B for a few row tiles, where a column split reads half
     // of it each (2 threads through the backend: 64×1024×4096 44.6 → 51.8 GFLOP/s, 16×256×1024
     // 16.0 → 23.6). Either way each element of C is computed as with one thread.
-    const byRows = M >= 16 * MR * ws.length || N < 2 * NR * ws.length;
+    // (`split` forces one way: bench/wasm-pool-gemm.ts compares them)
+    const byRows = split ? split === "rows" : M >= 16 * MR * ws.length || N < 2 * NR * ws.length;
     const ranges = splitRange(byRows ? M : N, ws.length, byRows ? MR : NR);
     // A block of rows from i0: op(A) moves down i0 rows, C down i0 rows.
     // A block of columns from j0: op(B) moves right j0 columns, C right j0 columns.
