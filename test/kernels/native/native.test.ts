@@ -30,13 +30,14 @@ function native(t: TestContext, isa: NativeIsa): Backend | null {
 
 /** Deterministic uniform [-1, 1) values (LCG), so a failure reproduces. */
 /** fn run on the AVX-512 backend with 2 GEMM/kernel threads; the process-wide count goes back to 1 after. */
-function withTwoThreads<T>(fn: (be: Backend) => T): T {
+function withThreads<T>(threads: number, fn: (be: Backend) => T): T {
   try {
-    return fn(loadNativeBackend({ isa: "avx512", threads: 2 })!);
+    return fn(loadNativeBackend({ isa: "avx512", threads })!);
   } finally {
     loadNativeBackend({ threads: 1 });
   }
 }
+const withTwoThreads = <T>(fn: (be: Backend) => T): T => withThreads(2, fn);
 
 function rng(seed: number): (n: number, scale?: number) => Float32Array {
   let s = seed >>> 0;
@@ -191,7 +192,7 @@ test("native: softmax + cross-entropy (forward, backward), Adam and scale with 2
   assertClose(a.probs, pr, "probs vs ref");
 });
 
-test("native: fused linear + cross-entropy with 2 threads is bit-identical to 1 thread and matches the ref composite", (t) => {
+test("native: fused linear + cross-entropy with 2 and 3 threads is bit-identical to 1 thread and matches the ref composite", (t) => {
   const one = native(t, "avx512");
   if (!one) return;
   assert.ok(one.linearCrossEntropy, "the addon has the fused loss pass");
@@ -208,7 +209,12 @@ test("native: fused linear + cross-entropy with 2 threads is bit-identical to 1 
     };
     const a = run(one, true);
     const two = withTwoThreads((be) => run(be, true));
-    for (const k of ["loss", "dx", "dw", "db"] as const) assert.deepEqual(two[k], a[k], `${k} N=${N} C=${C} bias=${withBias}`);
+    // 3 threads: an odd split of every product and of the loss pass's row chunks
+    const three = withThreads(3, (be) => run(be, true));
+    for (const k of ["loss", "dx", "dw", "db"] as const) {
+      assert.deepEqual(two[k], a[k], `${k} N=${N} C=${C} bias=${withBias}`);
+      assert.deepEqual(three[k], a[k], `3 threads: ${k} N=${N} C=${C} bias=${withBias}`);
+    }
     assert.deepEqual(run(one, false).loss, a.loss, "the loss without gradients is the same number");
     const want = run(ref, true);
     assert.equal(a.loss[1], kept);
