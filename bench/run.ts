@@ -259,9 +259,9 @@ async function main(): Promise<void> {
     // 128-bit FMA ceiling of the threads the wasm row used (a share near or above what the wasm
     // GEMM reaches alone, 80 % or so, cannot be met by a whole training step).
     const bestTorch = Math.max(0, ...rows.filter((r) => r.impl.startsWith("pytorch") && r.tokensPerS).map((r) => r.tokensPerS!));
-    for (const r of rows.filter((x) => x.impl.startsWith("wasm") && x.tokensPerS)) {
-      if (!bestTorch || !wasmPeak?.tokensPerS) break;
-      const ceiling = wasmPeak.tokensPerS * coresOf(r.impl);
+    const perThread = wasmPeak?.tokensPerS;
+    if (bestTorch && perThread) for (const r of rows.filter((x) => x.impl.startsWith("wasm") && x.tokensPerS)) {
+      const ceiling = perThread * coresOf(r.impl);
       const share = (tps: number): string => `${((100 * tps * flops) / 1e9 / ceiling).toFixed(0)} %`;
       console.log(`${r.impl}: matching the best PyTorch (${((bestTorch * flops) / 1e9).toFixed(1)} GFLOP/s) takes ${share(bestTorch)} of its 128-bit ceiling (${ceiling.toFixed(1)} GFLOP/s); it ran at ${share(r.tokensPerS!)}`);
     }

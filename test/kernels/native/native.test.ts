@@ -28,8 +28,7 @@ function native(t: TestContext, isa: NativeIsa): Backend | null {
   return null;
 }
 
-/** Deterministic uniform [-1, 1) values (LCG), so a failure reproduces. */
-/** fn run on the AVX-512 backend with 2 GEMM/kernel threads; the process-wide count goes back to 1 after. */
+/** fn run on the AVX-512 backend with `threads` GEMM/kernel threads; the process-wide count goes back to 1 after. */
 function withThreads<T>(threads: number, fn: (be: Backend) => T): T {
   try {
     return fn(loadNativeBackend({ isa: "avx512", threads })!);
@@ -39,6 +38,7 @@ function withThreads<T>(threads: number, fn: (be: Backend) => T): T {
 }
 const withTwoThreads = <T>(fn: (be: Backend) => T): T => withThreads(2, fn);
 
+/** Deterministic uniform [-1, 1) values (LCG), so a failure reproduces. */
 function rng(seed: number): (n: number, scale?: number) => Float32Array {
   let s = seed >>> 0;
   return (n, scale = 1) => {
