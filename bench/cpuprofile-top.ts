@@ -3,7 +3,7 @@
  * Self time by function from a V8 CPU profile (node --cpu-prof), to see where a benchmark's time
  * goes: JavaScript functions by name and file, native addon calls under their JavaScript wrapper,
  * wasm functions as `wasm-function[i]` (or by name when the module has a name section:
- * `node scripts/build-wasm.mjs --debug`).
+ * `node scripts/build-wasm.mjs --profile`: optimised, with names; `--debug` is unoptimised).
  *
  *   node --cpu-prof --cpu-prof-dir=prof dist/bench/infer.js --child gen:native:word
  *   node dist/bench/cpuprofile-top.js prof [top N = 15] [--skip-startup]

@@ -6,8 +6,9 @@
  *   build/rnnkit-relaxed-mt.wasm  the relaxed build on an imported *shared* memory, so that worker
  *                              threads can run kernels on the same data (Node; browsers need
  *                              cross-origin isolation for shared memory and use the builds above)
- * usage: node scripts/build-wasm.mjs [--debug] [--force]   (skips the build when outputs are newer than sources;
- *        a --debug build's outputs are dated 1970, so the next plain build replaces them)
+ * usage: node scripts/build-wasm.mjs [--debug | --profile] [--force]   (skips the build when outputs are newer
+ *        than sources; --debug: unoptimised, with names; --profile: optimised as usual but with a name section, so
+ *        CPU profiles name the wasm functions; outputs of either are dated 1970, so the next plain build replaces them)
  */
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -17,6 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "assembly");
 const out = join(root, "build");
 const debug = process.argv.includes("--debug");
+const profile = process.argv.includes("--profile"); // -O3 plus a name section (bench/cpuprofile-top.ts)
 const force = process.argv.includes("--force");
 
 const targets = [
@@ -32,7 +34,7 @@ const newestSource = Math.max(...readdirSync(src).map((f) => statSync(join(src, 
 const upToDate = (f) => existsSync(f) && statSync(f).mtimeMs >= newestSource;
 
 // up to date: done, without loading the compiler (seconds on a busy machine)
-if (!force && !debug && targets.every((t) => upToDate(join(out, t.file)))) process.exit(0);
+if (!force && !debug && !profile && targets.every((t) => upToDate(join(out, t.file)))) process.exit(0);
 
 let asc;
 try {
@@ -47,9 +49,9 @@ try {
 mkdirSync(out, { recursive: true });
 for (const t of targets) {
   const dest = join(out, t.file);
-  if (!force && !debug && upToDate(dest)) continue;
+  if (!force && !debug && !profile && upToDate(dest)) continue;
   const args = [join(src, "index.ts"), "--enable", "simd", ...t.flags, "--runtime", "stub", "--outFile", dest];
-  args.push(...(debug ? ["--debug"] : ["-O3", "--noAssert"]));
+  args.push(...(debug ? ["--debug"] : profile ? ["-O3", "--noAssert", "--debug"] : ["-O3", "--noAssert"]));
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     console.error(`build-wasm: ${t.file} failed: ${error.message}\n${stderr.toString()}`);
@@ -58,8 +60,8 @@ for (const t of targets) {
   console.log(`build-wasm: wrote ${dest} (${statSync(dest).size} bytes)`);
   // A debug build (unoptimised, with names) must not pass for up to date: date it before every
   // source, so that the next plain build (npm install, npm test) replaces it.
-  if (debug) {
+  if (debug || profile) {
     utimesSync(dest, 0, 0);
-    console.log(`build-wasm: ${t.file} is a debug build; the next plain build replaces it`);
+    console.log(`build-wasm: ${t.file} is a ${debug ? "debug" : "profiling"} build; the next plain build replaces it`);
   }
 }
