@@ -20,6 +20,7 @@ const out = join(root, "build");
 const debug = process.argv.includes("--debug");
 const profile = process.argv.includes("--profile"); // -O3 plus a name section (bench/cpuprofile-top.ts)
 const force = process.argv.includes("--force");
+const named = debug || profile; // always rebuilt, and dated so that the next plain build replaces them
 
 const targets = [
   { file: "rnnkit.wasm", flags: [] },
@@ -34,7 +35,7 @@ const newestSource = Math.max(...readdirSync(src).map((f) => statSync(join(src, 
 const upToDate = (f) => existsSync(f) && statSync(f).mtimeMs >= newestSource;
 
 // up to date: done, without loading the compiler (seconds on a busy machine)
-if (!force && !debug && !profile && targets.every((t) => upToDate(join(out, t.file)))) process.exit(0);
+if (!force && !named && targets.every((t) => upToDate(join(out, t.file)))) process.exit(0);
 
 let asc;
 try {
@@ -49,7 +50,7 @@ try {
 mkdirSync(out, { recursive: true });
 for (const t of targets) {
   const dest = join(out, t.file);
-  if (!force && !debug && !profile && upToDate(dest)) continue;
+  if (!force && !named && upToDate(dest)) continue;
   const args = [join(src, "index.ts"), "--enable", "simd", ...t.flags, "--runtime", "stub", "--outFile", dest];
   args.push(...(debug ? ["--debug"] : profile ? ["-O3", "--noAssert", "--debug"] : ["-O3", "--noAssert"]));
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
@@ -60,7 +61,7 @@ for (const t of targets) {
   console.log(`build-wasm: wrote ${dest} (${statSync(dest).size} bytes)`);
   // A debug build (unoptimised, with names) must not pass for up to date: date it before every
   // source, so that the next plain build (npm install, npm test) replaces it.
-  if (debug || profile) {
+  if (named) {
     utimesSync(dest, 0, 0);
     console.log(`build-wasm: ${t.file} is a ${debug ? "debug" : "profiling"} build; the next plain build replaces it`);
   }
